@@ -1,0 +1,121 @@
+package org.waecompress.spi.spec;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import java.util.List;
+
+/**
+ * One node of a {@link NetworkSpec} tree: a layer (conv, batch-norm, linear, ...) or a composite
+ * (sequential, residual, concat, or a node type a plugin adds).
+ *
+ * <p>Nodes are immutable values. Shapes here never include the batch dimension: an image tensor is
+ * {@code (C, H, W)}, a feature vector {@code (F)}.
+ *
+ * <p><b>Names and paths.</b> A node's path is its parent's path, a dot, and its {@linkplain #name()
+ * name}; a {@code null} name stands for the node's index in its parent, and an empty name makes the
+ * node transparent (its children sit directly under the parent's path). With these rules the
+ * backbones reproduce torchvision's parameter names, for example {@code features.0.weight} or
+ * {@code layer1.0.downsample.1.running_mean}.
+ *
+ * <p><b>Plugins</b> add node types by implementing this interface as a record and registering it
+ * through a {@link NodeTypeProvider}; such nodes then round-trip through JSON, are costed and built
+ * like the built-in ones.
+ */
+public interface LayerSpec {
+
+    /**
+     * Returns the JSON type tag of this node ({@code conv}, {@code linear}, ...).
+     *
+     * @return the type tag, unique among registered node types
+     */
+    String type();
+
+    /**
+     * Returns the node's name: {@code null} for its index in the parent, empty for transparent.
+     *
+     * @return the name or null
+     */
+    String name();
+
+    /**
+     * Returns the child nodes of a composite node, in order; empty for a leaf.
+     *
+     * @return the children
+     */
+    default List<LayerSpec> children() {
+        return List.of();
+    }
+
+    /**
+     * Returns a copy of this composite with other children (same count and roles).
+     *
+     * @param children the new children
+     * @return the new node
+     */
+    default LayerSpec withChildren(List<LayerSpec> children) {
+        if (!children.isEmpty()) {
+            throw new UnsupportedOperationException(type() + " has no children");
+        }
+        return this;
+    }
+
+    /**
+     * Computes the output shape from the input shape, visiting children through {@code router}.
+     *
+     * <p>A leaf checks that the input fits (else throws {@link SpecException} via {@link
+     * Router#mismatch}) and returns its output shape. A composite routes shapes through its children
+     * with {@link Router#child(int, Shape)} and combines their outputs; this one method defines how
+     * data flows through the composite for shape inference, cost, parameter naming and rewriting.
+     *
+     * @param in the input shape, without batch dimension
+     * @param router visits children
+     * @return the output shape, without batch dimension
+     */
+    Shape route(Shape in, Router router);
+
+    /**
+     * Returns the parameter tensors this node owns directly (not its children's).
+     *
+     * @param in the node's input shape
+     * @return the parameters, in a fixed order
+     */
+    default List<ParamDef> params(Shape in) {
+        return List.of();
+    }
+
+    /**
+     * Returns the multiply-accumulates this node performs directly for one sample.
+     *
+     * <p>Only convolutions (including transposed ones) and linear layers count; element-wise
+     * operations, pooling and normalisation are free in this cost model.
+     *
+     * @param in the input shape
+     * @param out the output shape
+     * @return the MAC count
+     */
+    default long macs(Shape in, Shape out) {
+        return 0;
+    }
+
+    /**
+     * Returns a copy of this leaf that accepts {@code channels} input channels (or features).
+     *
+     * <p>Used by rewrites (width scaling, pruning) that change a producer's output count: each
+     * consumer is adapted to what it now receives. Composites never receive this call.
+     *
+     * @param in the actual input shape
+     * @return the adapted node
+     */
+    default LayerSpec withInput(Shape in) {
+        return this;
+    }
+
+    /**
+     * Builds the DJL block that computes this node.
+     *
+     * @param in the input shape
+     * @param ctx registers parameters and builds children
+     * @return a new, uninitialised block
+     */
+    Block build(Shape in, BuildContext ctx);
+}

@@ -1,0 +1,59 @@
+package org.waecompress.spi.spec;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** The registry of node types: the built-in ones plus those every {@link NodeTypeProvider} adds. */
+public final class NodeTypes {
+
+    private static volatile Map<String, Class<? extends LayerSpec>> types;
+
+    private NodeTypes() {}
+
+    /**
+     * Returns every known node type by tag.
+     *
+     * @return tag to class, sorted by tag
+     * @throws SpecException if two providers claim one tag
+     */
+    public static Map<String, Class<? extends LayerSpec>> all() {
+        Map<String, Class<? extends LayerSpec>> t = types;
+        if (t == null) {
+            synchronized (NodeTypes.class) {
+                t = types;
+                if (t == null) {
+                    t = load();
+                    types = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    private static Map<String, Class<? extends LayerSpec>> load() {
+        Map<String, Class<? extends LayerSpec>> map = new TreeMap<>();
+        map.put("conv", Layers.Conv.class);
+        map.put("convTranspose", Layers.ConvTranspose.class);
+        map.put("batchNorm", Layers.BatchNorm2d.class);
+        map.put("activation", Layers.Act.class);
+        map.put("pool", Layers.Pool2d.class);
+        map.put("globalAvgPool", Layers.GlobalAvgPool.class);
+        map.put("flatten", Layers.Flatten.class);
+        map.put("dropout", Layers.Drop.class);
+        map.put("linear", Layers.Dense.class);
+        map.put("sequential", Layers.Sequential.class);
+        map.put("residual", Layers.Residual.class);
+        map.put("concat", Layers.Concat.class);
+        for (NodeTypeProvider p : ServiceLoader.load(NodeTypeProvider.class)) {
+            for (var e : p.nodeTypes().entrySet()) {
+                Class<? extends LayerSpec> prev = map.putIfAbsent(e.getKey(), e.getValue());
+                if (prev != null && !prev.equals(e.getValue())) {
+                    throw new SpecException("node type '" + e.getKey() + "' is registered twice: by "
+                            + prev.getName() + " and " + e.getValue().getName());
+                }
+            }
+        }
+        return Map.copyOf(map);
+    }
+}

@@ -1,0 +1,169 @@
+package org.waecompress.spi.spec;
+
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonDeserializer;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSerializer;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * JSON form of specs: every node is an object with a {@code type} tag and its record fields.
+ *
+ * <pre>{@code
+ * {"format": 1, "name": "vgg16", "inputShape": [3, 224, 224],
+ *  "root": {"type": "sequential", "layers": [{"type": "conv", "name": "0", "in": 3, ...}]}}
+ * }</pre>
+ */
+public final class SpecJson {
+
+    /** The version of the JSON layout written by this class. */
+    public static final int FORMAT = 1;
+
+    private static final Gson GSON = gson();
+
+    private SpecJson() {}
+
+    /**
+     * Returns a Gson instance that reads and writes specs, shapes and all registered node types.
+     *
+     * @return the Gson instance
+     */
+    public static Gson gson() {
+        GsonBuilder b = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping();
+        b.registerTypeAdapter(Shape.class, (JsonSerializer<Shape>) (s, t, c) -> {
+            JsonArray a = new JsonArray();
+            for (long d : s.getShape()) {
+                a.add(d);
+            }
+            return a;
+        });
+        b.registerTypeAdapter(Shape.class, (JsonDeserializer<Shape>) (e, t, c) -> {
+            if (!e.isJsonArray()) {
+                throw new JsonParseException("a shape must be an array of integers, got " + e);
+            }
+            long[] d = new long[e.getAsJsonArray().size()];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = e.getAsJsonArray().get(i).getAsLong();
+            }
+            return new Shape(d);
+        });
+        b.registerTypeAdapter(Hw.class, (JsonSerializer<Hw>) (v, t, c) -> {
+            if (v.square()) {
+                return new JsonPrimitive(v.h());
+            }
+            JsonArray a = new JsonArray();
+            a.add(v.h());
+            a.add(v.w());
+            return a;
+        });
+        b.registerTypeAdapter(Hw.class, (JsonDeserializer<Hw>) (e, t, c) -> {
+            if (e.isJsonPrimitive()) {
+                return Hw.of(e.getAsInt());
+            }
+            JsonArray a = e.getAsJsonArray();
+            if (a.size() != 2) {
+                throw new JsonParseException("expected a number or [h, w], got " + e);
+            }
+            return new Hw(a.get(0).getAsInt(), a.get(1).getAsInt());
+        });
+        b.registerTypeAdapter(LayerSpec.class, (JsonSerializer<LayerSpec>) (node, t, c) -> {
+            JsonObject o = new JsonObject();
+            o.addProperty("type", node.type());
+            JsonObject fields = c.serialize(node, node.getClass()).getAsJsonObject();
+            for (Map.Entry<String, JsonElement> e : fields.entrySet()) {
+                o.add(e.getKey(), e.getValue());
+            }
+            return o;
+        });
+        b.registerTypeAdapter(LayerSpec.class, (JsonDeserializer<LayerSpec>) (e, t, c) -> {
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("type")) {
+                throw new JsonParseException("a node must be an object with a \"type\" field, got " + abbreviate(e));
+            }
+            String tag = e.getAsJsonObject().get("type").getAsString();
+            Class<? extends LayerSpec> cls = NodeTypes.all().get(tag);
+            if (cls == null) {
+                throw new JsonParseException("unknown node type '" + tag + "'; known types: "
+                        + new TreeSet<>(NodeTypes.all().keySet())
+                        + " (a plugin's node type needs its jar on the classpath)");
+            }
+            JsonObject fields = e.getAsJsonObject().deepCopy();
+            fields.remove("type");
+            return c.deserialize(fields, cls);
+        });
+        return b.create();
+    }
+
+    private static String abbreviate(JsonElement e) {
+        String s = e.toString();
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /**
+     * Writes a spec as JSON.
+     *
+     * @param spec the spec
+     * @return the JSON text
+     */
+    public static String toJson(NetworkSpec spec) {
+        JsonObject o = new JsonObject();
+        o.addProperty("format", FORMAT);
+        o.addProperty("name", spec.name());
+        o.add("inputShape", GSON.toJsonTree(spec.inputShape(), Shape.class));
+        o.add("root", GSON.toJsonTree(spec.root(), LayerSpec.class));
+        return GSON.toJson(o);
+    }
+
+    /**
+     * Writes one node as JSON.
+     *
+     * @param node the node
+     * @return the JSON text
+     */
+    public static String toJson(LayerSpec node) {
+        return GSON.toJson(node, LayerSpec.class);
+    }
+
+    /**
+     * Reads a spec from JSON and validates it.
+     *
+     * @param json the JSON text
+     * @param source where the text came from, for error messages (a file name)
+     * @return the spec
+     * @throws SpecException if the text is not a valid spec
+     */
+    public static NetworkSpec fromJson(String json, String source) {
+        try {
+            JsonObject o = GSON.fromJson(json, JsonObject.class);
+            if (o == null || !o.has("root") || !o.has("inputShape")) {
+                throw new SpecException(source + ": not a network spec (needs \"inputShape\" and \"root\")");
+            }
+            int format = o.has("format") ? o.get("format").getAsInt() : FORMAT;
+            if (format != FORMAT) {
+                throw new SpecException(source + ": spec format " + format + " is not supported (expected "
+                        + FORMAT + ")");
+            }
+            Shape in = GSON.fromJson(o.get("inputShape"), Shape.class);
+            LayerSpec root = GSON.fromJson(o.get("root"), LayerSpec.class);
+            String name = o.has("name") ? o.get("name").getAsString() : "network";
+            return new NetworkSpec(name, in, root);
+        } catch (SpecException e) {
+            throw new SpecException(source + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause != cause.getCause()) {
+                if (cause instanceof SpecException) {
+                    break;
+                }
+                cause = cause.getCause();
+            }
+            throw new SpecException(source + ": invalid spec JSON: " + cause.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package org.waecompress.spi.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
+import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ParamDef;
+
+/**
+ * The training and evaluation loop that strategies and the harness share.
+ *
+ * <p>Plain SGD with momentum on a network built from its spec: each step runs in its own {@link
+ * NDManager} scope (without one, native memory grows by the size of the activations every step),
+ * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
+ * training calls are serialised by a lock; a caller must not hold a collector open while calling.
+ * Weight decay can spare biases and batch-norm parameters (two optimizer instances). A loss that
+ * becomes NaN or infinite stops training with a {@link TrainingDivergedException} naming the epoch
+ * and batch.
+ */
+public final class NetworkTrainer {
+
+    private static final ReentrantLock COLLECTOR_LOCK = new ReentrantLock();
+
+    private final ProgressListener listener;
+
+    /**
+     * Creates a trainer that reports to {@code listener}.
+     *
+     * @param listener where progress and epoch summaries go
+     */
+    public NetworkTrainer(ProgressListener listener) {
+        this.listener = listener == null ? ProgressListener.NONE : listener;
+    }
+
+    /**
+     * Trains every parameter of a network with the cross-entropy of its logits.
+     *
+     * @param task a description for progress and errors
+     * @param network the network to start from (unchanged)
+     * @param data the training data
+     * @param settings the settings
+     * @return the trained network and its history
+     */
+    public TrainResult train(String task, Network network, ImageDataset data, TrainSettings settings) {
+        return train(task, network, data, TrainLoss.crossEntropy(), settings, name -> true);
+    }
+
+    /**
+     * Trains a network.
+     *
+     * @param task a description for progress and errors
+     * @param network the network to start from (unchanged)
+     * @param data the training data
+     * @param loss the objective over the network's outputs
+     * @param settings the settings
+     * @param trainable which parameters (by full name) are updated; the others stay frozen
+     * @return the trained network and its history
+     */
+    public TrainResult train(String task, Network network, ImageDataset data, TrainLoss loss,
+            TrainSettings settings, Predicate<String> trainable) {
+        checkShapes(network, data);
+        int n = data.size();
+        int bs = Math.min(settings.batchSize(), n);
+        // A final batch of one sample would break batch-norm after global pooling; it is dropped.
+        int steps = n / bs + (n % bs >= 2 ? 1 : 0);
+        if (settings.maxBatchesPerEpoch() > 0) {
+            steps = Math.min(steps, settings.maxBatchesPerEpoch());
+        }
+        if (steps == 0) {
+            throw new DataException(data.name() + ": too few samples (" + n + ") to train");
+        }
+        Engine.getInstance().setRandomSeed((int) settings.seed());
+        List<EpochStats> history = new ArrayList<>();
+        COLLECTOR_LOCK.lock();
+        try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
+            double[] lr = {settings.learningRate()};
+            Tracker tracker = numUpdate -> (float) lr[0];
+            Optimizer decayed = Optimizer.sgd().setLearningRateTracker(tracker)
+                    .optMomentum((float) settings.momentum())
+                    .optWeightDecays((float) settings.weightDecay()).build();
+            Optimizer plain = settings.decayBiasAndNorm() ? decayed
+                    : Optimizer.sgd().setLearningRateTracker(tracker).optMomentum((float) settings.momentum())
+                            .optWeightDecays(0f).build();
+            List<Parameter> updated = new ArrayList<>();
+            List<Optimizer> optimizers = new ArrayList<>();
+            Map<String, ParamDef> defs = built.parameterDefs();
+            for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
+                ParamDef def = defs.get(e.getKey());
+                if (def.kind().trainable() && trainable.test(e.getKey())) {
+                    updated.add(e.getValue());
+                    optimizers.add(def.kind().biasLike() ? plain : decayed);
+                } else {
+                    e.getValue().freeze(true);
+                }
+            }
+            if (updated.isEmpty()) {
+                throw new CompressionException(task + ": no parameter is trainable");
+            }
+            LossTerms terms = new LossTerms();
+            long step = 0;
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+                shuffle(order, new SplittableRandom(settings.seed() * 1_000_003L + epoch));
+                terms.reset();
+                double lossSum = 0;
+                Progress progress = new Progress(listener,
+                        String.format(Locale.ROOT, "%s epoch %d/%d", task, epoch, settings.epochs()), steps);
+                for (int b = 0; b < steps; b++) {
+                    int from = b * bs;
+                    int to = Math.min(n, from + bs);
+                    int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                    lr[0] = settings.learningRateAt(step, steps);
+                    float value = step(built, data, idx, loss, terms, updated, optimizers, task, epoch, b + 1);
+                    lossSum += value;
+                    step++;
+                    progress.step(1, String.format(Locale.ROOT, "loss %.4f lr %.4g", lossSum / (b + 1), lr[0]));
+                }
+                double secs = progress.elapsedSeconds();
+                EpochStats stats = new EpochStats(epoch, lossSum / steps, terms.means(), lr[0], secs,
+                        (double) steps * bs / secs);
+                history.add(stats);
+                listener.message(String.format(Locale.ROOT, "%s epoch %d/%d: loss %.4f %s (%.1fs, %.0f img/s)",
+                        task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,
+                        stats.samplesPerSecond()));
+            }
+            return new TrainResult(Network.fromBuilt(built, network.classes()), history);
+        } finally {
+            COLLECTOR_LOCK.unlock();
+        }
+    }
+
+    private static float step(BuiltNetwork built, ImageDataset data, int[] idx, TrainLoss loss, LossTerms terms,
+            List<Parameter> updated, List<Optimizer> optimizers, String task, int epoch, int batch) {
+        try (NDManager sm = built.manager().newSubManager()) {
+            NDList xy = data.batch(sm, idx);
+            NDArray x = xy.get(0);
+            NDArray y = xy.get(1);
+            float value;
+            GradientCollector gc;
+            try {
+                gc = sm.getEngine().newGradientCollector();
+            } catch (IllegalStateException e) {
+                throw new CompressionException(task + ": another gradient collector is open in this JVM; "
+                        + "training must not be nested inside another training step", e);
+            }
+            try (gc) {
+                NDList out = built.forward(new NDList(x), true);
+                NDArray l = loss.compute(out, x, y, terms);
+                value = l.getFloat();
+                if (!Float.isFinite(value)) {
+                    throw new TrainingDivergedException(task, epoch, batch, value);
+                }
+                gc.backward(l);
+            }
+            for (int i = 0; i < updated.size(); i++) {
+                Parameter p = updated.get(i);
+                NDArray w = p.getArray();
+                try (NDArray g = w.getGradient()) {
+                    optimizers.get(i).update(p.getId(), w, g);
+                }
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Evaluates top-1 and top-5 error.
+     *
+     * @param task a description for progress
+     * @param network the network
+     * @param data the test data
+     * @param batchSize samples per forward pass
+     * @return the errors
+     */
+    public Accuracy evaluate(String task, Network network, ImageDataset data, int batchSize) {
+        checkShapes(network, data);
+        try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
+            return evaluate(task, built, data, batchSize);
+        }
+    }
+
+    /**
+     * Evaluates a built network.
+     *
+     * @param task a description for progress
+     * @param built the built network
+     * @param data the test data
+     * @param batchSize samples per forward pass
+     * @return the errors
+     */
+    public Accuracy evaluate(String task, BuiltNetwork built, ImageDataset data, int batchSize) {
+        int n = data.size();
+        int wrong1 = 0;
+        int wrong5 = 0;
+        Progress progress = new Progress(listener, task, n);
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            int[] idx = new int[to - from];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = from + i;
+            }
+            try (NDManager sm = built.manager().newSubManager()) {
+                NDList xy = data.batch(sm, idx);
+                NDArray logits = built.predict(xy.get(0));
+                int classes = (int) logits.getShape().get(1);
+                float[] s = logits.toFloatArray();
+                for (int i = 0; i < idx.length; i++) {
+                    int label = data.label(idx[i]);
+                    float own = s[i * classes + label];
+                    int higher = 0;
+                    for (int c = 0; c < classes; c++) {
+                        float v = s[i * classes + c];
+                        // Ties count against the sample, so a constant output cannot look accurate.
+                        if (c != label && v >= own) {
+                            higher++;
+                        }
+                    }
+                    if (higher >= 1) {
+                        wrong1++;
+                    }
+                    if (higher >= 5) {
+                        wrong5++;
+                    }
+                }
+            }
+            progress.step(idx.length, "");
+        }
+        return new Accuracy(wrong1 / (double) n, wrong5 / (double) n, n);
+    }
+
+    private static void checkShapes(Network network, ImageDataset data) {
+        if (!data.sampleShape().equals(network.inputShape())) {
+            throw new DataException(data.name() + ": images have shape " + data.sampleShape()
+                    + " but network '" + network.spec().name() + "' expects " + network.inputShape());
+        }
+        if (data.numClasses() > network.classes()) {
+            throw new DataException(data.name() + ": " + data.numClasses() + " classes but network '"
+                    + network.spec().name() + "' has " + network.classes() + " outputs");
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static String formatTerms(Map<String, Double> terms) {
+        StringBuilder sb = new StringBuilder();
+        terms.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s=%.4f ", k, v)));
+        return sb.toString().trim();
+    }
+}

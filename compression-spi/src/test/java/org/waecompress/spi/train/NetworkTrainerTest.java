@@ -1,0 +1,109 @@
+package org.waecompress.spi.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.TestSpecs;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.NetworkSpec;
+
+class NetworkTrainerTest {
+
+    @Test
+    void learnsSyntheticClassesAndLeavesInputUnchanged() {
+        NetworkSpec spec = TestSpecs.smallCnn(1, 12, 6);
+        ArrayImageDataset train = SyntheticImages.create(1, 1200, new Shape(1, 12, 12), 6, 0.1);
+        ArrayImageDataset test = SyntheticImages.create(2, 300, new Shape(1, 12, 12), 6, 0.1);
+        List<ProgressEvent> events = new ArrayList<>();
+        NetworkTrainer trainer = new NetworkTrainer(new ProgressListener() {
+            @Override
+            public void progress(ProgressEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public void message(String text) {}
+        });
+        TrainSettings s = TrainSettings.builder().epochs(3).batchSize(32).learningRate(0.05).seed(5).build();
+        try (Network net = Network.random(spec, 6, 5)) {
+            float before = net.weight("c1.weight").toFloatArray()[0];
+            Accuracy chance = trainer.evaluate("eval", net, test, 100);
+            TrainResult r = trainer.train("test", net, train, s);
+            try (Network trained = r.network()) {
+                assertEquals(before, net.weight("c1.weight").toFloatArray()[0], 0f, "input network changed");
+                Accuracy acc = trainer.evaluate("eval", trained, test, 100);
+                assertTrue(acc.top1Error() < 0.1, "top-1 error " + acc.top1Error() + " (untrained "
+                        + chance.top1Error() + ")");
+                assertEquals(0.0, acc.top5Error(), 0.05);
+                assertEquals(3, r.epochs().size());
+                assertTrue(r.epochs().get(2).loss() < r.epochs().get(0).loss());
+                assertTrue(events.stream().anyMatch(e -> e.etaSeconds() >= 0 && !e.finished()
+                        || e.finished()), "no progress events");
+            }
+        }
+    }
+
+    @Test
+    void frozenParametersDoNotMove() {
+        NetworkSpec spec = TestSpecs.smallCnn(1, 12, 3);
+        ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
+        TrainSettings s = TrainSettings.builder().epochs(1).batchSize(16).seed(1).build();
+        try (Network net = Network.random(spec, 3, 5);
+                Network out = new NetworkTrainer(null).train("freeze", net, train, TrainLoss.crossEntropy(), s,
+                        name -> name.startsWith("fc")).network()) {
+            NDArray a = net.weight("c1.weight");
+            NDArray b = out.weight("c1.weight");
+            assertEquals(0f, a.sub(b).abs().max().getFloat(), 0f);
+            assertTrue(net.weight("fc.weight").sub(out.weight("fc.weight")).abs().max().getFloat() > 0);
+            // running statistics still follow the data in training mode
+            assertTrue(net.weight("b1.running_mean").sub(out.weight("b1.running_mean")).abs().max().getFloat() > 0);
+        }
+    }
+
+    @Test
+    void nanLossStopsWithEpochAndBatch() {
+        NetworkSpec spec = TestSpecs.smallCnn(1, 12, 3);
+        ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
+        TrainSettings s = TrainSettings.builder().epochs(2).batchSize(16).seed(1).build();
+        int[] calls = {0};
+        TrainLoss exploding = (out, x, y, terms) -> {
+            calls[0]++;
+            NDArray ce = TrainLoss.crossEntropy(out.get(0), y);
+            return calls[0] == 6 ? ce.mul(Float.NaN) : ce;
+        };
+        try (Network net = Network.random(spec, 3, 5)) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                    () -> new NetworkTrainer(null).train("nan-test", net, train, exploding, s, n -> true));
+            assertTrue(e.getMessage().contains("epoch 2, batch 2"), e.getMessage());
+            assertTrue(e.getMessage().contains("NaN"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> TrainSettings.builder().epochs(0).build());
+        assertEquals("epochs = 0: must be >= 1", e.getMessage());
+        assertThrows(InvalidSettingException.class, () -> TrainSettings.builder().momentum(1.0).build());
+    }
+
+    @Test
+    void schedules() {
+        TrainSettings cos = TrainSettings.builder().epochs(2).learningRate(0.1).build();
+        assertEquals(0.1, cos.learningRateAt(0, 10), 1e-9);
+        assertEquals(0.05, cos.learningRateAt(10, 10), 1e-9);
+        TrainSettings step = TrainSettings.builder().epochs(4).learningRate(0.1).step(0.1, 2, 3).build();
+        assertEquals(0.1, step.learningRateAt(19, 10), 1e-9);
+        assertEquals(0.01, step.learningRateAt(20, 10), 1e-9);
+        assertEquals(0.001, step.learningRateAt(35, 10), 1e-9);
+    }
+}
