@@ -1,0 +1,113 @@
+package org.waecompress.experiments.cli;
+
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.cost.LayerCost;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecJson;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code waec inspect}: per-layer MACs, parameters and output shapes of a backbone or a saved spec. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Print per-layer MACs, parameters and output shapes of a backbone or a SPEC.json file.")
+final class InspectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "BACKBONE|SPEC.json",
+            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56) "
+                    + "or a .spec.json file.")
+    String target;
+
+    @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
+    String input;
+
+    @Option(names = "--classes", description = "Number of classes (default: the backbone's).")
+    Integer classes;
+
+    @Option(names = "--width", defaultValue = "1.0", description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
+    double width;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--tree", description = "Also list composite nodes with their subtree totals.")
+    boolean tree;
+
+    @Override
+    public Integer call() throws Exception {
+        NetworkSpec spec = resolve();
+        CostReport r = CostReport.of(spec);
+        switch (format) {
+            case "text" -> {
+                System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());
+                System.out.print(r.toText(tree));
+            }
+            case "json" -> System.out.println(toJson(spec, r));
+            default -> throw new BadInputException("--format " + format + ": expected text or json");
+        }
+        return 0;
+    }
+
+    private NetworkSpec resolve() throws Exception {
+        if (target.endsWith(".json")) {
+            Path p = Path.of(target);
+            if (!Files.isReadable(p)) {
+                throw new BadInputException(target + ": file not found or not readable");
+            }
+            NetworkSpec s = SpecJson.fromJson(Files.readString(p), target);
+            return input == null ? s : s.withInputShape(parseShape(input));
+        }
+        Backbones.Entry e = Backbones.get(target);
+        Shape in = input == null ? e.defaultInput() : parseShape(input);
+        return e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
+    }
+
+    static Shape parseShape(String text) {
+        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            long[] d = new long[parts.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = Long.parseLong(parts[i].trim());
+                if (d[i] <= 0) {
+                    throw new NumberFormatException();
+                }
+            }
+            if (d.length != 3) {
+                throw new NumberFormatException();
+            }
+            return new Shape(d);
+        } catch (NumberFormatException ex) {
+            throw new BadInputException("--input " + text + ": expected CxHxW with positive integers, e.g. 3x224x224");
+        }
+    }
+
+    private static String toJson(NetworkSpec spec, CostReport r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("network", spec.name());
+        o.addProperty("input", spec.inputShape().toString());
+        o.addProperty("totalMacs", r.totalMacs());
+        o.addProperty("totalParams", r.totalParams());
+        o.addProperty("macsCount", "conv + linear multiply-accumulates per sample");
+        JsonArray layers = new JsonArray();
+        for (LayerCost c : r.nodes()) {
+            JsonObject l = new JsonObject();
+            l.addProperty("path", c.path());
+            l.addProperty("type", c.type());
+            l.addProperty("output", c.out().toString());
+            l.addProperty("params", c.params());
+            l.addProperty("macs", c.macs());
+            l.addProperty("leaf", c.leaf());
+            layers.add(l);
+        }
+        o.add("layers", layers);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+    }
+}

@@ -1,0 +1,95 @@
+package org.waecompress.experiments.cli;
+
+import java.io.PrintWriter;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.UnknownStrategyException;
+import org.waecompress.spi.spec.SpecException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code waec} command line. With no arguments it runs the main job ({@code run}).
+ *
+ * <p>Exit codes: 0 on success, 2 on bad input (one line on standard error, no stack trace unless
+ * {@code --verbose}), 1 on a failure inside a run.
+ */
+@Command(name = "waec", mixinStandardHelpOptions = true, version = "waec 0.1.0",
+        description = "Accelerate CNN classifiers and compare acceleration methods (WAE, ThiNet, Taylor, low-rank).",
+        subcommands = {RunCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /**
+     * Makes DJL run offline with telemetry off; called before the engine loads.
+     */
+    static void configureDjl() {
+        setIfAbsent("ai.djl.offline", "true");
+        setIfAbsent("OPT_OUT_TRACKING", "true");
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // JNA finds a CUDA runtime without a driver on CPU machines; the warning is noise.
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.pytorch.engine.PtEngine", "warn");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /**
+     * Runs the command line and returns the exit code.
+     *
+     * @param args the arguments
+     * @return 0, 1 or 2
+     */
+    public static int execute(String... args) {
+        configureDjl();
+        String[] a = args.length == 0 ? new String[] {"run"} : args;
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler((ex, line, parsed) -> {
+            boolean verbose = java.util.Arrays.asList(a).contains("--verbose");
+            PrintWriter err = line.getErr();
+            int code = isBadInput(ex) ? 2 : 1;
+            err.println("waec: " + (code == 2 ? "" : "failed: ") + oneLine(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return code;
+        });
+        return cmd.execute(a);
+    }
+
+    static boolean isBadInput(Throwable ex) {
+        return ex instanceof InvalidSettingException || ex instanceof DataException || ex instanceof SpecException
+                || ex instanceof UnknownStrategyException || ex instanceof BadInputException;
+    }
+
+    static String oneLine(Throwable ex) {
+        String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        if (!(ex instanceof CompressionException) && ex.getMessage() != null) {
+            m = ex.getClass().getSimpleName() + ": " + m;
+        }
+        return m.lines().findFirst().orElse(m);
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code waec} command line. */
+package org.waecompress.experiments.cli;

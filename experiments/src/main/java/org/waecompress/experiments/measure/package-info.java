@@ -1,0 +1,2 @@
+/** Latency measurement: alternating timing, medians and percentiles. */
+package org.waecompress.experiments.measure;

@@ -1,0 +1,2 @@
+/** Tables, progress rendering and other output for people. */
+package org.waecompress.experiments.report;
