@@ -45,9 +45,21 @@ public final class WidthScaling {
      * @return the scaled spec
      */
     public static NetworkSpec scale(NetworkSpec spec, double factor, Set<String> keep) {
+        return SpecRewriter.rewrite(spec, rule(factor, keep));
+    }
+
+    /**
+     * Returns the rewrite rule that scales output counts, for use on a subtree with {@link
+     * SpecRewriter#rewrite(LayerSpec, String, ai.djl.ndarray.types.Shape, SpecRewriter.LeafRule)}.
+     *
+     * @param factor the width factor
+     * @param keep paths of layers whose output count stays
+     * @return the rule
+     */
+    public static SpecRewriter.LeafRule rule(double factor, Set<String> keep) {
         InvalidSettingException.check(factor > 0 && Double.isFinite(factor), "width factor", factor,
                 "must be a positive number");
-        return SpecRewriter.rewrite(spec, (path, leaf, in) -> {
+        return (path, leaf, in) -> {
             if (keep.contains(path)) {
                 return leaf;
             }
@@ -62,7 +74,7 @@ public final class WidthScaling {
                         t.stride(), t.padding(), t.outputPadding(), t.bias());
             }
             return leaf;
-        });
+        };
     }
 
     /**

@@ -91,12 +91,8 @@ public final class NetworkTrainer {
         try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
             double[] lr = {settings.learningRate()};
             Tracker tracker = numUpdate -> (float) lr[0];
-            Optimizer decayed = Optimizer.sgd().setLearningRateTracker(tracker)
-                    .optMomentum((float) settings.momentum())
-                    .optWeightDecays((float) settings.weightDecay()).build();
-            Optimizer plain = settings.decayBiasAndNorm() ? decayed
-                    : Optimizer.sgd().setLearningRateTracker(tracker).optMomentum((float) settings.momentum())
-                            .optWeightDecays(0f).build();
+            Optimizer decayed = optimizer(settings, tracker, (float) settings.weightDecay());
+            Optimizer plain = settings.decayBiasAndNorm() ? decayed : optimizer(settings, tracker, 0f);
             List<Parameter> updated = new ArrayList<>();
             List<Optimizer> optimizers = new ArrayList<>();
             Map<String, ParamDef> defs = built.parameterDefs();
@@ -148,6 +144,14 @@ public final class NetworkTrainer {
         }
     }
 
+    private static Optimizer optimizer(TrainSettings s, Tracker lr, float decay) {
+        if (s.optimizer() == TrainSettings.OptimizerKind.ADAM) {
+            return Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(decay).build();
+        }
+        return Optimizer.sgd().setLearningRateTracker(lr).optMomentum((float) s.momentum()).optWeightDecays(decay)
+                .build();
+    }
+
     private static float step(BuiltNetwork built, ImageDataset data, int[] idx, TrainLoss loss, LossTerms terms,
             List<Parameter> updated, List<Optimizer> optimizers, String task, int epoch, int batch) {
         try (NDManager sm = built.manager().newSubManager()) {
@@ -165,6 +169,10 @@ public final class NetworkTrainer {
             try (gc) {
                 NDList out = built.forward(new NDList(x), true);
                 NDArray l = loss.compute(out, x, y, terms);
+                if (l.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                    throw new CompressionException(task + ": the loss must be a float32 scalar, got "
+                            + l.getDataType() + " (multiply by float constants, not double)");
+                }
                 value = l.getFloat();
                 if (!Float.isFinite(value)) {
                     throw new TrainingDivergedException(task, epoch, batch, value);

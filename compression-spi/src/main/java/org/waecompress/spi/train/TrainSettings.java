@@ -23,10 +23,19 @@ import org.waecompress.spi.InvalidSettingException;
  * @param warmupEpochs epochs of linear warm-up from 0 (may be fractional; 0 for none)
  * @param seed the seed for shuffling (and initialisation done by callers)
  * @param maxBatchesPerEpoch a cap on steps per epoch (0 for no cap)
+ * @param optimizer SGD with momentum (the default) or Adam (useful for auto-encoders)
  */
 public record TrainSettings(int epochs, int batchSize, double learningRate, double momentum, double weightDecay,
         boolean decayBiasAndNorm, Schedule schedule, List<Integer> stepEpochs, double stepFactor,
-        double warmupEpochs, long seed, int maxBatchesPerEpoch) {
+        double warmupEpochs, long seed, int maxBatchesPerEpoch, OptimizerKind optimizer) {
+
+    /** The update rule. */
+    public enum OptimizerKind {
+        /** Stochastic gradient descent with momentum. */
+        SGD,
+        /** Adam (Kingma and Ba, 2015) with its default betas; momentum is ignored. */
+        ADAM
+    }
 
     /** Learning-rate schedules. */
     public enum Schedule {
@@ -67,6 +76,7 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
         InvalidSettingException.check(maxBatchesPerEpoch >= 0, "maxBatchesPerEpoch", maxBatchesPerEpoch,
                 "must be >= 0 (0 = no cap)");
         schedule = schedule == null ? Schedule.COSINE : schedule;
+        optimizer = optimizer == null ? OptimizerKind.SGD : optimizer;
         stepEpochs = List.copyOf(stepEpochs == null ? List.of() : stepEpochs);
     }
 
@@ -99,6 +109,7 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
         b.warmupEpochs = warmupEpochs;
         b.seed = seed;
         b.maxBatchesPerEpoch = maxBatchesPerEpoch;
+        b.optimizer = optimizer;
         return b;
     }
 
@@ -145,8 +156,20 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
         private double warmupEpochs;
         private long seed = 42;
         private int maxBatchesPerEpoch;
+        private OptimizerKind optimizer = OptimizerKind.SGD;
 
         private Builder() {}
+
+        /**
+         * Sets the update rule.
+         *
+         * @param v the optimizer
+         * @return this builder
+         */
+        public Builder optimizer(OptimizerKind v) {
+            optimizer = v;
+            return this;
+        }
 
         /**
          * Sets the epochs.
@@ -279,7 +302,7 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
          */
         public TrainSettings build() {
             return new TrainSettings(epochs, batchSize, learningRate, momentum, weightDecay, decayBiasAndNorm,
-                    schedule, stepEpochs, stepFactor, warmupEpochs, seed, maxBatchesPerEpoch);
+                    schedule, stepEpochs, stepFactor, warmupEpochs, seed, maxBatchesPerEpoch, optimizer);
         }
     }
 }

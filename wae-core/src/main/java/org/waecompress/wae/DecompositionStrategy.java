@@ -1,0 +1,41 @@
+package org.waecompress.wae;
+
+import java.util.Map;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.network.Network;
+
+/**
+ * The WAE paper's "Decomposition+CNN" baseline: WAE's test-time architecture (learned
+ * half-resolution split, backbone on I_L, quarter-width branch on I_H, fusion) trained with the
+ * classification loss only, without decoder and energy loss. Its two channels end up alike, which
+ * is what the paper's comparison shows.
+ */
+public final class DecompositionStrategy implements CompressionStrategy {
+
+    @Override
+    public String id() {
+        return "decomposition";
+    }
+
+    @Override
+    public String description() {
+        return "WAE's architecture trained with the classification loss only (the WAE paper's baseline 2)";
+    }
+
+    @Override
+    public Map<String, String> defaultSettings() {
+        return WaeSettings.defaults();
+    }
+
+    @Override
+    public Network compress(Network trained, CompressionContext ctx) {
+        WaeSettings s = WaeSettings.from(ctx);
+        var spec = WaeArchitecture.classifier(trained.spec(), s.options(), WaeArchitecture.SplitKind.LEARNED, false);
+        Network n = WaeTraining.classificationOnly(trained, spec, s, "decomposition", ctx);
+        try (n) {
+            return Network.of(spec.withName("decomposition-" + trained.spec().name()), n.classes(), n.weights(),
+                    "decomposition");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.waecompress.wae;
+
+import java.util.Map;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecRewriter;
+
+/**
+ * The paper's "VGG16, 112x112 input" row and Table 3's I_R: the unchanged backbone fed the image
+ * downsampled by 2 (2x2 average pooling inside the network, so it takes the same input as every
+ * other model), fine-tuned from the trained backbone's weights (a classifier layer whose input size
+ * changes starts fresh).
+ */
+public final class ResizeStrategy implements CompressionStrategy {
+
+    @Override
+    public String id() {
+        return "resize";
+    }
+
+    @Override
+    public String description() {
+        return "The backbone on the image downsampled by 2 (the WAE paper's 112x112-input VGG16 and I_R)";
+    }
+
+    @Override
+    public Map<String, String> defaultSettings() {
+        return Map.of("epochs", "the run's fine-tune epochs");
+    }
+
+    @Override
+    public Network compress(Network trained, CompressionContext ctx) {
+        NetworkSpec b = trained.spec();
+        var pool = new Layers.Pool2d("resize", "avg", Hw.of(2), Hw.of(2), Hw.of(0), true);
+        var half = new ai.djl.ndarray.types.Shape(b.inputShape().get(0), (b.inputShape().get(1) + 1) / 2,
+                (b.inputShape().get(2) + 1) / 2);
+        // The backbone keeps its names: its root becomes a transparent child after the pool.
+        var body = SpecRewriter.rewrite(b.root(), "", half, (p, leaf, s) -> leaf);
+        var root = new Layers.Sequential("", java.util.List.of(pool, transparent(body)));
+        NetworkSpec spec = new NetworkSpec("resize-" + b.name(), b.inputShape(), root);
+        int epochs = (int) WaeSettings.number(ctx, "epochs", ctx.fineTune().epochs());
+        org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
+        try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
+                Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {
+            return ctx.trainer().train("resize", init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),
+                    ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTune().learningRate() / 10).build(),
+                    n -> true).network();
+        }
+    }
+
+    private static org.waecompress.spi.spec.LayerSpec transparent(org.waecompress.spi.spec.LayerSpec body) {
+        if (body instanceof Layers.Sequential s) {
+            return new Layers.Sequential("", s.layers());
+        }
+        return body;
+    }
+}

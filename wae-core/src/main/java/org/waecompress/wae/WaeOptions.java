@@ -1,0 +1,30 @@
+package org.waecompress.wae;
+
+/**
+ * Architecture choices of a WAE network.
+ *
+ * @param encoderChannels width of the three full-resolution encoder convolutions (the paper: 16)
+ * @param splitNorm whether I_L and I_H pass a batch-norm without affine parameters before the
+ *     classifiers, as in the released model
+ * @param highWidth width factor of the high-frequency branch relative to the backbone (the paper:
+ *     1/4)
+ * @param highBranch whether there is a high-frequency branch at all (false: Table 3's I_L-only
+ *     ablation)
+ * @param lowHeadWidth hidden width of a fully connected low head; 0 reuses the backbone's own
+ *     classifier layers, -1 picks automatically (1024 for backbones with a fully connected
+ *     classifier, as the released VGG16 model; the backbone's classifier otherwise)
+ * @param fusionHeadWidth the same for the fusion head (automatic: 2048)
+ * @param decoderChannels width of the decoder's convolutions (the paper: 16)
+ */
+public record WaeOptions(int encoderChannels, boolean splitNorm, double highWidth, boolean highBranch,
+        int lowHeadWidth, int fusionHeadWidth, int decoderChannels) {
+
+    /**
+     * Returns the paper's choices (the released VGG16 model's heads for fully connected backbones).
+     *
+     * @return the defaults
+     */
+    public static WaeOptions paper() {
+        return new WaeOptions(16, true, 0.25, true, -1, -1, 16);
+    }
+}

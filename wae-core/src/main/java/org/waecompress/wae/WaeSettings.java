@@ -1,0 +1,128 @@
+package org.waecompress.wae;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.configuration2.ImmutableConfiguration;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.train.TrainSettings;
+
+/**
+ * The WAE strategy's settings ({@code strategy.wae.*}, and the same keys for {@code decomposition}
+ * and {@code wavelet}).
+ *
+ * <p>Choices where the paper is silent, and why:
+ * <ul>
+ *   <li>{@code lambda} (energy weight, unpublished) = 1.0: with the mean-squared normalisation below,
+ *   a short sweep on a held-out synthetic split (see docs/wae.md) gave the lowest reconstruction
+ *   error among the values that kept I_H's energy under a tenth of I_L's.</li>
+ *   <li>{@code gamma} = 0.001 (a secondary source's value for the paper).</li>
+ *   <li>Loss normalisation: {@code l_r = mean((I - I')^2)} and {@code l_e = mean(I_H^2)}, means over
+ *   batch, channels and pixels, so the terms do not scale with image size.</li>
+ *   <li>Stage budgets: stage 2 + stage 3 together get the run's fine-tune epochs (the same budget
+ *   the baselines get), split as ceil(E/2) + floor(E/2) (at least 1 each); stage 1 (the cheap
+ *   auto-encoder) gets two epochs. Stage 1 uses Adam at 0.003 without weight decay: with SGD the
+ *   auto-encoder collapsed towards a near-zero output in the same number of steps (reconstruction
+ *   PSNR 15 dB against 23 dB with Adam on the synthetic test set). Stages 2 and 3 use the run's
+ *   optimizer and rate, stage 3 at a tenth of it (fine-tuning).</li>
+ * </ul>
+ *
+ * @param lambda weight of the energy loss on I_H
+ * @param gamma weight of the auto-encoder loss in stage 3
+ * @param options the architecture options
+ * @param initLowFromBase whether the low branch starts from the trained backbone's weights
+ * @param stage1 training of the auto-encoder
+ * @param stage2 training of the classifiers with the encoder frozen
+ * @param stage3 joint fine-tuning
+ */
+public record WaeSettings(double lambda, double gamma, WaeOptions options, boolean initLowFromBase,
+        TrainSettings stage1, TrainSettings stage2, TrainSettings stage3) {
+
+    /** Keys and their defaults as text, for {@code waec strategies}. */
+    static Map<String, String> defaults() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("lambda", "1.0");
+        m.put("gamma", "0.001");
+        m.put("encoderChannels", "16");
+        m.put("splitNorm", "true");
+        m.put("highWidth", "0.25");
+        m.put("highBranch", "true");
+        m.put("lowHeadWidth", "-1 (auto: 1024 for fully connected classifiers, else the backbone's head)");
+        m.put("fusionHeadWidth", "-1 (auto: 2048 for fully connected classifiers, else the backbone's head)");
+        m.put("initLowFromBase", "true");
+        m.put("stage1.epochs", "2");
+        m.put("stage1.learningRate", "0.003 (Adam)");
+        m.put("stage2.epochs", "ceil(E/2) of the run's fine-tune epochs E");
+        m.put("stage2.learningRate", "the run's learning rate");
+        m.put("stage3.epochs", "floor(E/2), at least 1");
+        m.put("stage3.learningRate", "a tenth of the run's learning rate");
+        return m;
+    }
+
+    /**
+     * Reads and validates the settings.
+     *
+     * @param ctx the context (its settings subset and default training settings)
+     * @return the settings
+     * @throws InvalidSettingException naming the first bad key
+     */
+    public static WaeSettings from(CompressionContext ctx) {
+        ImmutableConfiguration c = ctx.settings();
+        double lambda = number(ctx, "lambda", 1.0);
+        InvalidSettingException.check(lambda >= 0, ctx.key("lambda"), lambda, "must be >= 0");
+        double gamma = number(ctx, "gamma", 0.001);
+        InvalidSettingException.check(gamma >= 0, ctx.key("gamma"), gamma, "must be >= 0");
+        int enc = (int) number(ctx, "encoderChannels", 16);
+        InvalidSettingException.check(enc >= 1, ctx.key("encoderChannels"), enc, "must be >= 1");
+        double hw = number(ctx, "highWidth", 0.25);
+        InvalidSettingException.check(hw > 0 && hw <= 1, ctx.key("highWidth"), hw, "must be in (0, 1]");
+        int lh = (int) number(ctx, "lowHeadWidth", -1);
+        int fh = (int) number(ctx, "fusionHeadWidth", -1);
+        InvalidSettingException.check(lh >= -1, ctx.key("lowHeadWidth"), lh, "must be -1 (auto), 0 or a width");
+        InvalidSettingException.check(fh >= -1, ctx.key("fusionHeadWidth"), fh, "must be -1 (auto), 0 or a width");
+        WaeOptions o = new WaeOptions(enc, bool(ctx, "splitNorm", true), hw, bool(ctx, "highBranch", true), lh, fh,
+                (int) number(ctx, "decoderChannels", 16));
+        TrainSettings base = ctx.fineTune();
+        int e = base.epochs();
+        TrainSettings s1 = stage(ctx, "stage1", base.toBuilder().optimizer(TrainSettings.OptimizerKind.ADAM)
+                .weightDecay(0).build(), 2, 0.003);
+        TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
+        TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate() / 10);
+        return new WaeSettings(lambda, gamma, o, bool(ctx, "initLowFromBase", true), s1, s2, s3);
+    }
+
+    private static TrainSettings stage(CompressionContext ctx, String prefix, TrainSettings base, int epochs,
+            double lr) {
+        String ek = prefix + ".epochs";
+        String lk = prefix + ".learningRate";
+        int ep = (int) number(ctx, ek, epochs);
+        InvalidSettingException.check(ep >= 1, ctx.key(ek), ctx.settings().getString(ek, "" + ep), "must be >= 1");
+        double rate = number(ctx, lk, lr);
+        InvalidSettingException.check(rate > 0, ctx.key(lk), rate, "must be > 0");
+        return base.toBuilder().epochs(ep).learningRate(rate).build();
+    }
+
+    static double number(CompressionContext ctx, String key, double dflt) {
+        String v = ctx.settings().getString(key, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
+        }
+    }
+
+    static boolean bool(CompressionContext ctx, String key, boolean dflt) {
+        String v = ctx.settings().getString(key, null);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidSettingException(ctx.key(key), v, "must be true or false");
+        };
+    }
+}

@@ -1,0 +1,46 @@
+package org.waecompress.wae;
+
+import java.util.Map;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.network.Network;
+
+/**
+ * WAE: Learning a Wavelet-like Auto-Encoder to Accelerate Deep Neural Networks (Chen, Lin, Zuo,
+ * Luo, Zhang; AAAI 2018; https://arxiv.org/abs/1712.07493).
+ *
+ * <p>A learned encoder splits the image into two half-resolution sub-images: I_L, fed to the
+ * unchanged backbone, and I_H, kept small by an energy loss and fed to a quarter-width copy fused
+ * with it; a decoder reconstructs the image during training only. With VGG16 at 224x224 the
+ * network costs 4.38 G MACs (4.12 G without the encoder) against VGG16's 15.47 G. Use it when
+ * input resolution, not width, is what a backbone can give up. The setting {@code highBranch=false}
+ * is the paper's I_L-only ablation.
+ */
+public final class WaeStrategy implements CompressionStrategy {
+
+    @Override
+    public String id() {
+        return "wae";
+    }
+
+    @Override
+    public String description() {
+        return "Wavelet-like auto-encoder: learned half-resolution split + quarter-width fusion (Chen et al., AAAI 2018)";
+    }
+
+    @Override
+    public Map<String, String> defaultSettings() {
+        return WaeSettings.defaults();
+    }
+
+    @Override
+    public Network compress(Network trained, CompressionContext ctx) {
+        WaeSettings s = WaeSettings.from(ctx);
+        if (!s.options().highBranch()) {
+            // The I_L-only ablation has no I_H to constrain: the encoder learns with the classifier.
+            return WaeTraining.classificationOnly(trained, WaeArchitecture.classifier(trained.spec(), s.options(),
+                    WaeArchitecture.SplitKind.LEARNED, false), s, "wae (I_L only)", ctx);
+        }
+        return WaeTraining.wae(trained, s, ctx);
+    }
+}

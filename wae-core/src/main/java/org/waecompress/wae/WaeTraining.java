@@ -1,0 +1,98 @@
+package org.waecompress.wae;
+
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.TrainResult;
+
+/**
+ * The three training stages (research: the paper's procedure as two reading notes describe it):
+ * (1) the auto-encoder on {@code L_t}; (2) the classification networks on the frozen encoder's
+ * outputs with {@code L_c}; (3) everything jointly on {@code L = L_c + gamma L_t}. Returns the
+ * test-time network (the decoder dropped).
+ */
+final class WaeTraining {
+
+    private WaeTraining() {}
+
+    /**
+     * Trains WAE.
+     *
+     * @param base the trained backbone (its feature weights may start the low branch)
+     * @param s the settings
+     * @param ctx the context
+     * @return the test-time WAE network
+     */
+    static Network wae(Network base, WaeSettings s, CompressionContext ctx) {
+        WaeOptions o = s.options();
+        NetworkSpec aeSpec = WaeArchitecture.autoencoder(base.inputShape(), o);
+        NetworkSpec clsSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, false);
+        NetworkSpec fullSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, true);
+        long seed = ctx.seed();
+        try (Network ae0 = Network.random(aeSpec, base.classes(), seed);
+                Network ae = ctx.trainer().train("wae stage 1 (auto-encoder)", ae0, ctx.trainData(),
+                        WaeLoss.autoencoder(s.lambda()), s.stage1(), n -> true).network();
+                Network cls0 = Network.random(clsSpec, base.classes(), seed + 1);
+                Network cls1 = WeightTransfer.assemble(clsSpec, cls0, new WeightTransfer.Source(ae, n -> n),
+                        lowFromBase(base, s.initLowFromBase()));
+                Network cls = ctx.trainer().train("wae stage 2 (classifiers, encoder frozen)", cls1, ctx.trainData(),
+                        WaeLoss.classification(), s.stage2(),
+                        n -> !n.startsWith("encoder.") && !n.startsWith("split.")).network();
+                Network full0 = Network.random(fullSpec, base.classes(), seed + 2);
+                Network full1 = WeightTransfer.assemble(fullSpec, full0, new WeightTransfer.Source(cls, n -> n),
+                        new WeightTransfer.Source(ae, n -> n))) {
+            TrainResult joint = ctx.trainer().train("wae stage 3 (joint)", full1, ctx.trainData(),
+                    WaeLoss.joint(s.lambda(), s.gamma()), s.stage3(), n -> true);
+            try (Network trained = joint.network()) {
+                ctx.progress().message(String.format(Locale.ROOT, "wae: trained (lambda %.3g, gamma %.3g)",
+                        s.lambda(), s.gamma()));
+                return withoutDecoder(trained);
+            }
+        }
+    }
+
+    /**
+     * Trains a WAE-shaped network with the classification loss only, all parameters at once (the
+     * decomposition and wavelet baselines, and the I_L-only ablation).
+     *
+     * @param base the trained backbone
+     * @param spec the network (no decoder)
+     * @param s the settings (stage 2 + stage 3 epochs make its budget)
+     * @param label the name for progress
+     * @param ctx the context
+     * @return the trained network
+     */
+    static Network classificationOnly(Network base, NetworkSpec spec, WaeSettings s, String label,
+            CompressionContext ctx) {
+        int epochs = s.stage2().epochs() + s.stage3().epochs();
+        try (Network init0 = Network.random(spec, base.classes(), ctx.seed() + 1);
+                Network init = WeightTransfer.assemble(spec, init0, lowFromBase(base, s.initLowFromBase()))) {
+            return ctx.trainer().train(label, init, ctx.trainData(), WaeLoss.classification(),
+                    s.stage2().toBuilder().epochs(epochs).build(), n -> true).network();
+        }
+    }
+
+    static WeightTransfer.Source lowFromBase(Network base, boolean enabled) {
+        UnaryOperator<String> map = n -> {
+            if (!enabled) {
+                return null;
+            }
+            if (n.startsWith("low.")) {
+                return n.substring(4);
+            }
+            // a head that reuses the backbone's classifier layers keeps their names
+            return n.startsWith("lowHead.") ? n.substring(8) : null;
+        };
+        return new WeightTransfer.Source(base, map);
+    }
+
+    static Network withoutDecoder(Network trained) {
+        WaeClassifier root = (WaeClassifier) trained.spec().root();
+        NetworkSpec test = new NetworkSpec(trained.spec().name(), trained.inputShape(), root.withoutDecoder());
+        java.util.Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>(trained.weights());
+        w.keySet().removeIf(k -> k.startsWith("decoder."));
+        return Network.of(test, trained.classes(), w, "wae without decoder");
+    }
+}

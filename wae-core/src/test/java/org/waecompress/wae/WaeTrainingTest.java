@@ -1,0 +1,112 @@
+package org.waecompress.wae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
+
+class WaeTrainingTest {
+
+    static CompressionContext ctx(String id, Map<String, Object> settings, ArrayImageDataset data, int epochs) {
+        return new CompressionContext(id, new MapConfiguration(settings), 7, data, new NetworkTrainer(null),
+                TrainSettings.builder().epochs(epochs).batchSize(32).learningRate(0.05).seed(7).build(), null, null);
+    }
+
+    /** PSNR (dB) of a reconstruction against its input, with the input's range as peak. */
+    static double psnr(float[] x, float[] y) {
+        double mse = 0;
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
+        for (int i = 0; i < x.length; i++) {
+            mse += (x[i] - y[i]) * (x[i] - y[i]);
+            lo = Math.min(lo, x[i]);
+            hi = Math.max(hi, x[i]);
+        }
+        mse /= x.length;
+        return 10 * Math.log10((hi - lo) * (hi - lo) / mse);
+    }
+
+    @Test
+    void stageOneConcentratesEnergyInLowChannelAndReconstructs() {
+        ArrayImageDataset data = SyntheticImages.create(11, 768, new Shape(1, 16, 16), 4, 0.05);
+        NetworkSpec ae = WaeArchitecture.autoencoder(new Shape(1, 16, 16), WaeOptions.paper());
+        TrainSettings s = TrainSettings.builder().epochs(4).batchSize(32).learningRate(0.003).seed(3)
+                .optimizer(TrainSettings.OptimizerKind.ADAM).weightDecay(0).build();
+        try (Network init = Network.random(ae, 4, 3);
+                Network trained = new NetworkTrainer(null).train("stage1", init, data, WaeLoss.autoencoder(1.0), s,
+                        n -> true).network();
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork b = trained.build(m)) {
+            ArrayImageDataset test = SyntheticImages.create(12, 64, new Shape(1, 16, 16), 4, 0.05);
+            int[] idx = new int[64];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            NDArray x = test.batch(m, idx).get(0);
+            NDList out = b.forward(new NDList(x), false);
+            double eL = out.get(1).square().mean().getFloat();
+            double eH = out.get(2).square().mean().getFloat();
+            double p = psnr(x.toFloatArray(), out.get(0).toFloatArray());
+            System.out.printf("stage 1: energy I_L %.4f, I_H %.5f (ratio %.4f), PSNR %.1f dB%n", eL, eH, eH / eL, p);
+            assertTrue(eH < 0.1 * eL, "I_H energy " + eH + " vs I_L " + eL);
+            assertTrue(p > 20, "PSNR " + p);
+        }
+    }
+
+    @Test
+    void strategiesRunEndToEndOnATinyBackbone() {
+        ArrayImageDataset data = SyntheticImages.create(5, 128, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec backbone = Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.25);
+        StrategyRegistry reg = StrategyRegistry.discover();
+        try (Network base = Network.random(backbone, 4, 1)) {
+            for (String id : new String[] {"wae", "decomposition", "wavelet", "resize"}) {
+                try (Network out = reg.get(id).compress(base, ctx(id, Map.of("stage1.epochs", "1"), data, 1))) {
+                    assertEquals(new Shape(4), out.spec().outputShape(), id);
+                    assertTrue(out.weights().keySet().stream().noneMatch(k -> k.startsWith("decoder.")), id);
+                }
+            }
+            try (Network il = reg.get("wae").compress(base, ctx("wae", Map.of("highBranch", "false"), data, 1))) {
+                assertTrue(il.spec().name().endsWith("-il-only"), il.spec().name());
+            }
+        }
+    }
+
+    @Test
+    void pluginIsDiscoveredById() {
+        StrategyRegistry reg = StrategyRegistry.discover();
+        for (String id : new String[] {"wae", "decomposition", "wavelet", "resize"}) {
+            assertEquals(id, reg.get(id).id());
+        }
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        ArrayImageDataset data = SyntheticImages.create(5, 8, new Shape(1, 16, 16), 4, 0.1);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> WaeSettings.from(ctx("wae", Map.of("lambda", "-1"), data, 1)));
+        assertEquals("strategy.wae.lambda = -1.0: must be >= 0", e.getMessage());
+        e = assertThrows(InvalidSettingException.class,
+                () -> WaeSettings.from(ctx("wae", Map.of("stage2.epochs", "0"), data, 1)));
+        assertEquals("strategy.wae.stage2.epochs = 0: must be >= 1", e.getMessage());
+        e = assertThrows(InvalidSettingException.class,
+                () -> WaeSettings.from(ctx("wae", Map.of("highWidth", "lots"), data, 1)));
+        assertEquals("strategy.wae.highWidth = lots: must be a number", e.getMessage());
+    }
+}
