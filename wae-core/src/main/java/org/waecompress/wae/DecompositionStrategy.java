@@ -34,6 +34,7 @@ public final class DecompositionStrategy implements CompressionStrategy {
         var spec = WaeArchitecture.classifier(trained.spec(), s.options(), WaeArchitecture.SplitKind.LEARNED, false);
         Network n = WaeTraining.classificationOnly(trained, spec, s, "decomposition", ctx);
         try (n) {
+            ChannelGrid.publish(n, ctx.trainData(), id(), ctx.outputDir());
             return Network.of(spec.withName("decomposition-" + trained.spec().name()), n.classes(), n.weights(),
                     "decomposition");
         }

@@ -46,6 +46,7 @@ final class WaeTraining {
             TrainResult joint = ctx.trainer().train("wae stage 3 (joint)", full1, ctx.trainData(),
                     WaeLoss.joint(s.lambda(), s.gamma()), s.stage3(), n -> true);
             try (Network trained = joint.network()) {
+                ChannelGrid.publish(trained, ctx.trainData(), "wae", ctx.outputDir());
                 ctx.progress().message(String.format(Locale.ROOT, "wae: trained (lambda %.3g, gamma %.3g)",
                         s.lambda(), s.gamma()));
                 return withoutDecoder(trained);

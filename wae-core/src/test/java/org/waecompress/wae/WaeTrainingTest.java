@@ -8,9 +8,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
@@ -25,9 +28,17 @@ import org.waecompress.spi.train.TrainSettings;
 
 class WaeTrainingTest {
 
+    @TempDir
+    Path dir;
+
     static CompressionContext ctx(String id, Map<String, Object> settings, ArrayImageDataset data, int epochs) {
+        return ctx(id, settings, data, epochs, null);
+    }
+
+    static CompressionContext ctx(String id, Map<String, Object> settings, ArrayImageDataset data, int epochs,
+            Path out) {
         return new CompressionContext(id, new MapConfiguration(settings), 7, data, new NetworkTrainer(null),
-                TrainSettings.builder().epochs(epochs).batchSize(32).learningRate(0.05).seed(7).build(), null, null);
+                TrainSettings.builder().epochs(epochs).batchSize(32).learningRate(0.05).seed(7).build(), null, out);
     }
 
     /** PSNR (dB) of a reconstruction against its input, with the input's range as peak. */
@@ -71,16 +82,19 @@ class WaeTrainingTest {
     }
 
     @Test
-    void strategiesRunEndToEndOnATinyBackbone() {
+    void strategiesRunEndToEndOnATinyBackbone() throws Exception {
         ArrayImageDataset data = SyntheticImages.create(5, 128, new Shape(1, 16, 16), 4, 0.1);
         NetworkSpec backbone = Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.25);
         StrategyRegistry reg = StrategyRegistry.discover();
         try (Network base = Network.random(backbone, 4, 1)) {
             for (String id : new String[] {"wae", "decomposition", "wavelet", "resize"}) {
-                try (Network out = reg.get(id).compress(base, ctx(id, Map.of("stage1.epochs", "1"), data, 1))) {
+                try (Network out = reg.get(id).compress(base, ctx(id, Map.of("stage1.epochs", "1"), data, 1, dir))) {
                     assertEquals(new Shape(4), out.spec().outputShape(), id);
                     assertTrue(out.weights().keySet().stream().noneMatch(k -> k.startsWith("decoder.")), id);
                 }
+            }
+            for (String f : new String[] {"wae.png", "decomposition.png", "wae_vs_decomposition.png"}) {
+                assertTrue(Files.size(dir.resolve("channels").resolve(f)) > 1000, f);
             }
             try (Network il = reg.get("wae").compress(base, ctx("wae", Map.of("highBranch", "false"), data, 1))) {
                 assertTrue(il.spec().name().endsWith("-il-only"), il.spec().name());
