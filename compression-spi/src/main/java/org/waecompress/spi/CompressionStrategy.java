@@ -37,6 +37,21 @@ public interface CompressionStrategy {
     Map<String, String> defaultSettings();
 
     /**
+     * Returns the test-time architecture this strategy would produce from a backbone, without
+     * training or weights: what speed tables time with random weights (latency does not depend on
+     * weight values). Data-dependent strategies (pruning) may return their preset's architecture.
+     *
+     * @param backbone the backbone spec
+     * @param ctx the settings (data and trainer may be absent)
+     * @return the compressed architecture
+     * @throws UnsupportedOperationException if the strategy cannot say without data
+     */
+    default org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
+            CompressionContext ctx) {
+        throw new UnsupportedOperationException(id() + " cannot give its architecture without training data");
+    }
+
+    /**
      * Compresses a trained network.
      *
      * @param trained the trained network (unchanged)

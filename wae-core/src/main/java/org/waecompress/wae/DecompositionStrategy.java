@@ -29,14 +29,18 @@ public final class DecompositionStrategy implements CompressionStrategy {
     }
 
     @Override
+    public org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
+            CompressionContext ctx) {
+        WaeSettings s = WaeSettings.from(ctx);
+        return WaeArchitecture.classifier(backbone, s.options(), WaeArchitecture.SplitKind.LEARNED, false)
+                .withName("decomposition-" + backbone.name());
+    }
+
+    @Override
     public Network compress(Network trained, CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);
-        var spec = WaeArchitecture.classifier(trained.spec(), s.options(), WaeArchitecture.SplitKind.LEARNED, false);
-        Network n = WaeTraining.classificationOnly(trained, spec, s, "decomposition", ctx);
-        try (n) {
-            ChannelGrid.publish(n, ctx.trainData(), id(), ctx.outputDir());
-            return Network.of(spec.withName("decomposition-" + trained.spec().name()), n.classes(), n.weights(),
-                    "decomposition");
-        }
+        Network n = WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, "decomposition", ctx);
+        ChannelGrid.publish(n, ctx.trainData(), id(), ctx.outputDir());
+        return n;
     }
 }

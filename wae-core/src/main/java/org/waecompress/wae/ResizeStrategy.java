@@ -33,15 +33,19 @@ public final class ResizeStrategy implements CompressionStrategy {
     }
 
     @Override
-    public Network compress(Network trained, CompressionContext ctx) {
-        NetworkSpec b = trained.spec();
+    public NetworkSpec architecture(NetworkSpec b, CompressionContext ctx) {
         var pool = new Layers.Pool2d("resize", "avg", Hw.of(2), Hw.of(2), Hw.of(0), true);
         var half = new ai.djl.ndarray.types.Shape(b.inputShape().get(0), (b.inputShape().get(1) + 1) / 2,
                 (b.inputShape().get(2) + 1) / 2);
         // The backbone keeps its names: its root becomes a transparent child after the pool.
         var body = SpecRewriter.rewrite(b.root(), "", half, (p, leaf, s) -> leaf);
         var root = new Layers.Sequential("", java.util.List.of(pool, transparent(body)));
-        NetworkSpec spec = new NetworkSpec("resize-" + b.name(), b.inputShape(), root);
+        return new NetworkSpec("resize-" + b.name(), b.inputShape(), root);
+    }
+
+    @Override
+    public Network compress(Network trained, CompressionContext ctx) {
+        NetworkSpec spec = architecture(trained.spec(), ctx);
         int epochs = (int) WaeSettings.number(ctx, "epochs", ctx.fineTune().epochs());
         org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);

@@ -34,12 +34,19 @@ public final class WaeStrategy implements CompressionStrategy {
     }
 
     @Override
+    public org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
+            CompressionContext ctx) {
+        WaeSettings s = WaeSettings.from(ctx);
+        return WaeArchitecture.classifier(backbone, s.options(), WaeArchitecture.SplitKind.LEARNED, false);
+    }
+
+    @Override
     public Network compress(Network trained, CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);
         if (!s.options().highBranch()) {
             // The I_L-only ablation has no I_H to constrain: the encoder learns with the classifier.
-            return WaeTraining.classificationOnly(trained, WaeArchitecture.classifier(trained.spec(), s.options(),
-                    WaeArchitecture.SplitKind.LEARNED, false), s, "wae (I_L only)", ctx);
+            return WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, "wae (I_L only)",
+                    ctx);
         }
         return WaeTraining.wae(trained, s, ctx);
     }

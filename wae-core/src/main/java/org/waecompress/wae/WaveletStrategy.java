@@ -28,9 +28,15 @@ public final class WaveletStrategy implements CompressionStrategy {
     }
 
     @Override
+    public org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
+            CompressionContext ctx) {
+        WaeSettings s = WaeSettings.from(ctx);
+        return WaeArchitecture.classifier(backbone, s.options(), WaeArchitecture.SplitKind.WAVELET, false);
+    }
+
+    @Override
     public Network compress(Network trained, CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);
-        var spec = WaeArchitecture.classifier(trained.spec(), s.options(), WaeArchitecture.SplitKind.WAVELET, false);
-        return WaeTraining.classificationOnly(trained, spec, s, "wavelet", ctx);
+        return WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, "wavelet", ctx);
     }
 }

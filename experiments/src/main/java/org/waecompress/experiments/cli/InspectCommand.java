@@ -21,9 +21,9 @@ import picocli.CommandLine.Parameters;
         description = "Print per-layer MACs, parameters and output shapes of a backbone or a SPEC.json file.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "BACKBONE|SPEC.json",
-            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56) "
-                    + "or a .spec.json file.")
+    @Parameters(index = "0", paramLabel = "BACKBONE|STRATEGY-on-BACKBONE|SPEC.json",
+            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56), "
+                    + "STRATEGY-on-BACKBONE (e.g. wae-on-vgg16) or a .spec.json file.")
     String target;
 
     @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
@@ -65,9 +65,29 @@ final class InspectCommand implements Callable<Integer> {
             NetworkSpec s = SpecJson.fromJson(Files.readString(p), target);
             return input == null ? s : s.withInputShape(parseShape(input));
         }
-        Backbones.Entry e = Backbones.get(target);
+        String backbone = target;
+        String strategy = null;
+        int on = target.indexOf("-on-");
+        if (on > 0) {
+            strategy = target.substring(0, on);
+            backbone = target.substring(on + 4);
+        }
+        Backbones.Entry e = Backbones.get(backbone);
         Shape in = input == null ? e.defaultInput() : parseShape(input);
-        return e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
+        NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
+        if (strategy == null) {
+            return b;
+        }
+        org.waecompress.spi.CompressionStrategy st = org.waecompress.spi.plugin.StrategyRegistry.discover().get(strategy);
+        org.waecompress.spi.CompressionContext ctx = new org.waecompress.spi.CompressionContext(strategy,
+                new org.apache.commons.configuration2.MapConfiguration(new java.util.HashMap<String, Object>()), 42, null,
+                new org.waecompress.spi.train.NetworkTrainer(null),
+                org.waecompress.spi.train.TrainSettings.builder().build(), null, null);
+        try {
+            return st.architecture(b, ctx);
+        } catch (UnsupportedOperationException ex) {
+            throw new BadInputException(target + ": " + ex.getMessage());
+        }
     }
 
     static Shape parseShape(String text) {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "waec", mixinStandardHelpOptions = true, version = "waec 0.1.0",
         description = "Accelerate CNN classifiers and compare acceleration methods (WAE, ThiNet, Taylor, low-rank).",
-        subcommands = {RunCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, StrategiesCommand.class, InspectCommand.class, TableCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
@@ -67,6 +68,14 @@ public final class Main implements Runnable {
             }
             err.flush();
             return code;
+        });
+        cmd.setParameterExceptionHandler((ex, line) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("waec: " + ex.getMessage().lines().findFirst().orElse("") + " (see 'waec "
+                    + String.join(" ", ex.getCommandLine().getCommandSpec().qualifiedName(" ").replaceFirst("^waec ?", ""))
+                            .trim() + " --help')");
+            err.flush();
+            return 2;
         });
         return cmd.execute(a);
     }

@@ -61,9 +61,10 @@ class MainTest {
             {"inspect", "vgg17"},
             {"inspect", "vgg16", "--input", "3x-1"},
             {"inspect", "missing.spec.json"},
-            {"run", "--data-dir", dir.resolve("nothing").toString()},
-            {"run", "--train-size", "0"},
+            {"run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", dir.resolve("o").toString()},
+            {"run", "--set", "data.trainSize=-1"},
             {"run", "--out", "/proc/forbidden"},
+            {"run", "--frobnicate"},
         }) {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
@@ -76,5 +77,14 @@ class MainTest {
     void unknownOptionIsAUsageError() {
         Result r = run("inspect", "vgg16", "--frobnicate");
         assertEquals(2, r.code());
+        assertEquals("waec: Unknown option: '--frobnicate' (see 'waec inspect --help')", r.err().strip());
+    }
+
+    @Test
+    void inspectsAStrategyOnABackbone() {
+        Result r = run("inspect", "wae-on-vgg16-ceil");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("4.38 G"), r.out());
+        assertEquals(2, run("inspect", "zap-on-vgg16").code());
     }
 }

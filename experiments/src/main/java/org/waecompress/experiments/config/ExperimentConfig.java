@@ -1,0 +1,217 @@
+package org.waecompress.experiments.config;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.commons.configuration2.CompositeConfiguration;
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ImmutableConfiguration;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.apache.commons.configuration2.PropertiesConfiguration;
+import org.apache.commons.configuration2.YAMLConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.io.FileHandler;
+import org.waecompress.experiments.cli.BadInputException;
+import org.waecompress.spi.InvalidSettingException;
+
+/**
+ * The run's configuration, from four layers (highest first): {@code --set key=value}, system
+ * properties {@code waec.<key>}, the user's file ({@code --config}, {@code .properties} or {@code
+ * .yaml}), then a preset ({@code --preset}, a file on the classpath) and the defaults on the
+ * classpath. It is read once and snapshot; every key is checked (an unknown key names the nearest
+ * known one) and the layer each value came from is kept for the run's provenance.
+ */
+public final class ExperimentConfig {
+
+    /** The system-property prefix of configuration keys. */
+    public static final String SYSTEM_PREFIX = "waec.";
+
+    /** The presets shipped on the classpath. */
+    public static final List<String> PRESETS = List.of("quick", "speed", "paper");
+
+    private final Map<String, String> values;
+    private final Map<String, String> sources;
+
+    private ExperimentConfig(Map<String, String> values, Map<String, String> sources) {
+        this.values = Collections.unmodifiableMap(values);
+        this.sources = Collections.unmodifiableMap(sources);
+    }
+
+    /**
+     * Loads and validates the configuration.
+     *
+     * @param sets {@code --set} pairs
+     * @param userFile the {@code --config} file, or null
+     * @param preset the preset name, or null
+     * @param system the system properties
+     * @param strategyKeys the settings keys of each installed strategy (id to keys)
+     * @return the snapshot
+     * @throws InvalidSettingException for an unknown key or a bad value
+     */
+    public static ExperimentConfig load(Map<String, String> sets, Path userFile, String preset, Properties system,
+            Map<String, Set<String>> strategyKeys) {
+        List<String> names = new ArrayList<>();
+        CompositeConfiguration composite = new CompositeConfiguration();
+        Map<Configuration, String> layerNames = new LinkedHashMap<>();
+        MapConfiguration cli = new MapConfiguration(new LinkedHashMap<>(sets));
+        add(composite, layerNames, names, cli, "--set");
+        Map<String, Object> sys = new LinkedHashMap<>();
+        for (String k : system.stringPropertyNames()) {
+            if (k.startsWith(SYSTEM_PREFIX)) {
+                sys.put(k.substring(SYSTEM_PREFIX.length()), system.getProperty(k));
+            }
+        }
+        add(composite, layerNames, names, new MapConfiguration(sys), "system property");
+        if (userFile != null) {
+            add(composite, layerNames, names, readFile(userFile), "--config " + userFile);
+        }
+        if (preset != null) {
+            if (!PRESETS.contains(preset)) {
+                throw new BadInputException("unknown preset '" + preset + "'; known presets: " + String.join(", ", PRESETS)
+                        + " (or write your own file and pass it with --config)");
+            }
+            add(composite, layerNames, names, classpath("presets/" + preset + ".properties"), "preset " + preset);
+        }
+        add(composite, layerNames, names, classpath("defaults.properties"), "defaults");
+        Map<String, String> values = new TreeMap<>();
+        Map<String, String> sources = new TreeMap<>();
+        Set<String> known = new TreeSet<>(Keys.all().keySet());
+        strategyKeys.forEach((id, keys) -> keys.forEach(k -> known.add("strategy." + id + "." + k)));
+        for (Iterator<String> it = composite.getKeys(); it.hasNext();) {
+            String key = it.next();
+            // The highest layer holding the key supplied it (getSource rejects keys in several layers).
+            String layer = layerNames.entrySet().stream().filter(e -> e.getKey().containsKey(key))
+                    .map(Map.Entry::getValue).findFirst().orElse("?");
+            String value = String.join(",", composite.getList(String.class, key, List.of()));
+            if (!known.contains(key)) {
+                throw unknown(key, value, layer, known, strategyKeys.keySet());
+            }
+            Key k = Keys.all().get(key);
+            if (k != null) {
+                k.check(value, layer);
+            }
+            values.put(key, value.trim());
+            sources.put(key, layer);
+        }
+        return new ExperimentConfig(values, sources);
+    }
+
+    private static InvalidSettingException unknown(String key, String value, String layer, Set<String> known,
+            Set<String> strategies) {
+        String near = Keys.nearest(key, known);
+        if (key.startsWith("strategy.")) {
+            String[] p = key.split("\\.", 3);
+            if (p.length >= 2 && !strategies.contains(p[1])) {
+                return new InvalidSettingException(key, value, "unknown key (from " + layer + "): no installed strategy '"
+                        + p[1] + "'; installed: " + String.join(", ", new TreeSet<>(strategies)));
+            }
+        }
+        return new InvalidSettingException(key, value, "unknown key (from " + layer + ")"
+                + (near == null ? "; see docs/configuration.md" : "; did you mean '" + near + "'?"));
+    }
+
+    private static void add(CompositeConfiguration c, Map<Configuration, String> names, List<String> order,
+            Configuration layer, String name) {
+        c.addConfiguration(layer);
+        names.put(layer, name);
+        order.add(name);
+    }
+
+    private static Configuration readFile(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new BadInputException("--config " + file + ": file not found or not readable");
+        }
+        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (n.endsWith(".yaml") || n.endsWith(".yml")) {
+                YAMLConfiguration y = new YAMLConfiguration();
+                new FileHandler(y).load(file.toFile());
+                return y;
+            }
+            if (n.endsWith(".properties")) {
+                PropertiesConfiguration p = new PropertiesConfiguration();
+                new FileHandler(p).load(file.toFile());
+                return p;
+            }
+        } catch (ConfigurationException | RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new BadInputException("--config " + file + ": cannot parse: "
+                    + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+        }
+        throw new BadInputException("--config " + file + ": expected a .properties or .yaml file");
+    }
+
+    private static Configuration classpath(String resource) {
+        try (InputStream in = ExperimentConfig.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing classpath resource " + resource);
+            }
+            PropertiesConfiguration p = new PropertiesConfiguration();
+            p.read(new InputStreamReader(in, StandardCharsets.UTF_8));
+            return p;
+        } catch (java.io.IOException | ConfigurationException e) {
+            throw new IllegalStateException("cannot read classpath resource " + resource, e);
+        }
+    }
+
+    /**
+     * Returns a value.
+     *
+     * @param key the key
+     * @return the value (never null for a known key: every key has a default)
+     */
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalStateException("no value for " + key);
+        }
+        return v;
+    }
+
+    /**
+     * Returns every effective value, sorted by key.
+     *
+     * @return key to value
+     */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /**
+     * Returns the layer each value came from.
+     *
+     * @return key to layer name
+     */
+    public Map<String, String> sources() {
+        return sources;
+    }
+
+    /**
+     * Returns one strategy's settings, keys without the {@code strategy.<id>.} prefix.
+     *
+     * @param id the strategy id
+     * @return the immutable subset
+     */
+    public ImmutableConfiguration strategy(String id) {
+        String prefix = "strategy." + id + ".";
+        Map<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                m.put(k.substring(prefix.length()), v);
+            }
+        });
+        return new MapConfiguration(m);
+    }
+}

@@ -1,0 +1,78 @@
+package org.waecompress.experiments.config;
+
+import java.util.Arrays;
+import java.util.List;
+import org.waecompress.spi.train.TrainSettings;
+
+/**
+ * The harness's settings, typed, from a validated {@link ExperimentConfig} snapshot.
+ *
+ * @param name the run's name
+ * @param seed the seed
+ * @param backbone the backbone name
+ * @param width the backbone width factor
+ * @param input the input shape text, or {@code auto}
+ * @param dataKind fashion-mnist, synthetic or folder
+ * @param dataDir the data folder
+ * @param trainSize training images (0 = all)
+ * @param testSize test images (0 = all)
+ * @param syntheticClasses classes of synthetic data
+ * @param syntheticSize size of synthetic images
+ * @param syntheticChannels channels of synthetic images
+ * @param folderResize image folders: short side
+ * @param folderCrop image folders: crop
+ * @param train backbone training (epochs 0 = random weights)
+ * @param finetune what each strategy gets
+ * @param strategies the strategy ids, or {@code [all]}
+ * @param accuracy whether to train and evaluate
+ * @param latencyWarmup warm-up rounds
+ * @param latencyRuns timed rounds
+ * @param latencyBatch latency batch size
+ * @param throughputBatch throughput batch size
+ * @param outputDir the run folder, or empty
+ * @param keepNetworks whether to save compressed networks
+ * @param paperReference whether to add the paper's columns
+ */
+public record ExperimentSettings(String name, long seed, String backbone, double width, String input, String dataKind,
+        String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
+        int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
+        boolean accuracy, int latencyWarmup, int latencyRuns, int latencyBatch, int throughputBatch, String outputDir,
+        boolean keepNetworks, boolean paperReference) {
+
+    /**
+     * Reads the settings from a snapshot.
+     *
+     * @param c the snapshot
+     * @return the settings
+     */
+    public static ExperimentSettings from(ExperimentConfig c) {
+        long seed = Long.parseLong(c.get("experiment.seed"));
+        int trainEpochs = i(c, "train.epochs");
+        TrainSettings train = TrainSettings.builder().epochs(Math.max(1, trainEpochs))
+                .batchSize(i(c, "train.batchSize")).learningRate(d(c, "train.learningRate"))
+                .momentum(d(c, "train.momentum")).weightDecay(d(c, "train.weightDecay")).seed(seed).build();
+        TrainSettings fine = train.toBuilder().epochs(i(c, "finetune.epochs")).batchSize(i(c, "finetune.batchSize"))
+                .learningRate(d(c, "finetune.learningRate")).build();
+        List<String> strategies = Arrays.stream(c.get("strategies").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+        return new ExperimentSettings(c.get("experiment.name"), seed, c.get("backbone.name"), d(c, "backbone.width"),
+                c.get("backbone.input"), c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
+                i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
+                i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
+                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), i(c, "latency.warmup"),
+                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), c.get("output.dir"),
+                b(c, "output.keepNetworks"), b(c, "report.paperReference"));
+    }
+
+    private static int i(ExperimentConfig c, String k) {
+        return Integer.parseInt(c.get(k));
+    }
+
+    private static double d(ExperimentConfig c, String k) {
+        return Double.parseDouble(c.get(k));
+    }
+
+    private static boolean b(ExperimentConfig c, String k) {
+        return Boolean.parseBoolean(c.get(k));
+    }
+}

@@ -1,0 +1,121 @@
+package org.waecompress.experiments.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.waecompress.backbones.Backbones;
+
+/** Every experiment key the harness knows (strategy keys come from the installed strategies). */
+public final class Keys {
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    static {
+        s("experiment.name", "a name for the run (folder name, table caption)");
+        i("experiment.seed", 0, null, "seed of initialisation, shuffling and synthetic data");
+        c("backbone.name", List.copyOf(Backbones.all().keySet().stream().sorted().toList()), "the backbone");
+        d("backbone.width", 0.01, 16.0, "width factor of small-image backbones");
+        s("backbone.input", "input shape CxHxW, or auto for the data's shape");
+        c("data.kind", List.of("fashion-mnist", "synthetic", "folder"), "the data set");
+        s("data.dir", "Fashion-MNIST folder, or image-folder root holding train/ and val/");
+        i("data.trainSize", 0, null, "training images used (0 = all)");
+        i("data.testSize", 0, null, "test images used (0 = all)");
+        i("data.synthetic.classes", 2, 1000, "classes of the synthetic data");
+        i("data.synthetic.size", 4, 1024, "height and width of the synthetic images");
+        i("data.synthetic.channels", 1, 3, "channels of the synthetic images");
+        i("data.folder.resize", 8, 4096, "image folders: short side after resizing");
+        i("data.folder.crop", 8, 4096, "image folders: centre crop size");
+        i("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables)");
+        i("train.batchSize", 1, null, "backbone training batch size");
+        d("train.learningRate", 1e-9, 10.0, "backbone training learning rate (cosine schedule)");
+        d("train.momentum", 0.0, 0.999, "SGD momentum");
+        d("train.weightDecay", 0.0, 1.0, "weight decay (not on biases and batch-norm)");
+        i("finetune.epochs", 1, null, "training budget each strategy gets");
+        i("finetune.batchSize", 1, null, "strategies' batch size");
+        d("finetune.learningRate", 1e-9, 10.0, "strategies' learning rate");
+        s("strategies", "comma-separated strategy ids, or all");
+        b("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
+        i("latency.warmup", 0, null, "untimed rounds before timing");
+        i("latency.runs", 1, null, "timed rounds (median and p90 are reported)");
+        i("latency.batch", 1, null, "batch size of the latency figure");
+        i("latency.throughputBatch", 1, null, "batch size of the throughput figure");
+        s("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
+        b("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
+        b("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
+    }
+
+    private Keys() {}
+
+    private static void put(Key k) {
+        KEYS.put(k.name(), k);
+    }
+
+    private static void s(String n, String doc) {
+        put(new Key(n, Key.Type.STRING, null, null, List.of(), doc));
+    }
+
+    private static void i(String n, Integer min, Integer max, String doc) {
+        put(new Key(n, Key.Type.INT, min == null ? null : min.doubleValue(), max == null ? null : max.doubleValue(),
+                List.of(), doc));
+    }
+
+    private static void d(String n, Double min, Double max, String doc) {
+        put(new Key(n, Key.Type.DOUBLE, min, max, List.of(), doc));
+    }
+
+    private static void b(String n, String doc) {
+        put(new Key(n, Key.Type.BOOL, null, null, List.of(), doc));
+    }
+
+    private static void c(String n, List<String> allowed, String doc) {
+        put(new Key(n, Key.Type.CHOICE, null, null, allowed, doc));
+    }
+
+    /**
+     * Returns the known harness keys.
+     *
+     * @return key name to key, in documentation order
+     */
+    public static Map<String, Key> all() {
+        return KEYS;
+    }
+
+    /**
+     * Returns the known key closest to a misspelt one (Levenshtein distance at most 3).
+     *
+     * @param key the unknown key
+     * @param known candidate keys
+     * @return the nearest key, or null
+     */
+    public static String nearest(String key, Iterable<String> known) {
+        String best = null;
+        int bestD = 4;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,2 @@
+/** Guice wiring of the harness. */
+package org.waecompress.experiments.guice;

@@ -1,0 +1,354 @@
+package org.waecompress.experiments.harness;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.report.Plots;
+import org.waecompress.experiments.report.TableFormat;
+import org.waecompress.experiments.report.Tables;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.Accuracy;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.Progress;
+import org.waecompress.spi.train.ProgressListener;
+
+/**
+ * Runs an experiment plan: the backbone, then every strategy applied to it; for each row it measures
+ * cost (from the spec), accuracy (on the test set) and CPU latency (alternating with the backbone in
+ * this process), appends the row to {@code results.jsonl}, and finally writes the tables, plots and
+ * provenance. With {@code resume}, finished rows are kept and skipped.
+ */
+public final class ExperimentRunner {
+
+    private final StrategyRegistry registry;
+    private final ProgressListener progress;
+
+    /**
+     * Creates the runner.
+     *
+     * @param registry the installed strategies
+     * @param progress where progress goes
+     */
+    @com.google.inject.Inject
+    public ExperimentRunner(StrategyRegistry registry, ProgressListener progress) {
+        this.registry = registry;
+        this.progress = progress;
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param dir the run folder
+     * @param rows the rows, backbone first
+     * @param markdown the Markdown table
+     */
+    public record Outcome(Path dir, List<ResultRow> rows, String markdown) {}
+
+    /**
+     * Returns the strategy ids a setting selects.
+     *
+     * @param s the settings
+     * @return the ids, in table order
+     */
+    public List<String> selected(ExperimentSettings s) {
+        if (s.strategies().size() == 1 && s.strategies().get(0).equals("all")) {
+            return new ArrayList<>(registry.ids());
+        }
+        for (String id : s.strategies()) {
+            registry.get(id);
+        }
+        return s.strategies();
+    }
+
+    /**
+     * Runs the plan.
+     *
+     * @param config the configuration snapshot
+     * @param s its typed settings
+     * @param dir the run folder
+     * @param resume whether to keep finished rows
+     * @param args the command line, for provenance
+     * @return the outcome
+     */
+    public Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args) {
+        Instant started = Instant.now();
+        List<String> ids = selected(s);
+        ResultStore store = new ResultStore(dir);
+        if (resume) {
+            store.repair();
+        } else if (Files.exists(store.file())) {
+            throw new InvalidSettingException("output.dir", dir, "already holds results.jsonl; pass --resume to "
+                    + "continue that run or choose another folder");
+        }
+        Map<String, ResultRow> done = new LinkedHashMap<>();
+        for (ResultRow r : store.read()) {
+            done.put(r.row(), r);
+        }
+        boolean needData = s.accuracy();
+        RunData data = needData ? RunData.load(s) : null;
+        Shape input = inputShape(s, data);
+        int classes = data != null ? data.test().numClasses() : s.syntheticClasses();
+        NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
+        String dataDesc = data != null ? data.description()
+                : "no data: architectures at " + input + " with random weights (accuracy not measured)";
+        write(dir.resolve("provenance.json"), Provenance.json(config, args, dataDesc, started));
+        Properties paper = s.paperReference() ? paperReference() : new Properties();
+        NetworkTrainer trainer = new NetworkTrainer(progress);
+        List<ResultRow> rows = new ArrayList<>();
+        Progress overall = new Progress(progress, "run " + s.name() + " (rows)", ids.size() + 1, 0);
+        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume);
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m)) {
+            CostReport baseCost = CostReport.of(base.spec());
+            ResultRow baseRow = done.get("backbone");
+            if (baseRow == null) {
+                long t0 = System.nanoTime();
+                Accuracy acc = data == null ? null : trainer.evaluate("test backbone", baseBuilt, data.test(), 250);
+                List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt), s.latencyBatch(), s.latencyWarmup(),
+                        s.latencyRuns(), progress);
+                List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt), s.throughputBatch(), 1,
+                        Math.max(3, s.latencyRuns() / 3), progress);
+                baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
+                        baseCost, lat.get(0), lat.get(0), thr.get(0), (System.nanoTime() - t0) / 1e9, paper, s,
+                        Map.of());
+                store.append(baseRow);
+            }
+            rows.add(baseRow);
+            overall.step(1, "backbone");
+            for (String id : ids) {
+                ResultRow r = done.get(id);
+                if (r == null) {
+                    r = strategyRow(id, config, s, base, baseBuilt, baseRow, baseCost, data, trainer, dir, paper);
+                    if (r != null) {
+                        store.append(r);
+                    }
+                }
+                if (r != null) {
+                    rows.add(r);
+                }
+                overall.step(1, id);
+            }
+        }
+        Tables.Meta meta = meta(s, dataDesc, input);
+        writeMeta(dir, meta);
+        String md = writeTables(rows, meta, dir);
+        Plots.write(rows, dir.resolve("plots"));
+        return new Outcome(dir, rows, md);
+    }
+
+    private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
+            BuiltNetwork baseBuilt, ResultRow baseRow, CostReport baseCost, RunData data, NetworkTrainer trainer,
+            Path dir, Properties paper) {
+        CompressionStrategy strategy = registry.get(id);
+        CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
+                data == null ? null : data.train(), trainer, s.finetune(), progress, dir);
+        long t0 = System.nanoTime();
+        Network compressed;
+        if (s.accuracy()) {
+            compressed = strategy.compress(base, ctx);
+        } else {
+            NetworkSpec arch;
+            try {
+                arch = strategy.architecture(base.spec(), ctx);
+            } catch (UnsupportedOperationException e) {
+                progress.message(id + ": skipped (" + e.getMessage() + ")");
+                return null;
+            }
+            compressed = Network.random(arch, base.classes(), s.seed());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        try (compressed; NDManager m = NDManager.newBaseManager(); BuiltNetwork built = compressed.build(m)) {
+            if (s.keepNetworks()) {
+                compressed.save(dir.resolve("networks"), id);
+            }
+            Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
+            List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt, built), s.latencyBatch(), s.latencyWarmup(),
+                    s.latencyRuns(), progress);
+            List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt, built), s.throughputBatch(), 1,
+                    Math.max(3, s.latencyRuns() / 3), progress);
+            Map<String, String> settings = new TreeMap<>();
+            config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
+            return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
+                    lat.get(1), lat.get(0), thr.get(1), seconds, paper, s, settings);
+        }
+    }
+
+    private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
+            CostReport cost, CostReport baseCost, Latency.Stats lat, Latency.Stats baseLat, Latency.Stats thr,
+            double seconds, Properties paper, ExperimentSettings s, Map<String, String> settings) {
+        String pk = s.backbone().replace("-ceil", "") + "." + rowId + ".";
+        Double p5 = paper.containsKey(pk + "top5") ? Double.valueOf(paper.getProperty(pk + "top5")) : null;
+        Double ps = paper.containsKey(pk + "speedup") ? Double.valueOf(paper.getProperty(pk + "speedup")) : null;
+        return new ResultRow(rowId, label, network, strategy, acc == null ? null : acc.top1Error(),
+                acc == null ? null : acc.top5Error(), acc == null ? null : acc.samples(), cost.totalMacs(),
+                cost.totalParams(), lat.medianMs(), lat.p90Ms(), baseLat.medianMs(), baseLat.medianMs() / lat.medianMs(),
+                baseCost.totalMacs() / (double) cost.totalMacs(), lat.batch(), thr.imagesPerSecond(), thr.batch(),
+                seconds, p5, ps, settings, Instant.now().toString());
+    }
+
+    private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,
+            Path dir, boolean resume) {
+        Path saved = dir.resolve("networks").resolve("backbone.spec.json");
+        if (resume && Files.exists(saved)) {
+            progress.message("resume: loading the trained backbone from " + saved);
+            return Network.load(saved);
+        }
+        if (data == null || s.train() == null) {
+            return Network.random(spec, classes, s.seed());
+        }
+        try (Network init = Network.random(spec, classes, s.seed())) {
+            Network trained = trainer.train("train " + spec.name(), init, data.train(), s.train()).network();
+            trained.save(dir.resolve("networks"), "backbone");
+            return trained;
+        }
+    }
+
+    private static Shape inputShape(ExperimentSettings s, RunData data) {
+        if (s.input().equals("auto")) {
+            if (data != null) {
+                return data.test().sampleShape();
+            }
+            return new Shape(s.syntheticChannels(), s.syntheticSize(), s.syntheticSize());
+        }
+        String[] p = s.input().toLowerCase(Locale.ROOT).split("x");
+        try {
+            Shape sh = new Shape(java.util.Arrays.stream(p).mapToLong(v -> Long.parseLong(v.trim())).toArray());
+            if (sh.dimension() != 3) {
+                throw new NumberFormatException();
+            }
+            if (data != null && !data.test().sampleShape().equals(sh)) {
+                throw new InvalidSettingException("backbone.input", s.input(), "the data's images are "
+                        + data.test().sampleShape() + "; use auto or that shape");
+            }
+            return sh;
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("backbone.input", s.input(), "must be auto or CxHxW, e.g. 3x224x224");
+        }
+    }
+
+    private static Properties paperReference() {
+        Properties p = new Properties();
+        try (InputStream in = ExperimentRunner.class.getClassLoader().getResourceAsStream("paper-reference.properties")) {
+            p.load(in);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("missing paper-reference.properties", e);
+        }
+        return p;
+    }
+
+    static Tables.Meta meta(ExperimentSettings s, String data, Shape input) {
+        List<String> notes = new ArrayList<>();
+        notes.add("Data: " + data + ".");
+        if (s.accuracy()) {
+            notes.add(String.format(Locale.ROOT, "Backbone trained %s; each strategy gets %d fine-tune epochs "
+                    + "(lr %.3g, batch %d); seed %d.", s.train() == null ? "not at all (random weights)"
+                    : s.train().epochs() + " epochs", s.finetune().epochs(), s.finetune().learningRate(),
+                    s.finetune().batchSize(), s.seed()));
+        }
+        notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
+                + "warm-up; each strategy timed alternately with the backbone in one process, speed-up = ratio of "
+                + "those medians; throughput at batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
+                s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(), engine(), Latency.threads(),
+                Provenance.cpuModel()));
+        notes.add("MACs: convolution and linear multiply-accumulates per image (ThiNet's tables count 2 FLOPs per MAC).");
+        if (s.paperReference()) {
+            notes.add("Paper columns: as reported by Chen et al. (AAAI 2018) for VGG16 on ImageNet (Intel i7 3.5 GHz); "
+                    + "not measured here.");
+        }
+        String title = String.format(Locale.ROOT, "%s: %s", s.name(), s.backbone()
+                + (s.width() == 1.0 ? "" : " (width " + s.width() + ")"));
+        return new Tables.Meta(title, notes);
+    }
+
+    private static String engine() {
+        return Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
+    }
+
+    /**
+     * Writes every table format and returns the Markdown one.
+     *
+     * @param rows the rows
+     * @param meta caption and notes
+     * @param dir the run folder
+     * @return the Markdown text
+     */
+    public static String writeTables(List<ResultRow> rows, Tables.Meta meta, Path dir) {
+        String md = null;
+        for (TableFormat f : TableFormat.values()) {
+            String text = Tables.render(rows, meta, f);
+            write(dir.resolve(f.fileName()), text);
+            if (f == TableFormat.MD) {
+                md = text;
+            }
+        }
+        return md;
+    }
+
+    static void writeMeta(Path dir, Tables.Meta meta) {
+        write(dir.resolve("table-meta.json"), new com.google.gson.GsonBuilder().setPrettyPrinting().create()
+                .toJson(meta) + "\n");
+    }
+
+    /**
+     * Reads a run folder's table caption and notes.
+     *
+     * @param dir the run folder
+     * @return the meta, or a plain one if the file is missing
+     */
+    public static Tables.Meta readMeta(Path dir) {
+        Path f = dir.resolve("table-meta.json");
+        try {
+            return new com.google.gson.Gson().fromJson(Files.readString(f), Tables.Meta.class);
+        } catch (IOException | RuntimeException e) {
+            return new Tables.Meta(dir.getFileName().toString(), List.of());
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            AtomicFiles.writeString(file, text);
+        } catch (IOException e) {
+            throw new CompressionException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns each installed strategy's settings keys (for validating configuration).
+     *
+     * @param registry the registry
+     * @return id to keys
+     */
+    public static Map<String, Set<String>> strategyKeys(StrategyRegistry registry) {
+        Map<String, Set<String>> m = new TreeMap<>();
+        for (String id : registry.ids()) {
+            m.put(id, registry.get(id).defaultSettings().keySet().stream().collect(Collectors.toSet()));
+        }
+        return m;
+    }
+}

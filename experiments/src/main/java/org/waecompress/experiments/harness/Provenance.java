@@ -1,0 +1,109 @@
+package org.waecompress.experiments.harness;
+
+import ai.djl.engine.Engine;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.experiments.measure.Latency;
+
+/** What a run's numbers were measured with: configuration and its sources, versions, machine. */
+public final class Provenance {
+
+    private Provenance() {}
+
+    /**
+     * Builds the provenance record.
+     *
+     * @param config the configuration snapshot
+     * @param args the command line
+     * @param data a description of the data
+     * @param started when the run started
+     * @return the JSON text
+     */
+    public static String json(ExperimentConfig config, List<String> args, String data, Instant started) {
+        JsonObject o = new JsonObject();
+        o.addProperty("startedAt", started.toString());
+        o.addProperty("commandLine", String.join(" ", args));
+        JsonObject cfg = new JsonObject();
+        for (Map.Entry<String, String> e : config.values().entrySet()) {
+            JsonObject v = new JsonObject();
+            v.addProperty("value", e.getValue());
+            v.addProperty("source", config.sources().get(e.getKey()));
+            cfg.add(e.getKey(), v);
+        }
+        o.add("config", cfg);
+        o.addProperty("seed", config.get("experiment.seed"));
+        o.addProperty("data", data);
+        JsonObject env = new JsonObject();
+        env.addProperty("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        env.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        env.addProperty("djl", Engine.getDjlVersion());
+        env.addProperty("cpu", cpuModel());
+        env.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        env.addProperty("intraOpThreads", Latency.threads());
+        env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
+        env.addProperty("gitCommit", gitCommit());
+        o.add("environment", env);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    }
+
+    /**
+     * Returns the CPU's model name from {@code /proc/cpuinfo}.
+     *
+     * @return the model, or "unknown"
+     */
+    public static String cpuModel() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (l.startsWith("model name")) {
+                    return l.substring(l.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+
+    /**
+     * Returns the checked-out commit of the working directory's git repository, read from {@code
+     * .git} without running git.
+     *
+     * @return the commit id, or "unknown"
+     */
+    public static String gitCommit() {
+        try {
+            Path dir = Path.of("").toAbsolutePath();
+            while (dir != null && !Files.isDirectory(dir.resolve(".git"))) {
+                dir = dir.getParent();
+            }
+            if (dir == null) {
+                return "unknown";
+            }
+            String head = Files.readString(dir.resolve(".git/HEAD")).trim();
+            if (head.startsWith("ref: ")) {
+                Path ref = dir.resolve(".git").resolve(head.substring(5));
+                if (Files.exists(ref)) {
+                    return Files.readString(ref).trim();
+                }
+                for (String l : Files.readAllLines(dir.resolve(".git/packed-refs"))) {
+                    if (l.endsWith(head.substring(5))) {
+                        return l.substring(0, l.indexOf(' '));
+                    }
+                }
+                return "unknown";
+            }
+            return head;
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.waecompress.experiments.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.experiments.cli.BadInputException;
+import org.waecompress.spi.InvalidSettingException;
+
+class ExperimentConfigTest {
+
+    @TempDir
+    Path dir;
+
+    static final Map<String, Set<String>> STRATEGIES = Map.of("wae", Set.of("lambda", "gamma"));
+
+    @Test
+    void layersTakePrecedenceInOrder() throws Exception {
+        Path file = dir.resolve("my.properties");
+        Files.writeString(file, "latency.runs = 11\nlatency.warmup = 2\ntrain.epochs = 7\nfinetune.epochs = 9\n");
+        Properties sys = new Properties();
+        sys.setProperty("waec.latency.runs", "12");
+        sys.setProperty("waec.latency.warmup", "3");
+        sys.setProperty("unrelated.key", "x");
+        ExperimentConfig c = ExperimentConfig.load(Map.of("latency.runs", "13"), file, "quick", sys, STRATEGIES);
+        assertEquals("13", c.get("latency.runs"));
+        assertEquals("--set", c.sources().get("latency.runs"));
+        assertEquals("3", c.get("latency.warmup"));
+        assertEquals("system property", c.sources().get("latency.warmup"));
+        assertEquals("7", c.get("train.epochs"));
+        assertEquals("--config " + file, c.sources().get("train.epochs"));
+        assertEquals("0.25", c.get("backbone.width"));
+        assertEquals("preset quick", c.sources().get("backbone.width"));
+        assertEquals("16", c.get("latency.throughputBatch"));
+        assertEquals("defaults", c.sources().get("latency.throughputBatch"));
+    }
+
+    @Test
+    void snapshotDoesNotFollowLaterChanges() {
+        Properties sys = new Properties();
+        sys.setProperty("waec.latency.runs", "12");
+        ExperimentConfig c = ExperimentConfig.load(Map.of(), null, null, sys, STRATEGIES);
+        sys.setProperty("waec.latency.runs", "99");
+        assertEquals("12", c.get("latency.runs"));
+    }
+
+    @Test
+    void yamlFilesAreRead() throws Exception {
+        Path file = dir.resolve("plan.yaml");
+        Files.writeString(file, "backbone:\n  name: resnet20\nstrategy:\n  wae:\n    lambda: 0.5\n");
+        ExperimentConfig c = ExperimentConfig.load(Map.of(), file, null, new Properties(), STRATEGIES);
+        assertEquals("resnet20", c.get("backbone.name"));
+        assertEquals("0.5", c.strategy("wae").getString("lambda"));
+    }
+
+    @Test
+    void misspeltKeyNamesTheNearestKnownKey() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("backbone.nmae", "vgg16"), null, null, new Properties(), STRATEGIES));
+        assertEquals("backbone.nmae = vgg16: unknown key (from --set); did you mean 'backbone.name'?", e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("strategy.wae.lamda", "1"), null, null, new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().contains("did you mean 'strategy.wae.lambda'"), e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("strategy.thinet.ratio", "1"), null, null, new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().contains("no installed strategy 'thinet'; installed: wae"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypeOrRangeNamesKeyValueAndAllowed() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("latency.runs", "many"), null, null, new Properties(), STRATEGIES));
+        assertEquals("latency.runs = many: must be an integer >= 1 (from --set)", e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("backbone.width", "0"), null, null, new Properties(), STRATEGIES));
+        assertEquals("backbone.width = 0: must be in [0.01, 16] (from --set)", e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("data.kind", "cifar"), null, null, new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().startsWith("data.kind = cifar: must be one of fashion-mnist, synthetic, folder"));
+    }
+
+    @Test
+    void unknownPresetAndUnreadableFile() {
+        BadInputException e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), null,
+                "fast", new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().startsWith("unknown preset 'fast'; known presets: quick, speed, paper"));
+        e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), dir.resolve("no.yaml"),
+                null, new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().contains("file not found or not readable"));
+    }
+
+    @Test
+    void everyDefaultKeyIsDeclared() {
+        ExperimentConfig c = ExperimentConfig.load(Map.of(), null, null, new Properties(), STRATEGIES);
+        assertEquals(Keys.all().keySet(), c.values().keySet());
+    }
+}

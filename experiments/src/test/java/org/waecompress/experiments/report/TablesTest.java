@@ -1,0 +1,57 @@
+package org.waecompress.experiments.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.waecompress.experiments.harness.ResultRow;
+
+/**
+ * Golden-file tests of every table format, under two default locales (number formatting must not
+ * follow the locale). A change to a golden file changes what users' papers print: review it.
+ */
+class TablesTest {
+
+    static List<ResultRow> rows() {
+        return List.of(
+                new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, 0.2834, 0.1165, 10000, 15_470_264_320L,
+                        138_357_544L, 203.456, 221.0, 203.456, 1.0, 1.0, 1, 5.1234, 4, 3600.5, 11.65, 1.0,
+                        Map.of(), "2026-11-25T00:00:00Z"),
+                new ResultRow("wae", "wae", "wae-vgg16", "wae", 0.3012, 0.1187, 10000, 4_381_913_088L, 53_324_582L,
+                        61.2, 70.75, 201.9, 3.299, 3.5305, 1, 17.25, 4, 1234.0, 11.87, 3.13,
+                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z"),
+                new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, null, null, 999,
+                        12_345, 0.5, 0.75, 2.0, 4.0, 16.5, 1, 2000.0, 4, 1.0, null, null, Map.of(),
+                        "2026-11-25T02:00:00Z"));
+    }
+
+    static Tables.Meta meta() {
+        return new Tables.Meta("speed: vgg16 at 50% & more", List.of("Data: synthetic.", "MACs: conv + linear."));
+    }
+
+    static String golden(String name) throws IOException {
+        try (InputStream in = TablesTest.class.getResourceAsStream("/golden/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyFormatMatchesItsGoldenFileUnderTwoLocales() throws IOException {
+        Locale saved = Locale.getDefault();
+        try {
+            for (Locale l : new Locale[] {Locale.ROOT, Locale.GERMANY}) {
+                Locale.setDefault(l);
+                for (TableFormat f : TableFormat.values()) {
+                    assertEquals(golden(f.fileName()), Tables.render(rows(), meta(), f), f + " under " + l);
+                }
+            }
+        } finally {
+            Locale.setDefault(saved);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.waecompress.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.experiments.cli.Main;
+import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.harness.ResultStore;
+
+/** A whole run on tiny synthetic data, through the command line, as a user would start it. */
+class EndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    Path plan() throws Exception {
+        Path f = dir.resolve("tiny.properties");
+        Files.writeString(f, String.join("\n",
+                "experiment.name = tiny",
+                "backbone.name = resnet20",
+                "backbone.width = 0.25",
+                "data.kind = synthetic",
+                "data.synthetic.size = 16",
+                "data.synthetic.channels = 1",
+                "data.synthetic.classes = 4",
+                "data.trainSize = 192",
+                "data.testSize = 64",
+                "train.epochs = 1",
+                "train.batchSize = 32",
+                "finetune.epochs = 1",
+                "finetune.batchSize = 32",
+                "latency.warmup = 1",
+                "latency.runs = 3",
+                "latency.throughputBatch = 4",
+                "strategy.wae.stage1.epochs = 1",
+                "strategies = all", ""));
+        return f;
+    }
+
+    @Test
+    void runProducesEveryOutputAndResumes() throws Exception {
+        Path out = dir.resolve("run");
+        Result r = run("run", "--config", plan().toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : List.of("results.jsonl", "table.md", "table.tex", "table.csv", "table.json",
+                "provenance.json", "plots/accuracy_vs_speedup.png", "plots/macs_vs_error.png",
+                "channels/wae.png", "channels/decomposition.png", "channels/wae_vs_decomposition.png",
+                "networks/backbone.spec.json", "networks/backbone.params")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
+        assertEquals(List.of("backbone", "decomposition", "halfwidth", "resize", "wae", "wavelet"), ids);
+        assertTrue(r.out().contains("| halfwidth"), r.out());
+        assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
+
+        // a run killed while writing its last row: cut the file mid-line, then resume
+        Path results = out.resolve("results.jsonl");
+        String text = Files.readString(results);
+        int lastStart = text.lastIndexOf('\n', text.length() - 2) + 1;
+        Files.writeString(results, text.substring(0, lastStart + 20));
+        Result again = run("run", "--config", plan().toString(), "--out", out.toString(), "--resume");
+        assertEquals(0, again.code(), again.err());
+        List<String> after = new ResultStore(out).read().stream().map(ResultRow::row).toList();
+        assertEquals(ids, after);
+
+        Result table = run("table", out.toString(), "--format", "csv");
+        assertEquals(0, table.code(), table.err());
+        assertEquals(7, table.out().lines().count(), table.out());
+    }
+
+    @Test
+    void thirdPartyStrategyIsListed() {
+        Result r = run("strategies");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("halfwidth  The backbone at half width"), r.out());
+        assertTrue(r.out().contains("strategy.halfwidth.factor = 0.5"), r.out());
+        assertTrue(r.out().contains("strategy.wae.lambda = 1.0"), r.out());
+    }
+
+    @Test
+    void badInputsExitWithTwoAndOneLine() throws Exception {
+        Path ro = dir.resolve("readonly");
+        for (String[] args : new String[][] {
+            {"run", "--preset", "fastest"},
+            {"run", "--config", plan().toString(), "--set", "strategies=wea", "--out", dir.resolve("a").toString()},
+            {"run", "--config", dir.resolve("missing.yaml").toString()},
+            {"run", "--preset", "quick", "--set", "data.dir=" + dir.resolve("no-data"), "--out",
+                dir.resolve("b").toString()},
+            {"run", "--config", plan().toString(), "--out", "/proc/version/run"},
+            {"run", "--config", plan().toString(), "--set", "backbone.nmae=x"},
+        }) {
+            Result r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), String.join(" ", args) + " -> " + r.err());
+        }
+        assertTrue(!Files.exists(ro));
+    }
+}
