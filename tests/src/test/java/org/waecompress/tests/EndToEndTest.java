@@ -100,7 +100,7 @@ class EndToEndTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("halfwidth  The backbone at half width"), r.out());
         assertTrue(r.out().contains("strategy.halfwidth.factor = 0.5"), r.out());
-        assertTrue(r.out().contains("strategy.wae.lambda = 1.0"), r.out());
+        assertTrue(r.out().contains("strategy.wae.lambda = 0.1"), r.out());
     }
 
     @Test

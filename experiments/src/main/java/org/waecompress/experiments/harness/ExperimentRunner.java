@@ -272,8 +272,9 @@ public final class ExperimentRunner {
                     s.finetune().batchSize(), s.seed()));
         }
         notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
-                + "warm-up; each strategy timed alternately with the backbone in one process, speed-up = ratio of "
-                + "those medians; throughput at batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
+                + "warm-up; each strategy timed alternately with the backbone in one process (the backbone's median "
+                + "from that pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians; throughput at "
+                + "batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
                 s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(), engine(), Latency.threads(),
                 Provenance.cpuModel()));
         notes.add("MACs: convolution and linear multiply-accumulates per image (ThiNet's tables count 2 FLOPs per MAC).");

@@ -58,6 +58,8 @@ public final class Tables {
                 r -> f("%.2f", r.latencyMs()), r -> f("%.4f", r.latencyMs())));
         c.add(new Column("CPU ms (p90)", "CPU ms (p90)", "cpu_ms_p90", true, r -> f("%.2f", r.latencyP90Ms()),
                 r -> f("%.4f", r.latencyP90Ms())));
+        c.add(new Column("backbone ms (paired)", "Backbone ms (paired)", "backbone_ms_paired", true,
+                r -> f("%.2f", r.baselineLatencyMs()), r -> f("%.4f", r.baselineLatencyMs())));
         c.add(new Column("speed-up (measured)", "Speed-up", "speedup", true, r -> f("%.2fx", r.speedup()),
                 r -> f("%.4f", r.speedup())));
         c.add(new Column("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
