@@ -75,7 +75,7 @@ class EndToEndTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
-        assertEquals(List.of("backbone", "decomposition", "halfwidth", "resize", "wae", "wavelet"), ids);
+        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "wae", "wavelet"), ids);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
 
@@ -91,7 +91,7 @@ class EndToEndTest {
 
         Result table = run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
-        assertEquals(7, table.out().lines().count(), table.out());
+        assertEquals(8, table.out().lines().count(), table.out());
     }
 
     @Test

@@ -1,0 +1,60 @@
+package org.waecompress.baselines.lowrank;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+
+/**
+ * Settings of {@code lowrank} ({@code strategy.lowrank.*}).
+ *
+ * @param targetSpeedup each decomposed layer's MAC reduction factor (rank from MACs), used when
+ *     {@code energy} is 0
+ * @param energy keep the smallest rank whose singular values hold this fraction of the squared
+ *     spectrum (0 = use {@code targetSpeedup})
+ * @param layers which layers to decompose: {@code conv}, {@code linear} or {@code all}
+ * @param fineTuneEpochs epochs of fine-tuning after decomposition (0 = none)
+ */
+public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs) {
+
+    static Map<String, String> defaults() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("targetSpeedup", "2.0");
+        m.put("energy", "0 (use targetSpeedup)");
+        m.put("layers", "all");
+        m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        return m;
+    }
+
+    /**
+     * Reads and validates the settings.
+     *
+     * @param ctx the context
+     * @return the settings
+     */
+    static LowRankSettings from(CompressionContext ctx) {
+        double s = number(ctx, "targetSpeedup", 2.0);
+        InvalidSettingException.check(s > 1, ctx.key("targetSpeedup"), s, "must be > 1");
+        double e = number(ctx, "energy", 0);
+        InvalidSettingException.check(e == 0 || (e > 0 && e < 1), ctx.key("energy"), e, "must be 0 or in (0, 1)");
+        String layers = ctx.settings().getString("layers", "all").trim().toLowerCase(Locale.ROOT);
+        InvalidSettingException.check(layers.equals("all") || layers.equals("conv") || layers.equals("linear"),
+                ctx.key("layers"), layers, "must be conv, linear or all");
+        int ft = (int) number(ctx, "fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
+        InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
+        return new LowRankSettings(s, e, layers, ft);
+    }
+
+    private static double number(CompressionContext ctx, String key, double dflt) {
+        String v = ctx.settings().getString(key, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException ex) {
+            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
+        }
+    }
+}

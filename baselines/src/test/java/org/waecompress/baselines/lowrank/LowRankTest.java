@@ -1,0 +1,123 @@
+package org.waecompress.baselines.lowrank;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
+
+class LowRankTest {
+
+    @TempDir
+    Path dir;
+
+    static NetworkSpec spec() {
+        return new NetworkSpec("lr-net", new Shape(3, 8, 8), Layers.Sequential.of("",
+                Layers.Conv.of("c1", 3, 16, 3, 1, 1, true), Layers.Act.relu("r1"),
+                Layers.Conv.of("c2", 16, 32, 3, 1, 1, true), Layers.Act.relu("r2"),
+                new Layers.Flatten("flat"), new Layers.Dense("fc1", 32 * 64, 64, true), Layers.Act.relu("r3"),
+                new Layers.Dense("fc2", 64, 5, true)));
+    }
+
+    static CompressionContext ctx(Map<String, Object> s) {
+        return new CompressionContext("lowrank", new MapConfiguration(s), 1, null, new NetworkTrainer(null),
+                TrainSettings.builder().epochs(1).build(), null, null);
+    }
+
+    /** A network whose decomposable weights have exactly rank {@code rank}. */
+    static Network lowRankWeights(int rank) {
+        NetworkSpec spec = spec();
+        try (Network random = Network.random(spec, 5, 3); NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = new LinkedHashMap<>(random.weights());
+            for (String name : new String[] {"c2.weight", "fc1.weight"}) {
+                Shape s = w.get(name).getShape();
+                long rows = s.get(0);
+                long cols = s.size() / rows;
+                NDArray a = m.randomNormal(new Shape(rows, rank));
+                NDArray b = m.randomNormal(new Shape(rank, cols)).div(10);
+                w.put(name, a.matMul(b).reshape(s));
+            }
+            return Network.of(spec, 5, w, "test");
+        }
+    }
+
+    @Test
+    void fullRankFactorisationReproducesOutputs() {
+        try (Network net = lowRankWeights(4);
+                Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0.9999999, "all", 0));
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m); BuiltNetwork b = dec.build(m)) {
+            assertEquals(new Shape(4, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
+            assertEquals(new Shape(4, 2048), dec.spec().parameters().get("fc1.0.weight").shape());
+            NDArray x = m.randomNormal(new Shape(2, 3, 8, 8));
+            float max = a.predict(x).sub(b.predict(x)).abs().max().getFloat();
+            float scale = a.predict(x).abs().max().getFloat();
+            assertTrue(max < 1e-4 * Math.max(1, scale), "max |diff| " + max + " (outputs up to " + scale + ")");
+        }
+    }
+
+    @Test
+    void targetSpeedupLowersMacsAsComputed() {
+        NetworkSpec s = LowRankDecomposer.architecture(spec(), new LowRankSettings(2, 0, "all", 0));
+        CostReport before = CostReport.of(spec());
+        CostReport after = CostReport.of(s);
+        // c1 (inner 27): r = floor(16*27 / (2*43)) = 5 -> 5*27*64 + 16*5*64 = 13760 < 27648
+        int r1 = LowRankDecomposer.rankForSpeedup(16, 27, 2);
+        assertEquals(5, r1);
+        assertEquals(64L * (r1 * 27 + 16 * r1), after.macsOf("c1"));
+        int r2 = LowRankDecomposer.rankForSpeedup(32, 144, 2);
+        assertEquals(64L * (r2 * 144 + 32 * r2), after.macsOf("c2"));
+        assertTrue(after.macsOf("c2") <= before.macsOf("c2") / 2);
+        int r3 = LowRankDecomposer.rankForSpeedup(64, 2048, 2);
+        assertEquals((long) r3 * 2048 + 64L * r3, after.macsOf("fc1"));
+        assertEquals(before.macsOf("fc2"), after.macsOf("fc2"), "the output layer stays");
+        assertEquals(after.macsOf("c1") + after.macsOf("c2") + after.macsOf("fc1") + after.macsOf("fc2"),
+                after.totalMacs());
+    }
+
+    @Test
+    void decomposedNetworkSavesAndReloads() {
+        try (Network net = Network.random(spec(), 5, 2);
+                Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(3, 0, "conv", 0));
+                Network back = Network.load(dec.save(dir, "lr"))) {
+            assertEquals(dec.spec(), back.spec());
+            assertTrue(back.spec().parameters().containsKey("c2.1.bias"));
+            assertTrue(back.spec().parameters().containsKey("fc1.weight"), "layers=conv keeps linear layers");
+        }
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> LowRankSettings.from(ctx(Map.of("targetSpeedup", "1"))));
+        assertEquals("strategy.lowrank.targetSpeedup = 1.0: must be > 1", e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("layers", "fc"))));
+        assertEquals("strategy.lowrank.layers = fc: must be conv, linear or all", e.getMessage());
+        NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), Layers.Sequential.of("",
+                new Layers.Flatten("f"), new Layers.Dense("fc", 4, 2, true)));
+        assertThrows(InvalidSettingException.class,
+                () -> LowRankDecomposer.architecture(tiny, new LowRankSettings(2, 0, "all", 0)));
+    }
+
+    @Test
+    void pluginIsDiscovered() {
+        assertEquals("lowrank", StrategyRegistry.discover().get("lowrank").id());
+    }
+}
