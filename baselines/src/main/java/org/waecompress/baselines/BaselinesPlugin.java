@@ -9,6 +9,8 @@ import org.waecompress.spi.plugin.StrategyBinder;
 public final class BaselinesPlugin extends AbstractModule implements CompressionPlugin {
     @Override
     protected void configure() {
-        StrategyBinder.strategies(binder()).addBinding("lowrank").to(LowRankStrategy.class);
+        var b = StrategyBinder.strategies(binder());
+        b.addBinding("lowrank").to(LowRankStrategy.class);
+        b.addBinding("thinet").to(org.waecompress.baselines.thinet.ThiNetStrategy.class);
     }
 }

@@ -59,6 +59,8 @@ class EndToEndTest {
                 "latency.runs = 3",
                 "latency.throughputBatch = 4",
                 "strategy.wae.stage1.epochs = 1",
+                "strategy.thinet.imagesPerClass = 2",
+                "strategy.thinet.layerFineTuneSteps = 1",
                 "strategies = all", ""));
         return f;
     }
@@ -75,7 +77,8 @@ class EndToEndTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
-        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "wae", "wavelet"), ids);
+        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "thinet", "wae", "wavelet"),
+                ids);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
 
@@ -91,7 +94,7 @@ class EndToEndTest {
 
         Result table = run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
-        assertEquals(8, table.out().lines().count(), table.out());
+        assertEquals(9, table.out().lines().count(), table.out());
     }
 
     @Test

@@ -1,0 +1,100 @@
+package org.waecompress.baselines.thinet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import java.util.Random;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
+
+class ThiNetTest {
+
+    static CompressionContext ctx(Map<String, Object> s, ArrayImageDataset data) {
+        return new CompressionContext("thinet", new MapConfiguration(s), 3, data, new NetworkTrainer(null),
+                TrainSettings.builder().epochs(1).batchSize(32).build(), null, null);
+    }
+
+    @Test
+    void greedyStepPicksChannelsThatContributeNothing() {
+        Random r = new Random(1);
+        float[][] x = new float[200][8];
+        for (float[] row : x) {
+            for (int c = 0; c < 8; c++) {
+                row[c] = (c == 2 || c == 5 || c == 6) ? 0f : (float) r.nextGaussian();
+            }
+        }
+        boolean[] removed = ThiNetSelection.greedyRemove(x, 3);
+        for (int c = 0; c < 8; c++) {
+            assertEquals(c == 2 || c == 5 || c == 6, removed[c], "channel " + c);
+        }
+    }
+
+    @Test
+    void leastSquaresLowersReconstructionError() {
+        Random r = new Random(2);
+        float[][] x = new float[300][6];
+        for (float[] row : x) {
+            double shared = r.nextGaussian();
+            for (int c = 0; c < 6; c++) {
+                row[c] = (float) (shared * (c + 1) * 0.3 + 0.2 * r.nextGaussian());
+            }
+        }
+        boolean[] removed = ThiNetSelection.greedyRemove(x, 2);
+        double plain = ThiNetSelection.error(x, removed, null);
+        double scaled = ThiNetSelection.error(x, removed, ThiNetSelection.leastSquares(x, removed));
+        assertTrue(scaled < plain, scaled + " vs " + plain);
+    }
+
+    @Test
+    void prunesASmallVggAndKeepsItsShapesConsistent() {
+        ArrayImageDataset data = SyntheticImages.create(4, 64, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        try (Network base = Network.random(spec, 4, 1);
+                Network out = StrategyRegistry.discover().get("thinet").compress(base,
+                        ctx(Map.of("ratio", "0.5", "firstLayers", "3", "layerFineTuneSteps", "1",
+                                "imagesPerClass", "4", "locations", "5"), data))) {
+            assertEquals(4, ((Layers.Conv) out.spec().node("features.0")).out());
+            assertEquals(4, ((Layers.Conv) out.spec().node("features.3")).out());
+            assertEquals(8, ((Layers.Conv) out.spec().node("features.7")).out(), "8 -> 4 ... third layer 16 -> 8");
+            assertTrue(CostReport.of(out.spec()).totalMacs() < CostReport.of(spec).totalMacs());
+            assertEquals(new Shape(4), out.spec().outputShape());
+        }
+    }
+
+    @Test
+    void resnetPrunesOnlyInnerChannels() {
+        NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 16, 16), 10, 0.5);
+        NetworkSpec arch = new ThiNetStrategy().architecture(r20, ctx(Map.of("ratio", "0.3"), null));
+        assertEquals(2, ((Layers.Conv) arch.node("layer1.0.conv1")).out());
+        assertEquals(8, ((Layers.Conv) arch.node("layer1.0.conv2")).out());
+        assertFalse(CostReport.of(arch).totalMacs() >= CostReport.of(r20).totalMacs());
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> ThiNetSettings.from(ctx(Map.of("ratio", "1.5"), null)));
+        assertEquals("strategy.thinet.ratio = 1.5: must be in (0, 1)", e.getMessage());
+        NetworkSpec single = new NetworkSpec("single", new Shape(1, 4, 4), Layers.Sequential.of("",
+                Layers.Conv.of("c", 1, 2, 3, 1, 1, true), new Layers.GlobalAvgPool("g")));
+        e = assertThrows(InvalidSettingException.class,
+                () -> new ThiNetStrategy().architecture(single, ctx(Map.of(), null)));
+        assertTrue(e.getMessage().startsWith("backbone = single: has no prunable layer"), e.getMessage());
+    }
+}
