@@ -61,6 +61,11 @@ class EndToEndTest {
                 "strategy.wae.stage1.epochs = 1",
                 "strategy.thinet.imagesPerClass = 2",
                 "strategy.thinet.layerFineTuneSteps = 1",
+                "strategy.taylor-1.batches = 1",
+                "strategy.taylor-1.stepFineTuneSteps = 1",
+                "strategy.taylor-2.batches = 1",
+                "strategy.taylor-2.stepFineTuneSteps = 1",
+                "strategy.taylor-2.channelsPerStep = 8",
                 "strategies = all", ""));
         return f;
     }
@@ -77,8 +82,8 @@ class EndToEndTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
-        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "thinet", "wae", "wavelet"),
-                ids);
+        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "taylor-1", "taylor-2",
+                "thinet", "wae", "wavelet"), ids);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
 
@@ -94,7 +99,7 @@ class EndToEndTest {
 
         Result table = run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
-        assertEquals(9, table.out().lines().count(), table.out());
+        assertEquals(11, table.out().lines().count(), table.out());
     }
 
     @Test

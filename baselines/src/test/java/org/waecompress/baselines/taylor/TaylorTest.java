@@ -1,0 +1,130 @@
+package org.waecompress.baselines.taylor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainLoss;
+import org.waecompress.spi.train.TrainSettings;
+
+class TaylorTest {
+
+    static NetworkSpec net() {
+        return new NetworkSpec("t", new Shape(2, 6, 6), Layers.Sequential.of("",
+                Layers.Conv.of("c1", 2, 5, 3, 1, 1, true), Layers.Act.relu("r1"),
+                Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
+                new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
+    }
+
+    /** The tail after c1, whose input is c1's output. */
+    static NetworkSpec tail() {
+        return new NetworkSpec("tail", new Shape(5, 6, 6), Layers.Sequential.of("",
+                Layers.Act.relu("r1"), Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
+                new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
+    }
+
+    static CompressionContext ctx(Map<String, Object> s, ArrayImageDataset data) {
+        return new CompressionContext("taylor-1", new MapConfiguration(s), 3, data, new NetworkTrainer(null),
+                TrainSettings.builder().epochs(1).batchSize(16).build(), null, null);
+    }
+
+    @Test
+    void gateGradientEqualsTheDefinitionAndDisconnectedChannelsScoreZero() {
+        ArrayImageDataset data = SyntheticImages.create(1, 16, new Shape(2, 6, 6), 3, 0.2);
+        try (Network random = Network.random(net(), 3, 7); NDManager m = NDManager.newBaseManager()) {
+            // disconnect c1's channel 3: c2 reads nothing from it
+            Map<String, NDArray> w = new LinkedHashMap<>(random.weights());
+            NDArray c2 = random.weight("c2.weight").duplicate();
+            c2.attach(m);
+            c2.set(new NDIndex(":, 3"), 0f);
+            w.put("c2.weight", c2);
+            try (Network n = Network.of(net(), 3, w, "test")) {
+                double[] gate = TaylorCriterion.rawScores(n, List.of("c1"), data, 1, 16, 0).get("c1");
+                assertEquals(0.0, gate[3], 0.0, "disconnected channel");
+                // definition: |sum over batch and positions of a * dL/da| / (N * H * W)
+                Map<String, NDArray> tw = new LinkedHashMap<>();
+                for (String k : new String[] {"c2.weight", "c2.bias", "fc.weight", "fc.bias"}) {
+                    tw.put(k, n.weight(k));
+                }
+                Map<String, NDArray> hw = new LinkedHashMap<>();
+                hw.put("c1.weight", n.weight("c1.weight"));
+                hw.put("c1.bias", n.weight("c1.bias"));
+                NetworkSpec head = new NetworkSpec("head", new Shape(2, 6, 6), Layers.Sequential.of("",
+                        Layers.Conv.of("c1", 2, 5, 3, 1, 1, true)));
+                try (Network h = Network.of(head, 3, hw, "head"); Network t = Network.of(tail(), 3, tw, "tail");
+                        BuiltNetwork hb = h.build(m); BuiltNetwork tb = t.build(m)) {
+                    NDList xy = data.batch(m, java.util.stream.IntStream.range(0, 16).toArray());
+                    NDArray a = hb.predict(xy.get(0));
+                    a.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logits = tb.forward(new NDList(a), false).head();
+                        gc.backward(TrainLoss.crossEntropy(logits, xy.get(1)));
+                    }
+                    float[] prod = a.mul(a.getGradient()).sum(new int[] {0, 2, 3}).toFloatArray();
+                    for (int c = 0; c < 5; c++) {
+                        double def = Math.abs(prod[c]) / (16.0 * 36);
+                        assertEquals(def, gate[c], 1e-6 + 1e-4 * def, "channel " + c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void iterativePruningMeetsTheMacTarget() {
+        ArrayImageDataset data = SyntheticImages.create(2, 64, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        try (Network base = Network.random(spec, 4, 1);
+                Network out = StrategyRegistry.discover().get("taylor-1").compress(base,
+                        ctx(Map.of("batches", "1", "stepFineTuneSteps", "1", "fineTuneEpochs", "0",
+                                "channelsPerStep", "20"), data))) {
+            long before = CostReport.of(spec).totalMacs();
+            long after = CostReport.of(out.spec()).totalMacs();
+            assertTrue(after <= before / 2.5, after + " vs " + before);
+            assertEquals(new Shape(4), out.spec().outputShape());
+        }
+    }
+
+    @Test
+    void speedTableArchitectureMeetsTheTarget() {
+        NetworkSpec vgg = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 1.0);
+        NetworkSpec a = new TaylorStrategy("taylor-2", 3.9).architecture(vgg, ctx(Map.of(), null));
+        double ratio = CostReport.of(vgg).totalMacs() / (double) CostReport.of(a).totalMacs();
+        assertTrue(ratio >= 3.9 && ratio < 4.3, "MAC reduction " + ratio);
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 16, 16), 10, 0.25);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> new TaylorStrategy("taylor-1", 2.5).architecture(r20, ctx(Map.of("targetSpeedup", "50"), null)));
+        assertTrue(e.getMessage().startsWith("strategy.taylor-1.targetSpeedup = 50.0: is unreachable"), e.getMessage());
+        e = assertThrows(InvalidSettingException.class,
+                () -> new TaylorStrategy("taylor-1", 2.5).architecture(r20, ctx(Map.of("targetSpeedup", "0.5"), null)));
+        assertEquals("strategy.taylor-1.targetSpeedup = 0.5: must be > 1", e.getMessage());
+    }
+}
