@@ -61,6 +61,10 @@ class EndToEndTest {
                 "strategy.wae.stage1.epochs = 1",
                 "strategy.thinet.imagesPerClass = 2",
                 "strategy.thinet.layerFineTuneSteps = 1",
+                "strategy.thinet-gap.imagesPerClass = 2",
+                "strategy.thinet-gap.layerFineTuneSteps = 1",
+                "strategy.thinet-tiny.imagesPerClass = 2",
+                "strategy.thinet-tiny.layerFineTuneSteps = 1",
                 "strategy.taylor-1.batches = 1",
                 "strategy.taylor-1.stepFineTuneSteps = 1",
                 "strategy.taylor-2.batches = 1",
@@ -83,7 +87,7 @@ class EndToEndTest {
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
         assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "taylor-1", "taylor-2",
-                "thinet", "wae", "wavelet"), ids);
+                "thinet", "thinet-gap", "thinet-tiny", "wae", "wavelet"), ids);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
 
@@ -99,7 +103,7 @@ class EndToEndTest {
 
         Result table = run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
-        assertEquals(11, table.out().lines().count(), table.out());
+        assertEquals(13, table.out().lines().count(), table.out());
     }
 
     @Test

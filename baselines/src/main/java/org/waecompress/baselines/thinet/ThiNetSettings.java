@@ -30,9 +30,13 @@ public record ThiNetSettings(double ratio, int firstLayers, int imagesPerClass, 
     }
 
     static ThiNetSettings from(CompressionContext ctx) {
-        double ratio = number(ctx, "ratio", 0.5);
+        return from(ctx, 0.5, 0);
+    }
+
+    static ThiNetSettings from(CompressionContext ctx, double defaultRatio, int defaultFirstLayers) {
+        double ratio = number(ctx, "ratio", defaultRatio);
         InvalidSettingException.check(ratio > 0 && ratio < 1, ctx.key("ratio"), ratio, "must be in (0, 1)");
-        int first = (int) number(ctx, "firstLayers", 0);
+        int first = (int) number(ctx, "firstLayers", defaultFirstLayers);
         InvalidSettingException.check(first >= 0, ctx.key("firstLayers"), first, "must be >= 0 (0 = all)");
         int ipc = (int) number(ctx, "imagesPerClass", 10);
         InvalidSettingException.check(ipc >= 1, ctx.key("imagesPerClass"), ipc, "must be >= 1");

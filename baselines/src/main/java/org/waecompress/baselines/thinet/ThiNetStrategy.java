@@ -22,19 +22,51 @@ import org.waecompress.spi.spec.SpecRewriter;
  */
 public final class ThiNetStrategy implements CompressionStrategy {
 
+    private final String id;
+    private final double ratio;
+    private final int firstLayers;
+    private final boolean gapHead;
+
+    /** Creates the plain {@code thinet} strategy (ratio 0.5 on every prunable layer). */
+    public ThiNetStrategy() {
+        this("thinet", 0.5, 0, false);
+    }
+
+    /**
+     * Creates a ThiNet preset.
+     *
+     * @param id the strategy id
+     * @param ratio the default fraction of channels kept
+     * @param firstLayers the default number of layers pruned (0 = all prunable)
+     * @param gapHead whether the classifier is replaced by global average pooling and one linear layer
+     *     (ThiNet-GAP, ThiNet-Tiny)
+     */
+    public ThiNetStrategy(String id, double ratio, int firstLayers, boolean gapHead) {
+        this.id = id;
+        this.ratio = ratio;
+        this.firstLayers = firstLayers;
+        this.gapHead = gapHead;
+    }
+
     @Override
     public String id() {
-        return "thinet";
+        return id;
     }
 
     @Override
     public String description() {
-        return "ThiNet filter pruning guided by the next layer's reconstruction (Luo et al., ICCV 2017)";
+        return String.format(Locale.ROOT, "ThiNet filter pruning guided by the next layer (Luo et al., ICCV 2017): "
+                + "keep %.0f%% of the channels of %s%s", 100 * ratio,
+                firstLayers == 0 ? "every prunable layer" : "the first " + firstLayers + " prunable layers",
+                gapHead ? ", classifier replaced by global pooling + one linear layer" : "");
     }
 
     @Override
     public Map<String, String> defaultSettings() {
-        return ThiNetSettings.defaults();
+        Map<String, String> m = ThiNetSettings.defaults();
+        m.put("ratio", Double.toString(ratio));
+        m.put("firstLayers", firstLayers + (firstLayers == 0 ? " (all prunable layers)" : ""));
+        return m;
     }
 
     static List<String> layers(NetworkSpec spec, ThiNetSettings s, String key) {
@@ -52,15 +84,16 @@ public final class ThiNetStrategy implements CompressionStrategy {
 
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx);
+        ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
         List<String> layers = layers(backbone, s, ctx.key("firstLayers"));
-        return SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
-                ? c.withOut(keep(c.out(), s.ratio())) : leaf).withName("thinet-" + backbone.name());
+        NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
+                ? c.withOut(keep(c.out(), s.ratio())) : leaf);
+        return (gapHead ? GapHead.replace(pruned) : pruned).withName(id + "-" + backbone.name());
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx);
+        ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
         List<String> layers = layers(trained.spec(), s, ctx.key("firstLayers"));
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass());
         Network net = Network.of(trained.spec(), trained.classes(), trained.weights(), "thinet start");
@@ -70,26 +103,31 @@ public final class ThiNetStrategy implements CompressionStrategy {
             Network pruned = ThiNetPruner.prune(net, p, keep(c, s.ratio()), calib, s.locations(), ctx.seed() + i);
             net.close();
             net = pruned;
-            ctx.progress().message(String.format(Locale.ROOT, "thinet: %s %d -> %d channels (%d/%d)", p, c,
+            ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
                     keep(c, s.ratio()), i + 1, layers.size()));
             if (s.layerFineTuneSteps() > 0) {
-                Network tuned = ctx.trainer().train("thinet fine-tune after " + p, net, ctx.trainData(),
+                Network tuned = ctx.trainer().train(id + " fine-tune after " + p, net, ctx.trainData(),
                         ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.layerFineTuneSteps())
                                 .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
                 net.close();
                 net = tuned;
             }
         }
-        if (s.fineTuneEpochs() > 0) {
-            Network tuned = ctx.trainer().train("thinet final fine-tune", net, ctx.trainData(),
-                    ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs()).learningRate(ctx.fineTune().learningRate() / 10)
-                            .build()).network();
+        if (gapHead) {
+            Network gap = GapHead.replace(net, ctx.seed());
+            net.close();
+            net = gap;
+        }
+        if (s.fineTuneEpochs() > 0 || gapHead) {
+            Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
+                    ctx.fineTune().toBuilder().epochs(Math.max(1, s.fineTuneEpochs()))
+                            .learningRate(ctx.fineTune().learningRate() / (gapHead ? 1 : 10)).build()).network();
             net.close();
             net = tuned;
         }
         try (Network last = net) {
-            return Network.of(last.spec().withName("thinet-" + trained.spec().name()), last.classes(), last.weights(),
-                    "thinet");
+            return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),
+                    id);
         }
     }
 }

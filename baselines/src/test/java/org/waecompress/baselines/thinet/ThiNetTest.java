@@ -87,6 +87,34 @@ class ThiNetTest {
     }
 
     @Test
+    void presetsReproduceThePapersArchitectures() {
+        NetworkSpec vgg = Backbones.create("vgg16");
+        StrategyRegistry reg = StrategyRegistry.discover();
+        // ThiNet-GAP: first 10 convolutions at half width, GAP head; ThiNet's README: 8.32 M params, 9.34 G FLOPs
+        CostReport gap = CostReport.of(reg.get("thinet-gap").architecture(vgg, ctx(Map.of(), null)));
+        assertEquals(8_322_696L, gap.totalParams());
+        assertEquals(9.34e9, 2.0 * gap.totalMacs(), 0.005e9);
+        // ThiNet-Conv is thinet with firstLayers = 10: 131.44 M params in ThiNet's README
+        CostReport conv = CostReport.of(reg.get("thinet").architecture(vgg, ctx(Map.of("firstLayers", "10"), null)));
+        assertEquals(131.44e6, conv.totalParams(), 0.02e6);
+        CostReport tiny = CostReport.of(reg.get("thinet-tiny").architecture(vgg, ctx(Map.of(), null)));
+        assertTrue(tiny.totalMacs() < 1.0e9 && tiny.totalParams() < 1.4e6, tiny.totalMacs() + " " + tiny.totalParams());
+    }
+
+    @Test
+    void gapPresetTrainsItsNewHead() {
+        ArrayImageDataset data = SyntheticImages.create(4, 48, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        try (Network base = Network.random(spec, 4, 1);
+                Network out = StrategyRegistry.discover().get("thinet-gap").compress(base,
+                        ctx(Map.of("firstLayers", "2", "layerFineTuneSteps", "0", "imagesPerClass", "2",
+                                "locations", "3", "fineTuneEpochs", "1"), data))) {
+            assertTrue(out.spec().parameters().containsKey("gapfc.weight"));
+            assertEquals(new Shape(4), out.spec().outputShape());
+        }
+    }
+
+    @Test
     void badSettingsNameTheKey() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> ThiNetSettings.from(ctx(Map.of("ratio", "1.5"), null)));
