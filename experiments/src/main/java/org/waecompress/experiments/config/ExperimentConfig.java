@@ -96,6 +96,11 @@ public final class ExperimentConfig {
                     .map(Map.Entry::getValue).findFirst().orElse("?");
             String value = String.join(",", composite.getList(String.class, key, List.of()));
             if (!known.contains(key)) {
+                // A shipped preset may tune strategies that are not installed here; skip those keys.
+                if (layer.startsWith("preset ") && key.startsWith("strategy.")
+                        && !strategyKeys.containsKey(key.split("\\.", 3)[1])) {
+                    continue;
+                }
                 throw unknown(key, value, layer, known, strategyKeys.keySet());
             }
             Key k = Keys.all().get(key);

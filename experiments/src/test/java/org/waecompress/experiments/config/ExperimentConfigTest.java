@@ -43,6 +43,15 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void presetKeysOfStrategiesNotInstalledAreSkipped() {
+        ExperimentConfig c = ExperimentConfig.load(Map.of(), null, "quick", new Properties(), STRATEGIES);
+        assertTrue(c.values().keySet().stream().noneMatch(k -> k.startsWith("strategy.thinet")));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("strategy.thinet.ratio", "0.3"), null, "quick", new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().contains("no installed strategy 'thinet'"), e.getMessage());
+    }
+
+    @Test
     void snapshotDoesNotFollowLaterChanges() {
         Properties sys = new Properties();
         sys.setProperty("waec.latency.runs", "12");
