@@ -41,4 +41,44 @@ public record CompressionContext(String strategyId, ImmutableConfiguration setti
     public String key(String key) {
         return "strategy." + strategyId + "." + key;
     }
+
+    /**
+     * Reads a numeric setting.
+     *
+     * @param key the key relative to the strategy's prefix
+     * @param dflt the value when the key is absent
+     * @return the value
+     * @throws InvalidSettingException naming the full key if the value is not a number
+     */
+    public double number(String key, double dflt) {
+        String v = settings.getString(key, null);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(key(key), v, "must be a number");
+        }
+    }
+
+    /**
+     * Reads a true/false setting.
+     *
+     * @param key the key relative to the strategy's prefix
+     * @param dflt the value when the key is absent
+     * @return the value
+     * @throws InvalidSettingException naming the full key if the value is neither true nor false
+     */
+    public boolean flag(String key, boolean dflt) {
+        String v = settings.getString(key, null);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidSettingException(key(key), v, "must be true or false");
+        };
+    }
 }

@@ -46,7 +46,7 @@ public final class ResizeStrategy implements CompressionStrategy {
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         NetworkSpec spec = architecture(trained.spec(), ctx);
-        int epochs = (int) WaeSettings.number(ctx, "epochs", ctx.fineTune().epochs());
+        int epochs = (int) ctx.number("epochs", ctx.fineTune().epochs());
         org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
                 Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {

@@ -2,7 +2,6 @@ package org.waecompress.wae;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.commons.configuration2.ImmutableConfiguration;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.train.TrainSettings;
@@ -69,62 +68,37 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
      * @throws InvalidSettingException naming the first bad key
      */
     public static WaeSettings from(CompressionContext ctx) {
-        ImmutableConfiguration c = ctx.settings();
-        double lambda = number(ctx, "lambda", 0.1);
+        double lambda = ctx.number("lambda", 0.1);
         InvalidSettingException.check(lambda >= 0, ctx.key("lambda"), lambda, "must be >= 0");
-        double gamma = number(ctx, "gamma", 0.001);
+        double gamma = ctx.number("gamma", 0.001);
         InvalidSettingException.check(gamma >= 0, ctx.key("gamma"), gamma, "must be >= 0");
-        int enc = (int) number(ctx, "encoderChannels", 16);
+        int enc = (int) ctx.number("encoderChannels", 16);
         InvalidSettingException.check(enc >= 1, ctx.key("encoderChannels"), enc, "must be >= 1");
-        double hw = number(ctx, "highWidth", 0.25);
+        double hw = ctx.number("highWidth", 0.25);
         InvalidSettingException.check(hw > 0 && hw <= 1, ctx.key("highWidth"), hw, "must be in (0, 1]");
-        int lh = (int) number(ctx, "lowHeadWidth", -1);
-        int fh = (int) number(ctx, "fusionHeadWidth", -1);
+        int lh = (int) ctx.number("lowHeadWidth", -1);
+        int fh = (int) ctx.number("fusionHeadWidth", -1);
         InvalidSettingException.check(lh >= -1, ctx.key("lowHeadWidth"), lh, "must be -1 (auto), 0 or a width");
         InvalidSettingException.check(fh >= -1, ctx.key("fusionHeadWidth"), fh, "must be -1 (auto), 0 or a width");
-        WaeOptions o = new WaeOptions(enc, bool(ctx, "splitNorm", true), hw, bool(ctx, "highBranch", true), lh, fh,
-                (int) number(ctx, "decoderChannels", 16));
+        WaeOptions o = new WaeOptions(enc, ctx.flag("splitNorm", true), hw, ctx.flag("highBranch", true), lh, fh,
+                (int) ctx.number("decoderChannels", 16));
         TrainSettings base = ctx.fineTune();
         int e = base.epochs();
         TrainSettings s1 = stage(ctx, "stage1", base.toBuilder().optimizer(TrainSettings.OptimizerKind.ADAM)
                 .weightDecay(0).build(), 2, 0.003);
         TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
         TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate() / 10);
-        return new WaeSettings(lambda, gamma, o, bool(ctx, "initLowFromBase", true), s1, s2, s3);
+        return new WaeSettings(lambda, gamma, o, ctx.flag("initLowFromBase", true), s1, s2, s3);
     }
 
     private static TrainSettings stage(CompressionContext ctx, String prefix, TrainSettings base, int epochs,
             double lr) {
         String ek = prefix + ".epochs";
         String lk = prefix + ".learningRate";
-        int ep = (int) number(ctx, ek, epochs);
+        int ep = (int) ctx.number(ek, epochs);
         InvalidSettingException.check(ep >= 1, ctx.key(ek), ctx.settings().getString(ek, "" + ep), "must be >= 1");
-        double rate = number(ctx, lk, lr);
+        double rate = ctx.number(lk, lr);
         InvalidSettingException.check(rate > 0, ctx.key(lk), rate, "must be > 0");
         return base.toBuilder().epochs(ep).learningRate(rate).build();
-    }
-
-    static double number(CompressionContext ctx, String key, double dflt) {
-        String v = ctx.settings().getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
-        }
-    }
-
-    static boolean bool(CompressionContext ctx, String key, boolean dflt) {
-        String v = ctx.settings().getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new InvalidSettingException(ctx.key(key), v, "must be true or false");
-        };
     }
 }

@@ -34,27 +34,15 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
      * @return the settings
      */
     static LowRankSettings from(CompressionContext ctx) {
-        double s = number(ctx, "targetSpeedup", 2.0);
+        double s = ctx.number("targetSpeedup", 2.0);
         InvalidSettingException.check(s > 1, ctx.key("targetSpeedup"), s, "must be > 1");
-        double e = number(ctx, "energy", 0);
+        double e = ctx.number("energy", 0);
         InvalidSettingException.check(e == 0 || (e > 0 && e < 1), ctx.key("energy"), e, "must be 0 or in (0, 1)");
         String layers = ctx.settings().getString("layers", "all").trim().toLowerCase(Locale.ROOT);
         InvalidSettingException.check(layers.equals("all") || layers.equals("conv") || layers.equals("linear"),
                 ctx.key("layers"), layers, "must be conv, linear or all");
-        int ft = (int) number(ctx, "fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
+        int ft = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
         InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
         return new LowRankSettings(s, e, layers, ft);
-    }
-
-    private static double number(CompressionContext ctx, String key, double dflt) {
-        String v = ctx.settings().getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException ex) {
-            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
-        }
     }
 }

@@ -80,31 +80,19 @@ public final class TaylorStrategy implements CompressionStrategy {
     }
 
     Settings settings(CompressionContext ctx) {
-        double t = num(ctx, "targetSpeedup", defaultTarget);
+        double t = ctx.number("targetSpeedup", defaultTarget);
         InvalidSettingException.check(t > 1, ctx.key("targetSpeedup"), t, "must be > 1");
-        int k = (int) num(ctx, "channelsPerStep", 0);
+        int k = (int) ctx.number("channelsPerStep", 0);
         InvalidSettingException.check(k >= 0, ctx.key("channelsPerStep"), k, "must be >= 0 (0 = auto)");
-        int b = (int) num(ctx, "batches", 4);
+        int b = (int) ctx.number("batches", 4);
         InvalidSettingException.check(b >= 1, ctx.key("batches"), b, "must be >= 1");
-        int s = (int) num(ctx, "stepFineTuneSteps", 5);
+        int s = (int) ctx.number("stepFineTuneSteps", 5);
         InvalidSettingException.check(s >= 0, ctx.key("stepFineTuneSteps"), s, "must be >= 0");
-        double l = num(ctx, "flopsLambda", 0);
+        double l = ctx.number("flopsLambda", 0);
         InvalidSettingException.check(l >= 0, ctx.key("flopsLambda"), l, "must be >= 0");
-        int f = (int) num(ctx, "fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
+        int f = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
         InvalidSettingException.check(f >= 0, ctx.key("fineTuneEpochs"), f, "must be >= 0");
         return new Settings(t, k, b, s, l, f);
-    }
-
-    private static double num(CompressionContext ctx, String key, double dflt) {
-        String v = ctx.settings().getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
-        }
     }
 
     static List<String> prunable(NetworkSpec spec) {

@@ -34,30 +34,18 @@ public record ThiNetSettings(double ratio, int firstLayers, int imagesPerClass, 
     }
 
     static ThiNetSettings from(CompressionContext ctx, double defaultRatio, int defaultFirstLayers) {
-        double ratio = number(ctx, "ratio", defaultRatio);
+        double ratio = ctx.number("ratio", defaultRatio);
         InvalidSettingException.check(ratio > 0 && ratio < 1, ctx.key("ratio"), ratio, "must be in (0, 1)");
-        int first = (int) number(ctx, "firstLayers", defaultFirstLayers);
+        int first = (int) ctx.number("firstLayers", defaultFirstLayers);
         InvalidSettingException.check(first >= 0, ctx.key("firstLayers"), first, "must be >= 0 (0 = all)");
-        int ipc = (int) number(ctx, "imagesPerClass", 10);
+        int ipc = (int) ctx.number("imagesPerClass", 10);
         InvalidSettingException.check(ipc >= 1, ctx.key("imagesPerClass"), ipc, "must be >= 1");
-        int loc = (int) number(ctx, "locations", 10);
+        int loc = (int) ctx.number("locations", 10);
         InvalidSettingException.check(loc >= 1, ctx.key("locations"), loc, "must be >= 1");
-        int steps = (int) number(ctx, "layerFineTuneSteps", 20);
+        int steps = (int) ctx.number("layerFineTuneSteps", 20);
         InvalidSettingException.check(steps >= 0, ctx.key("layerFineTuneSteps"), steps, "must be >= 0");
-        int ft = (int) number(ctx, "fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
+        int ft = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
         InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
         return new ThiNetSettings(ratio, first, ipc, loc, steps, ft);
-    }
-
-    private static double number(CompressionContext ctx, String key, double dflt) {
-        String v = ctx.settings().getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(ctx.key(key), v, "must be a number");
-        }
     }
 }

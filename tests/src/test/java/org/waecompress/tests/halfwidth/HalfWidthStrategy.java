@@ -30,14 +30,9 @@ public final class HalfWidthStrategy implements CompressionStrategy {
     }
 
     private static double factor(CompressionContext ctx) {
-        String v = ctx.settings().getString("factor", "0.5");
-        try {
-            double f = Double.parseDouble(v);
-            InvalidSettingException.check(f > 0 && f < 1, ctx.key("factor"), v, "must be in (0, 1)");
-            return f;
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(ctx.key("factor"), v, "must be a number");
-        }
+        double f = ctx.number("factor", 0.5);
+        InvalidSettingException.check(f > 0 && f < 1, ctx.key("factor"), f, "must be in (0, 1)");
+        return f;
     }
 
     @Override
