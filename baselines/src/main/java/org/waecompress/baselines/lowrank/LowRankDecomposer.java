@@ -26,6 +26,8 @@ import org.waecompress.spi.spec.SpecTraversal;
  *   factorised, giving a {@code k x k} convolution with {@code r} filters followed by a {@code 1 x 1}
  *   convolution {@code r -> out} carrying the bias. (The paper's asymmetric, response-based solver
  *   needs calibration data; this is its weight-SVD initialisation.)</li>
+ *   <li>Convolution with {@code method=tucker2}: Tucker-2 along the two channel modes (Kim et al.), three
+ *   layers 1x1, k x k, 1x1; see {@link #tucker2}.</li>
  * </ul>
  *
  * <p>At full rank both reproduce the layer exactly. Rank from a target speed-up {@code s}: the
@@ -108,6 +110,13 @@ public final class LowRankDecomposer {
             if (!eligible(leaf, s.layers(), path, output)) {
                 return leaf;
             }
+            if (leaf instanceof Layers.Conv tc && s.method().equals("tucker2")) {
+                LayerSpec t = tucker2(path, tc, in, s, weights, m, factors);
+                if (t != tc) {
+                    changed[0]++;
+                }
+                return t;
+            }
             int o;
             int inner;
             if (leaf instanceof Layers.Conv c) {
@@ -161,6 +170,117 @@ public final class LowRankDecomposer {
                     "no layer of " + spec.name() + " can be factorised to save MACs with these settings");
         }
         return new Factorised(out, factors);
+    }
+
+    /**
+     * Tucker-2 (Kim et al., ICLR 2016, https://arxiv.org/abs/1511.06530): the kernel {@code W (T, S, k,
+     * k)} is decomposed along its two channel modes by HOSVD, {@code W ~ G x1 U_out x2 U_in}, and the
+     * layer becomes 1x1 ({@code S -> R3}, weights {@code U_in^T}), k x k ({@code R3 -> R4}, the core
+     * {@code G}, the original stride and padding), 1x1 ({@code R4 -> T}, {@code U_out}, the bias).
+     * Exact at full ranks. Ranks: the same fraction of both channel counts, the largest meeting the
+     * MAC target; or per-mode energy fractions.
+     */
+    private static LayerSpec tucker2(String path, Layers.Conv c, Shape in, LowRankSettings s, Network weights,
+            NDManager m, Map<String, NDArray> factors) {
+        if (c.groups() != 1) {
+            return c;
+        }
+        int t = c.out();
+        int sIn = c.in();
+        int kh = c.kernel().h();
+        int kw = c.kernel().w();
+        int kk = kh * kw;
+        long inPos = in.get(1) * in.get(2);
+        long outPos = new NetworkSpec("probe", in, c).outputShape().size() / t;
+        long original = outPos * t * sIn * kk;
+        Linalg.Svd outSvd = null;
+        Linalg.Svd inSvd = null;
+        float[] w = null;
+        if (weights != null) {
+            w = weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
+            outSvd = Linalg.svd(w, t, sIn * kk);
+            float[] mode2 = new float[sIn * t * kk];
+            for (int o = 0; o < t; o++) {
+                for (int i = 0; i < sIn; i++) {
+                    System.arraycopy(w, (o * sIn + i) * kk, mode2, (i * t + o) * kk, kk);
+                }
+            }
+            inSvd = Linalg.svd(mode2, sIn, t * kk);
+        }
+        int r3;
+        int r4;
+        if (s.energy() > 0 && outSvd != null) {
+            r4 = rankForEnergy(outSvd.s(), s.energy());
+            r3 = rankForEnergy(inSvd.s(), s.energy());
+        } else {
+            r3 = 0;
+            r4 = 0;
+            for (int step = 1; step <= 1000; step++) {
+                double rho = step / 1000.0;
+                int a = Math.max(1, (int) Math.ceil(rho * sIn));
+                int b = Math.max(1, (int) Math.ceil(rho * t));
+                if (tuckerMacs(inPos, outPos, sIn, t, a, b, kk) * s.targetSpeedup() <= original) {
+                    r3 = a;
+                    r4 = b;
+                } else {
+                    break;
+                }
+            }
+        }
+        if (r3 <= 0 || r4 <= 0 || tuckerMacs(inPos, outPos, sIn, t, r3, r4, kk) >= original) {
+            return c;
+        }
+        LayerSpec replacement = Layers.Sequential.of(c.name(),
+                new Layers.Conv("0", sIn, r3, Hw.of(1), Hw.of(1), Hw.of(0), 1, false),
+                new Layers.Conv("1", r3, r4, c.kernel(), c.stride(), c.padding(), 1, false),
+                new Layers.Conv("2", r4, t, Hw.of(1), Hw.of(1), Hw.of(0), 1, c.bias()));
+        if (w != null) {
+            float[] first = new float[r3 * sIn];
+            for (int r = 0; r < r3; r++) {
+                for (int i = 0; i < sIn; i++) {
+                    first[r * sIn + i] = (float) inSvd.u()[i * inSvd.k() + r];
+                }
+            }
+            float[] last = new float[t * r4];
+            for (int o = 0; o < t; o++) {
+                for (int r = 0; r < r4; r++) {
+                    last[o * r4 + r] = (float) outSvd.u()[o * outSvd.k() + r];
+                }
+            }
+            // core G[b, a, :] = sum_o sum_i U_out[o, b] U_in[i, a] W[o, i, :]
+            double[] half = new double[r4 * sIn * kk];
+            for (int b = 0; b < r4; b++) {
+                for (int o = 0; o < t; o++) {
+                    double u = outSvd.u()[o * outSvd.k() + b];
+                    for (int i = 0; i < sIn * kk; i++) {
+                        half[b * sIn * kk + i] += u * w[o * sIn * kk + i];
+                    }
+                }
+            }
+            float[] core = new float[r4 * r3 * kk];
+            for (int b = 0; b < r4; b++) {
+                for (int a = 0; a < r3; a++) {
+                    for (int i = 0; i < sIn; i++) {
+                        double u = inSvd.u()[i * inSvd.k() + a];
+                        for (int q = 0; q < kk; q++) {
+                            core[(b * r3 + a) * kk + q] += (float) (u * half[(b * sIn + i) * kk + q]);
+                        }
+                    }
+                }
+            }
+            factors.put(SpecTraversal.paramName(path, "0.weight"), m.create(first, new Shape(r3, sIn, 1, 1)));
+            factors.put(SpecTraversal.paramName(path, "1.weight"), m.create(core, new Shape(r4, r3, kh, kw)));
+            factors.put(SpecTraversal.paramName(path, "2.weight"), m.create(last, new Shape(t, r4, 1, 1)));
+            String bias = SpecTraversal.paramName(path, "bias");
+            if (weights.weights().containsKey(bias)) {
+                factors.put(SpecTraversal.paramName(path, "2.bias"), weights.weight(bias));
+            }
+        }
+        return replacement;
+    }
+
+    static long tuckerMacs(long inPos, long outPos, int s, int t, int r3, int r4, int kk) {
+        return inPos * s * r3 + outPos * r3 * r4 * kk + outPos * r4 * t;
     }
 
     static int rankForEnergy(double[] s, double fraction) {

@@ -15,8 +15,23 @@ import org.waecompress.spi.InvalidSettingException;
  *     spectrum (0 = use {@code targetSpeedup})
  * @param layers which layers to decompose: {@code conv}, {@code linear} or {@code all}
  * @param fineTuneEpochs epochs of fine-tuning after decomposition (0 = none)
+ * @param method how convolutions are factorised: {@code channel} (Zhang et al.) or {@code tucker2}
+ *     (Kim et al.)
  */
-public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs) {
+public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs,
+        String method) {
+
+    /**
+     * Settings with the channel decomposition for convolutions.
+     *
+     * @param targetSpeedup the per-layer MAC reduction
+     * @param energy the energy fraction, or 0
+     * @param layers conv, linear or all
+     * @param fineTuneEpochs fine-tuning epochs
+     */
+    public LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs) {
+        this(targetSpeedup, energy, layers, fineTuneEpochs, "channel");
+    }
 
     static Map<String, String> defaults() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -24,6 +39,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         m.put("energy", "0 (use targetSpeedup)");
         m.put("layers", "all");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        m.put("method", "channel (or tucker2)");
         return m;
     }
 
@@ -43,6 +59,9 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
                 ctx.key("layers"), layers, "must be conv, linear or all");
         int ft = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
         InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
-        return new LowRankSettings(s, e, layers, ft);
+        String method = ctx.settings().getString("method", "channel").trim().toLowerCase(Locale.ROOT);
+        InvalidSettingException.check(method.equals("channel") || method.equals("tucker2"), ctx.key("method"),
+                method, "must be channel or tucker2");
+        return new LowRankSettings(s, e, layers, ft, method);
     }
 }

@@ -74,6 +74,45 @@ class LowRankTest {
     }
 
     @Test
+    void tucker2AtFullMultilinearRankReproducesOutputs() {
+        NetworkSpec spec = spec();
+        try (Network random = Network.random(spec, 5, 4); NDManager m = NDManager.newBaseManager()) {
+            // c2's kernel with multilinear rank (3, 2): W = G x1 A x2 B
+            NDArray g = m.randomNormal(new Shape(3, 2, 3, 3));
+            NDArray a = m.randomNormal(new Shape(32, 3));
+            NDArray b = m.randomNormal(new Shape(16, 2)).div(4);
+            NDArray w = a.matMul(g.reshape(3, 18)).reshape(32, 2, 9).transpose(1, 0, 2).reshape(2, 32 * 9);
+            w = b.matMul(w).reshape(16, 32, 9).transpose(1, 0, 2).reshape(32, 16, 3, 3);
+            Map<String, NDArray> weights = new LinkedHashMap<>(random.weights());
+            weights.put("c2.weight", w);
+            try (Network net = Network.of(spec, 5, weights, "test");
+                    Network dec = LowRankDecomposer.decompose(net,
+                            new LowRankSettings(2, 0.9999999, "conv", 0, "tucker2"));
+                    BuiltNetwork x = net.build(m); BuiltNetwork y = dec.build(m)) {
+                assertEquals(new Shape(2, 16, 1, 1), dec.spec().parameters().get("c2.0.weight").shape());
+                assertEquals(new Shape(3, 2, 3, 3), dec.spec().parameters().get("c2.1.weight").shape());
+                assertEquals(new Shape(32, 3, 1, 1), dec.spec().parameters().get("c2.2.weight").shape());
+                NDArray in = m.randomNormal(new Shape(2, 3, 8, 8));
+                float diff = x.predict(in).sub(y.predict(in)).abs().max().getFloat();
+                float scale = x.predict(in).abs().max().getFloat();
+                assertTrue(diff < 1e-4 * Math.max(1, scale), "max |diff| " + diff + " (outputs up to " + scale + ")");
+            }
+        }
+    }
+
+    @Test
+    void tucker2RanksMeetTheMacTarget() {
+        NetworkSpec s = LowRankDecomposer.architecture(spec(), new LowRankSettings(3, 0, "conv", 0, "tucker2"));
+        CostReport before = CostReport.of(spec());
+        CostReport after = CostReport.of(s);
+        assertTrue(after.macsOf("c2") * 3 <= before.macsOf("c2"), after.macsOf("c2") + " vs " + before.macsOf("c2"));
+        long check = LowRankDecomposer.tuckerMacs(64, 64, 16, 32,
+                (int) s.parameters().get("c2.0.weight").shape().get(0),
+                (int) s.parameters().get("c2.1.weight").shape().get(0), 9);
+        assertEquals(check, after.macsOf("c2"));
+    }
+
+    @Test
     void targetSpeedupLowersMacsAsComputed() {
         NetworkSpec s = LowRankDecomposer.architecture(spec(), new LowRankSettings(2, 0, "all", 0));
         CostReport before = CostReport.of(spec());
@@ -108,6 +147,8 @@ class LowRankTest {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> LowRankSettings.from(ctx(Map.of("targetSpeedup", "1"))));
         assertEquals("strategy.lowrank.targetSpeedup = 1.0: must be > 1", e.getMessage());
+        e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("method", "cp"))));
+        assertEquals("strategy.lowrank.method = cp: must be channel or tucker2", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("layers", "fc"))));
         assertEquals("strategy.lowrank.layers = fc: must be conv, linear or all", e.getMessage());
         NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), Layers.Sequential.of("",
