@@ -25,7 +25,9 @@ import org.waecompress.spi.train.TrainSettings;
  *   auto-encoder) gets two epochs. Stage 1 uses Adam at 0.003 without weight decay: with SGD the
  *   auto-encoder collapsed towards a near-zero output in the same number of steps (reconstruction
  *   PSNR 15 dB against 23 dB with Adam on the synthetic test set). Stages 2 and 3 use the run's
- *   optimizer and rate, stage 3 at a tenth of it (fine-tuning).</li>
+ *   optimizer and rate (cosine within each stage). A tenth of the rate for stage 3, the usual
+ *   fine-tuning choice, was 3.2 points worse on the quick preset (23.63% against 20.42% top-1
+ *   error), because the classifiers have had only stage 2 to learn.</li>
  * </ul>
  *
  * @param lambda weight of the energy loss on I_H
@@ -56,7 +58,7 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
         m.put("stage2.epochs", "ceil(E/2) of the run's fine-tune epochs E");
         m.put("stage2.learningRate", "the run's learning rate");
         m.put("stage3.epochs", "floor(E/2), at least 1");
-        m.put("stage3.learningRate", "a tenth of the run's learning rate");
+        m.put("stage3.learningRate", "the run's learning rate");
         return m;
     }
 
@@ -87,7 +89,7 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
         TrainSettings s1 = stage(ctx, "stage1", base.toBuilder().optimizer(TrainSettings.OptimizerKind.ADAM)
                 .weightDecay(0).build(), 2, 0.003);
         TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
-        TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate() / 10);
+        TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate());
         return new WaeSettings(lambda, gamma, o, ctx.flag("initLowFromBase", true), s1, s2, s3);
     }
 
