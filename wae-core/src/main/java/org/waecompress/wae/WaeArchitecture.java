@@ -143,21 +143,4 @@ public final class WaeArchitecture {
         }
         return SpecRewriter.rewrite(new Sequential(name, bs.classifier()), name, features, (p, leaf, s) -> leaf);
     }
-
-    /**
-     * Lists the parts of a WAE network for cost tables: path prefix to label.
-     *
-     * @return the parts, in data-flow order
-     */
-    public static List<String[]> parts() {
-        List<String[]> p = new ArrayList<>();
-        p.add(new String[] {"encoder", "encoder (3 full-resolution convs)"});
-        p.add(new String[] {"split", "split (I_L, I_H)"});
-        p.add(new String[] {"low", "low branch (backbone on I_L)"});
-        p.add(new String[] {"lowHead", "low head"});
-        p.add(new String[] {"high", "high branch (quarter width on I_H)"});
-        p.add(new String[] {"fusionHead", "fusion head"});
-        p.add(new String[] {"decoder", "decoder (training only)"});
-        return p;
-    }
 }

@@ -12,8 +12,8 @@ public final class WaePlugin extends AbstractModule implements CompressionPlugin
     protected void configure() {
         MapBinder<String, CompressionStrategy> b = StrategyBinder.strategies(binder());
         b.addBinding("wae").to(WaeStrategy.class);
-        b.addBinding("decomposition").to(DecompositionStrategy.class);
-        b.addBinding("wavelet").to(WaveletStrategy.class);
+        b.addBinding("decomposition").toInstance(WaeShapedBaseline.decomposition());
+        b.addBinding("wavelet").toInstance(WaeShapedBaseline.wavelet());
         b.addBinding("resize").to(ResizeStrategy.class);
     }
 }

@@ -45,14 +45,4 @@ final class WeightTransfer {
         }
         return Network.of(spec, fallback.classes(), w, "weight transfer");
     }
-
-    /**
-     * Strips a prefix, for mapping {@code low.features.0.weight} to {@code features.0.weight}.
-     *
-     * @param prefix the prefix with its dot
-     * @return the mapping
-     */
-    static UnaryOperator<String> stripping(String prefix) {
-        return n -> n.startsWith(prefix) ? n.substring(prefix.length()) : null;
-    }
 }

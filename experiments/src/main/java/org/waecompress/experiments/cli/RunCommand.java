@@ -16,7 +16,6 @@ import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.spi.plugin.StrategyRegistry;
-import org.waecompress.spi.train.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,9 +39,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out, skipping finished rows.")
     boolean resume;
 
-    /** Set by tests to capture progress; the console otherwise. */
-    static ProgressListener progressOverride;
-
     @Override
     public Integer call() {
         Map<String, String> pairs = new LinkedHashMap<>();
@@ -57,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
             pairs.put("output.dir", out.toString());
         }
         String p = preset == null && config == null ? "quick" : preset;
-        Injector injector = StrategyRegistry.injector(new HarnessModule(progressOverride));
+        Injector injector = StrategyRegistry.injector(new HarnessModule(null));
         StrategyRegistry registry = injector.getInstance(StrategyRegistry.class);
         ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(),
                 ExperimentRunner.strategyKeys(registry));

@@ -5,7 +5,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -62,29 +61,28 @@ public final class ExperimentConfig {
      */
     public static ExperimentConfig load(Map<String, String> sets, Path userFile, String preset, Properties system,
             Map<String, Set<String>> strategyKeys) {
-        List<String> names = new ArrayList<>();
         CompositeConfiguration composite = new CompositeConfiguration();
         Map<Configuration, String> layerNames = new LinkedHashMap<>();
         MapConfiguration cli = new MapConfiguration(new LinkedHashMap<>(sets));
-        add(composite, layerNames, names, cli, "--set");
+        add(composite, layerNames, cli, "--set");
         Map<String, Object> sys = new LinkedHashMap<>();
         for (String k : system.stringPropertyNames()) {
             if (k.startsWith(SYSTEM_PREFIX)) {
                 sys.put(k.substring(SYSTEM_PREFIX.length()), system.getProperty(k));
             }
         }
-        add(composite, layerNames, names, new MapConfiguration(sys), "system property");
+        add(composite, layerNames, new MapConfiguration(sys), "system property");
         if (userFile != null) {
-            add(composite, layerNames, names, readFile(userFile), "--config " + userFile);
+            add(composite, layerNames, readFile(userFile), "--config " + userFile);
         }
         if (preset != null) {
             if (!PRESETS.contains(preset)) {
                 throw new BadInputException("unknown preset '" + preset + "'; known presets: " + String.join(", ", PRESETS)
                         + " (or write your own file and pass it with --config)");
             }
-            add(composite, layerNames, names, classpath("presets/" + preset + ".properties"), "preset " + preset);
+            add(composite, layerNames, classpath("presets/" + preset + ".properties"), "preset " + preset);
         }
-        add(composite, layerNames, names, classpath("defaults.properties"), "defaults");
+        add(composite, layerNames, classpath("defaults.properties"), "defaults");
         Map<String, String> values = new TreeMap<>();
         Map<String, String> sources = new TreeMap<>();
         Set<String> known = new TreeSet<>(Keys.all().keySet());
@@ -127,11 +125,10 @@ public final class ExperimentConfig {
                 + (near == null ? "; see docs/configuration.md" : "; did you mean '" + near + "'?"));
     }
 
-    private static void add(CompositeConfiguration c, Map<Configuration, String> names, List<String> order,
-            Configuration layer, String name) {
+    private static void add(CompositeConfiguration c, Map<Configuration, String> names, Configuration layer,
+            String name) {
         c.addConfiguration(layer);
         names.put(layer, name);
-        order.add(name);
     }
 
     private static Configuration readFile(Path file) {
