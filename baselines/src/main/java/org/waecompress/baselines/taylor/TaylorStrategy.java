@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.waecompress.baselines.common.ChannelGroups;
 import org.waecompress.baselines.common.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
@@ -15,6 +16,7 @@ import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
 
 /**
@@ -63,9 +65,10 @@ public final class TaylorStrategy implements CompressionStrategy {
      * @param stepFineTuneSteps training steps after each removal
      * @param flopsLambda FLOPs regularisation weight
      * @param fineTuneEpochs final fine-tuning epochs
+     * @param groups which channel groups may be pruned: {@code inner}, {@code all} or conv paths
      */
     record Settings(double target, int channelsPerStep, int batches, int stepFineTuneSteps, double flopsLambda,
-            int fineTuneEpochs) {}
+            int fineTuneEpochs, String groups) {}
 
     @Override
     public Map<String, String> defaultSettings() {
@@ -76,6 +79,8 @@ public final class TaylorStrategy implements CompressionStrategy {
         m.put("stepFineTuneSteps", "5");
         m.put("flopsLambda", "0");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        m.put("groups", "inner (convs read by one layer and not coupled by a residual addition; 'all' adds every "
+                + "coupled group such as ResNet residual streams; or comma-separated conv paths whose groups to add)");
         return m;
     }
 
@@ -92,23 +97,64 @@ public final class TaylorStrategy implements CompressionStrategy {
         InvalidSettingException.check(l >= 0, ctx.key("flopsLambda"), l, "must be >= 0");
         int f = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
         InvalidSettingException.check(f >= 0, ctx.key("fineTuneEpochs"), f, "must be >= 0");
-        return new Settings(t, k, b, s, l, f);
+        String[] listed = ctx.settings().getStringArray("groups");
+        String g = listed.length == 0 ? "inner" : String.join(",", listed).trim();
+        InvalidSettingException.check(!g.isEmpty(), ctx.key("groups"), g, "must be inner, all or conv paths");
+        return new Settings(t, k, b, s, l, f, g);
     }
 
-    static List<String> prunable(NetworkSpec spec) {
-        List<String> p = ChannelSurgery.prunable(spec);
-        if (p.isEmpty()) {
+    /**
+     * Returns the channel groups to prune, named by their first producer.
+     *
+     * @param spec the spec
+     * @param groups the {@code groups} setting
+     * @param key its key, for errors
+     * @return the groups' names
+     */
+    static List<String> prunable(NetworkSpec spec, String groups, String key) {
+        List<ChannelGroups.Group> all = ChannelGroups.all(spec);
+        List<String> names = new ArrayList<>();
+        if (groups.equals("all")) {
+            all.forEach(g -> names.add(g.name()));
+        } else {
+            all.stream().filter(ChannelGroups.Group::simple).forEach(g -> names.add(g.name()));
+            if (!groups.equals("inner")) {
+                for (String conv : groups.split(",")) {
+                    ChannelGroups.Group g;
+                    try {
+                        g = ChannelGroups.of(spec, conv.trim());
+                    } catch (SpecException e) {
+                        throw new InvalidSettingException(key, groups, "names a layer whose channels cannot be pruned ("
+                                + e.getMessage() + "); use inner, all or paths of convolutions");
+                    }
+                    if (!names.contains(g.name())) {
+                        names.add(g.name());
+                    }
+                }
+            }
+        }
+        if (names.isEmpty()) {
             throw new InvalidSettingException("backbone", spec.name(), "has no prunable layer for Taylor pruning");
         }
-        return p;
+        return names;
     }
 
-    static NetworkSpec uniform(NetworkSpec spec, List<String> layers, double ratio) {
+    /** The producers of the named groups. */
+    static List<String> producers(NetworkSpec spec, List<String> groups) {
+        List<String> out = new ArrayList<>();
+        for (String g : groups) {
+            out.addAll(ChannelGroups.of(spec, g).producers());
+        }
+        return out;
+    }
+
+    static NetworkSpec uniform(NetworkSpec spec, List<String> groups, double ratio) {
+        List<String> layers = producers(spec, groups);
         return SpecRewriter.rewrite(spec, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
                 ? c.withOut(Math.max(1, (int) Math.round(c.out() * ratio))) : leaf);
     }
 
-    /** Checks that the target is reachable: every prunable layer at one channel must get below it. */
+    /** Checks that the target is reachable: every prunable group at one channel must get below it. */
     static long checkReachable(NetworkSpec spec, List<String> layers, double target, String key) {
         long base = CostReport.of(spec).totalMacs();
         long goal = (long) (base / target);
@@ -128,7 +174,7 @@ public final class TaylorStrategy implements CompressionStrategy {
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         Settings s = settings(ctx);
-        List<String> layers = prunable(backbone);
+        List<String> layers = prunable(backbone, s.groups(), ctx.key("groups"));
         long goal = checkReachable(backbone, layers, s.target(), ctx.key("targetSpeedup"));
         double lo = 0;
         double hi = 1;
@@ -146,16 +192,17 @@ public final class TaylorStrategy implements CompressionStrategy {
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         Settings s = settings(ctx);
-        List<String> layers = prunable(trained.spec());
-        long goal = checkReachable(trained.spec(), layers, s.target(), ctx.key("targetSpeedup"));
-        int total = layers.stream().mapToInt(p -> ((Layers.Conv) trained.spec().node(p)).out()).sum();
+        List<String> groups = prunable(trained.spec(), s.groups(), ctx.key("groups"));
+        long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key("targetSpeedup"));
+        int total = groups.stream().mapToInt(g -> ChannelGroups.of(trained.spec(), g).channels()).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
         Network net = Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
         int step = 0;
         while (CostReport.of(net.spec()).totalMacs() > goal) {
-            Map<String, double[]> scores = TaylorCriterion.normalise(TaylorCriterion.rawScores(net, layers,
-                    ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
-            record Candidate(String layer, int channel, double score) {}
+            Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(net, groups,
+                    TaylorCriterion.rawScores(net, producers(net.spec(), groups), ctx.trainData(), s.batches(),
+                            ctx.fineTune().batchSize(), step * 997)));
+            record Candidate(String group, int channel, double score) {}
             List<Candidate> all = new ArrayList<>();
             CostReport cost = CostReport.of(net.spec());
             for (Map.Entry<String, double[]> e : scores.entrySet()) {
@@ -170,8 +217,8 @@ public final class TaylorStrategy implements CompressionStrategy {
                 if (remove.values().stream().mapToInt(List::size).sum() >= perStep) {
                     break;
                 }
-                int width = scores.get(c.layer()).length;
-                List<Integer> r = remove.computeIfAbsent(c.layer(), k -> new ArrayList<>());
+                int width = scores.get(c.group()).length;
+                List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
                 if (width - r.size() > 1) {
                     r.add(c.channel());
                 }
@@ -180,9 +227,9 @@ public final class TaylorStrategy implements CompressionStrategy {
                 break;
             }
             for (Map.Entry<String, List<Integer>> e : remove.entrySet()) {
-                int width = ((Layers.Conv) net.spec().node(e.getKey())).out();
-                int[] keep = IntStream.range(0, width).filter(c -> !e.getValue().contains(c)).toArray();
-                Network pruned = ChannelSurgery.prune(net, e.getKey(), keep);
+                ChannelGroups.Group g = ChannelGroups.of(net.spec(), e.getKey());
+                int[] keep = IntStream.range(0, g.channels()).filter(c -> !e.getValue().contains(c)).toArray();
+                Network pruned = ChannelSurgery.prune(net, g, keep);
                 net.close();
                 net = pruned;
             }
@@ -210,10 +257,36 @@ public final class TaylorStrategy implements CompressionStrategy {
         }
     }
 
-    /** MACs that one feature map of a layer costs: its filter, and its share of the consumer. */
-    private static double mapCost(NetworkSpec spec, CostReport cost, String layer) {
-        Layers.Conv c = (Layers.Conv) spec.node(layer);
-        ChannelSurgery.Readers r = ChannelSurgery.readers(spec, layer);
-        return cost.macsOf(layer) / (double) c.out() + cost.macsOf(r.consumer()) / (double) c.out();
+    /**
+     * A group's scores: the sum of its producers' raw scores (removing a channel of a residual
+     * stream removes every producer's contribution to it).
+     */
+    static Map<String, double[]> groupScores(Network net, List<String> groups, Map<String, double[]> raw) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String name : groups) {
+            ChannelGroups.Group g = ChannelGroups.of(net.spec(), name);
+            double[] sum = new double[g.channels()];
+            for (String p : g.producers()) {
+                double[] r = raw.get(p);
+                for (int c = 0; c < sum.length; c++) {
+                    sum[c] += r[c];
+                }
+            }
+            out.put(name, sum);
+        }
+        return out;
+    }
+
+    /** MACs that one feature map of a group costs: its filters, and its share of every consumer. */
+    private static double mapCost(NetworkSpec spec, CostReport cost, String group) {
+        ChannelGroups.Group g = ChannelGroups.of(spec, group);
+        double macs = 0;
+        for (String p : g.producers()) {
+            macs += cost.macsOf(p);
+        }
+        for (ChannelGroups.Consumer c : g.consumers()) {
+            macs += cost.macsOf(c.path());
+        }
+        return macs / g.channels();
     }
 }

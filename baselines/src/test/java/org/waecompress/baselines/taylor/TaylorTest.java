@@ -110,6 +110,33 @@ class TaylorTest {
     }
 
     @Test
+    void groupsSettingPrunesResidualStreams() {
+        ArrayImageDataset data = SyntheticImages.create(2, 64, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.5);
+        try (Network base = Network.random(spec, 4, 1);
+                Network out = new TaylorStrategy("taylor-2", 4).compress(base,
+                        ctx(Map.of("batches", "1", "stepFineTuneSteps", "1", "fineTuneEpochs", "0",
+                                "channelsPerStep", "12", "targetSpeedup", "4", "groups", "all"), data))) {
+            long before = CostReport.of(spec).totalMacs();
+            long after = CostReport.of(out.spec()).totalMacs();
+            assertTrue(after <= before / 4.0, after + " vs " + before);
+            int stem = ((Layers.Conv) out.spec().node("conv1")).out();
+            assertTrue(stem < 8, "stage-1 stream kept " + stem + " of 8 channels");
+            for (String p : List.of("layer1.0.conv2", "layer1.1.conv2", "layer1.2.conv2")) {
+                assertEquals(stem, ((Layers.Conv) out.spec().node(p)).out(), p);
+            }
+        }
+        // One named stream widens the default set by that group only.
+        List<String> one = TaylorStrategy.prunable(spec, "layer2.1.conv2", "k");
+        assertEquals(10, one.size(), one.toString());
+        assertTrue(one.contains("layer2.0.conv2"), one.toString());
+        InvalidSettingException bad = assertThrows(InvalidSettingException.class,
+                () -> TaylorStrategy.prunable(spec, "fc", "strategy.taylor-2.groups"));
+        assertTrue(bad.getMessage().startsWith("strategy.taylor-2.groups = fc: names a layer whose channels cannot "
+                + "be pruned (fc: no convolution"), bad.getMessage());
+    }
+
+    @Test
     void speedTableArchitectureMeetsTheTarget() {
         NetworkSpec vgg = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 1.0);
         NetworkSpec a = new TaylorStrategy("taylor-2", 3.9).architecture(vgg, ctx(Map.of(), null));

@@ -1,0 +1,334 @@
+package org.waecompress.baselines.common;
+
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecException;
+import org.waecompress.spi.spec.SpecTraversal;
+
+/**
+ * Which output channels of which layers must be removed together: the dependency analysis behind
+ * {@link ChannelSurgery}, read from the spec alone (Torch-Pruning's dependency graph, on specs).
+ *
+ * <p>A symbolic channel space flows through the network. A convolution opens a new space (it is its
+ * <em>producer</em>) and is a <em>consumer</em> of the space it reads; batch-norms are
+ * <em>pass-through</em> layers whose per-channel tensors follow the space; activations, pooling,
+ * dropout and global pooling keep it; a flatten makes each channel own H*W features of the next
+ * linear layer. A residual addition merges the spaces of its body and its shortcut: every conv
+ * whose output reaches the same addition chain (a ResNet stage's stem or projection conv and every
+ * block's last conv) lands in one <em>coupled</em> group, and a channel of that group can only go
+ * from all of them at once. Spaces that reach a concatenation, the network's output, a node type
+ * this analysis does not know, or a grouped convolution are blocked, with the reason kept for the
+ * error message. Containers of unknown types (WAE's classifier, for one) are analysed child by
+ * child with their inputs and outputs blocked, which is sound because each child is applied as a
+ * whole.
+ */
+public final class ChannelGroups {
+
+    /**
+     * A layer that reads a group's channels.
+     *
+     * @param path its node path
+     * @param in its input shape
+     * @param axis the axis of its weight that indexes input channels (1 for conv and linear, 0 for a
+     *     transposed convolution)
+     * @param flattenShape the (C, H, W) map at a flatten between the channels and this layer, or null
+     */
+    public record Consumer(String path, Shape in, int axis, Shape flattenShape) {
+        /**
+         * Returns how many of this layer's inputs one channel owns.
+         *
+         * @return H*W after a flatten, else 1
+         */
+        public long perChannel() {
+            return flattenShape == null ? 1 : flattenShape.get(1) * flattenShape.get(2);
+        }
+    }
+
+    /**
+     * Output channels that are removed together.
+     *
+     * @param name the first producer's path, which names the group in settings
+     * @param channels how many channels the group has
+     * @param producers the convolutions whose output channels these are
+     * @param passThrough the batch-norms whose per-channel tensors follow them
+     * @param consumers the layers that read them
+     * @param couplings the residual additions that merged producers, in execution order
+     */
+    public record Group(String name, int channels, List<String> producers, List<String> passThrough,
+            List<Consumer> consumers, List<String> couplings) {
+        /** Copies the lists. */
+        public Group {
+            producers = List.copyOf(producers);
+            passThrough = List.copyOf(passThrough);
+            consumers = List.copyOf(consumers);
+            couplings = List.copyOf(couplings);
+        }
+
+        /**
+         * Returns whether the group is one convolution read by one layer: the only case ThiNet's
+         * reconstruction handles, and the default prunable set (ThiNet's rule for ResNets).
+         *
+         * @return true for a simple group
+         */
+        public boolean simple() {
+            return producers.size() == 1 && consumers.size() == 1;
+        }
+    }
+
+    private ChannelGroups() {}
+
+    /**
+     * Returns every group whose channels can be removed, in the order of their first producer.
+     *
+     * @param spec the spec
+     * @return the groups
+     */
+    public static List<Group> all(NetworkSpec spec) {
+        Analysis a = new Analysis(spec);
+        List<Group> out = new ArrayList<>();
+        for (int root : a.roots()) {
+            if (a.blockedReason(root) == null && !a.space(root).producers.isEmpty()) {
+                out.add(a.group(root));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the group of a convolution's output channels.
+     *
+     * @param spec the spec
+     * @param convPath the convolution
+     * @return its group
+     * @throws SpecException naming the node where the channels cannot be followed
+     */
+    public static Group of(NetworkSpec spec, String convPath) {
+        Analysis a = new Analysis(spec);
+        Integer raw = a.producerSpace.get(convPath);
+        if (raw == null) {
+            throw new SpecException(convPath + ": no convolution at this path in " + spec.name());
+        }
+        int root = a.find(raw);
+        String reason = a.blockedReason(root);
+        if (reason != null) {
+            throw new SpecException(convPath + ": its channels " + reason);
+        }
+        return a.group(root);
+    }
+
+    /**
+     * Returns the residual addition a producer's channels first flow into, if any.
+     *
+     * @param spec the spec
+     * @param convPath a producer
+     * @return the residual's path, or null
+     */
+    static String firstCoupling(NetworkSpec spec, String convPath) {
+        Analysis a = new Analysis(spec);
+        Integer raw = a.producerSpace.get(convPath);
+        return raw == null ? null : a.mergedAt.get(raw);
+    }
+
+    /** A space id and, after a flatten, the map shape the channels came from. */
+    private record Flow(int id, Shape flattenShape) {}
+
+    private static final class Space {
+        final int channels;
+        final List<String> producers = new ArrayList<>();
+        final List<String> passThrough = new ArrayList<>();
+        final List<Consumer> consumers = new ArrayList<>();
+        final List<String> couplings = new ArrayList<>();
+        String blocked;
+
+        Space(int channels) {
+            this.channels = channels;
+        }
+    }
+
+    private static final class Analysis {
+        private final List<SpecTraversal.Visited> nodes;
+        private final List<Integer> parent = new ArrayList<>();
+        private final List<Space> spaces = new ArrayList<>();
+        final Map<String, Integer> producerSpace = new LinkedHashMap<>();
+        final Map<Integer, String> mergedAt = new LinkedHashMap<>();
+
+        Analysis(NetworkSpec spec) {
+            this.nodes = spec.nodes();
+            int in = open((int) spec.inputShape().get(0));
+            block(in, "are the network's input");
+            Flow out = trace(0, new Flow(in, null));
+            block(out.id(), "reach the network's output; nothing to prune into");
+        }
+
+        int open(int channels) {
+            parent.add(parent.size());
+            spaces.add(new Space(channels));
+            return parent.size() - 1;
+        }
+
+        int find(int id) {
+            int r = id;
+            while (parent.get(r) != r) {
+                r = parent.get(r);
+            }
+            parent.set(id, r);
+            return r;
+        }
+
+        Space space(int id) {
+            return spaces.get(find(id));
+        }
+
+        void block(int id, String reason) {
+            Space s = space(id);
+            if (s.blocked == null) {
+                s.blocked = reason;
+            }
+        }
+
+        String blockedReason(int id) {
+            return space(id).blocked;
+        }
+
+        List<Integer> roots() {
+            List<Integer> r = new ArrayList<>();
+            for (int raw : producerSpace.values()) {
+                int root = find(raw);
+                if (!r.contains(root)) {
+                    r.add(root);
+                }
+            }
+            return r;
+        }
+
+        Group group(int root) {
+            Space s = space(root);
+            List<String> producers = new ArrayList<>(s.producers);
+            List<String> order = new ArrayList<>(producerSpace.keySet());
+            producers.sort(java.util.Comparator.comparingInt(order::indexOf));
+            return new Group(producers.get(0), s.channels, producers, s.passThrough, s.consumers, s.couplings);
+        }
+
+        private int union(int a, int b, String residual) {
+            int ra = find(a);
+            int rb = find(b);
+            mergedAt.putIfAbsent(a, residual);
+            mergedAt.putIfAbsent(b, residual);
+            Space sa = spaces.get(ra);
+            if (!sa.couplings.contains(residual)) {
+                sa.couplings.add(residual);
+            }
+            if (ra == rb) {
+                return ra;
+            }
+            Space sb = spaces.get(rb);
+            sa.producers.addAll(sb.producers);
+            sa.passThrough.addAll(sb.passThrough);
+            sa.consumers.addAll(sb.consumers);
+            for (String c : sb.couplings) {
+                if (!sa.couplings.contains(c)) {
+                    sa.couplings.add(c);
+                }
+            }
+            if (sa.blocked == null) {
+                sa.blocked = sb.blocked;
+            }
+            parent.set(rb, ra);
+            return ra;
+        }
+
+        private List<Integer> children(int i) {
+            List<Integer> c = new ArrayList<>();
+            int d = nodes.get(i).depth();
+            for (int j = i + 1; j < nodes.size() && nodes.get(j).depth() > d; j++) {
+                if (nodes.get(j).depth() == d + 1) {
+                    c.add(j);
+                }
+            }
+            return c;
+        }
+
+        private static String where(SpecTraversal.Visited v) {
+            return v.node().type() + " " + (v.path().isEmpty() ? "(root)" : v.path());
+        }
+
+        private Flow trace(int i, Flow f) {
+            SpecTraversal.Visited v = nodes.get(i);
+            LayerSpec n = v.node();
+            String path = v.path();
+            if (n instanceof Layers.Conv c) {
+                int out = open(c.out());
+                if (c.groups() != 1) {
+                    block(f.id(), "are read by the grouped convolution " + path + ", which couples them");
+                    block(out, "come from a grouped convolution, which is not pruned");
+                } else {
+                    space(f.id()).consumers.add(new Consumer(path, v.in(), 1, f.flattenShape()));
+                }
+                space(out).producers.add(path);
+                producerSpace.put(path, out);
+                return new Flow(out, null);
+            }
+            if (n instanceof Layers.Dense || n instanceof Layers.ConvTranspose) {
+                int axis = n instanceof Layers.ConvTranspose ? 0 : 1;
+                space(f.id()).consumers.add(new Consumer(path, v.in(), axis, f.flattenShape()));
+                int out = open((int) v.out().get(0));
+                block(out, "are outputs of " + where(v) + ", which is not pruned");
+                return new Flow(out, null);
+            }
+            if (n instanceof Layers.BatchNorm2d) {
+                space(f.id()).passThrough.add(path);
+                return f;
+            }
+            if (n instanceof Layers.Flatten) {
+                return v.in().dimension() == 3 ? new Flow(f.id(), v.in()) : f;
+            }
+            if (n instanceof Layers.Act || n instanceof Layers.Pool2d || n instanceof Layers.Drop
+                    || n instanceof Layers.GlobalAvgPool) {
+                return f;
+            }
+            List<Integer> kids = children(i);
+            if (n instanceof Layers.Sequential) {
+                Flow cur = f;
+                for (int k : kids) {
+                    cur = trace(k, cur);
+                }
+                return cur;
+            }
+            if (n instanceof Layers.Residual r && kids.size() == r.children().size()) {
+                Flow body = trace(kids.get(0), f);
+                Flow side = kids.size() > 1 ? trace(kids.get(1), f) : f;
+                if (body.flattenShape() != null || side.flattenShape() != null) {
+                    block(body.id(), "flow into " + where(v) + " after a flatten");
+                    block(side.id(), "flow into " + where(v) + " after a flatten");
+                }
+                return new Flow(union(body.id(), side.id(), path), null);
+            }
+            String couples = "flow into " + where(v) + ", which couples them to other layers";
+            if (n instanceof Layers.Concat) {
+                // Every branch reads the same input; the branches' outputs are stacked.
+                for (int k : kids) {
+                    block(trace(k, f).id(), couples);
+                }
+                int out = open((int) v.out().get(0));
+                block(out, "are outputs of " + where(v) + ", which is not followed");
+                return new Flow(out, null);
+            }
+            block(f.id(), couples);
+            for (int k : kids) {
+                int in = open((int) nodes.get(k).in().get(0));
+                block(in, "are inputs of " + where(nodes.get(k)) + " inside " + where(v));
+                Flow o = trace(k, new Flow(in, null));
+                block(o.id(), couples);
+            }
+            int out = open((int) (v.out().dimension() == 0 ? 1 : v.out().get(0)));
+            block(out, "are outputs of " + where(v) + ", which this analysis does not follow");
+            return new Flow(out, null);
+        }
+    }
+}
