@@ -32,7 +32,8 @@ import org.waecompress.spi.spec.SpecTraversal;
  *
  * <p>At full rank both reproduce the layer exactly. Rank from a target speed-up {@code s}: the
  * largest r with {@code MACs(factorised) <= MACs(original) / s}; or from an energy fraction of the
- * squared singular values. A layer is kept when no rank saves MACs, and grouped convolutions are
+ * squared singular values; or by EVBMF ({@link Vbmf}) of the weight matrix (Tucker-2: of its two
+ * channel-mode unfoldings). A layer is kept when no rank saves MACs, and grouped convolutions are
  * never decomposed. The replacement node keeps the layer's name, its parts are {@code 0} and {@code 1}.
  */
 public final class LowRankDecomposer {
@@ -129,7 +130,9 @@ public final class LowRankDecomposer {
             }
             Linalg.Svd svd = weights == null ? null
                     : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);
-            int r = s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
+            int r = svd == null ? rankForSpeedup(o, inner, s.targetSpeedup())
+                    : s.vbmf() ? Vbmf.estimate(svd.s(), o, inner).rank()
+                    : s.energy() > 0 ? rankForEnergy(svd.s(), s.energy())
                     : rankForSpeedup(o, inner, s.targetSpeedup());
             if (r <= 0 || (long) r * (inner + o) >= (long) o * inner) {
                 return leaf;
@@ -209,7 +212,11 @@ public final class LowRankDecomposer {
         }
         int r3;
         int r4;
-        if (s.energy() > 0 && outSvd != null) {
+        if (s.vbmf() && outSvd != null) {
+            // Kim et al.: the ranks of the mode-1 (output) and mode-2 (input) unfoldings.
+            r4 = Vbmf.estimate(outSvd.s(), t, sIn * kk).rank();
+            r3 = Vbmf.estimate(inSvd.s(), sIn, t * kk).rank();
+        } else if (s.energy() > 0 && outSvd != null) {
             r4 = rankForEnergy(outSvd.s(), s.energy());
             r3 = rankForEnergy(inSvd.s(), s.energy());
         } else {

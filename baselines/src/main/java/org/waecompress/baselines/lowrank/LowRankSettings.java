@@ -17,9 +17,25 @@ import org.waecompress.spi.InvalidSettingException;
  * @param fineTuneEpochs epochs of fine-tuning after decomposition (0 = none)
  * @param method how convolutions are factorised: {@code channel} (Zhang et al.) or {@code tucker2}
  *     (Kim et al.)
+ * @param vbmf ranks from empirical variational Bayesian matrix factorisation ({@link Vbmf}) of each
+ *     trained weight; overrides {@code targetSpeedup} and {@code energy} (architecture-only runs,
+ *     which have no weights, fall back to {@code targetSpeedup})
  */
 public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs,
-        String method) {
+        String method, boolean vbmf) {
+
+    /**
+     * Settings with ranks from a MAC target or an energy fraction.
+     *
+     * @param targetSpeedup the per-layer MAC reduction
+     * @param energy the energy fraction, or 0
+     * @param layers conv, linear or all
+     * @param fineTuneEpochs fine-tuning epochs
+     * @param method channel or tucker2
+     */
+    public LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs, String method) {
+        this(targetSpeedup, energy, layers, fineTuneEpochs, method, false);
+    }
 
     /**
      * Settings with the channel decomposition for convolutions.
@@ -40,6 +56,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         m.put("layers", "all");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
         m.put("method", "channel (or tucker2)");
+        m.put("vbmf", "false (true: per-layer ranks from EVBMF of the trained weights, as Kim et al.)");
         return m;
     }
 
@@ -62,6 +79,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         String method = ctx.settings().getString("method", "channel").trim().toLowerCase(Locale.ROOT);
         InvalidSettingException.check(method.equals("channel") || method.equals("tucker2"), ctx.key("method"),
                 method, "must be channel or tucker2");
-        return new LowRankSettings(s, e, layers, ft, method);
+        boolean vbmf = ctx.flag("vbmf", false);
+        return new LowRankSettings(s, e, layers, ft, method, vbmf);
     }
 }

@@ -74,6 +74,30 @@ class LowRankTest {
     }
 
     @Test
+    void vbmfRanksFindThePlantedRank() {
+        try (Network exact = lowRankWeights(3); NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = new LinkedHashMap<>(exact.weights());
+            for (String name : new String[] {"c2.weight", "fc1.weight"}) {
+                NDArray t = w.get(name);
+                w.put(name, t.add(m.randomNormal(0f, 0.01f, t.getShape(), t.getDataType())));
+            }
+            try (Network noisy = Network.of(exact.spec(), 5, w, "noisy");
+                    Network dec = LowRankDecomposer.decompose(noisy,
+                            new LowRankSettings(2, 0, "all", 0, "channel", true))) {
+                assertEquals(new Shape(3, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
+                assertEquals(new Shape(3, 2048), dec.spec().parameters().get("fc1.0.weight").shape());
+            }
+            // Tucker-2: the output-mode unfolding of c2's kernel has rank 3 (the input mode does not:
+            // it mixes the 3 components with the 9 kernel positions).
+            try (Network noisy = Network.of(exact.spec(), 5, w, "noisy");
+                    Network dec = LowRankDecomposer.decompose(noisy,
+                            new LowRankSettings(2, 0, "conv", 0, "tucker2", true))) {
+                assertEquals(3, dec.spec().parameters().get("c2.1.weight").shape().get(0));
+            }
+        }
+    }
+
+    @Test
     void tucker2AtFullMultilinearRankReproducesOutputs() {
         NetworkSpec spec = spec();
         try (Network random = Network.random(spec, 5, 4); NDManager m = NDManager.newBaseManager()) {
