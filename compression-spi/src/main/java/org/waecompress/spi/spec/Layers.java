@@ -156,6 +156,18 @@ public final class Layers {
             return new Conv(name, in, n, kernel, stride, padding, groups, bias);
         }
 
+        /**
+         * Returns whether another convolution reads the same input the same way: in channels, kernel,
+         * stride, padding, groups and bias.
+         *
+         * @param o the other convolution
+         * @return true when only the filter count may differ
+         */
+        public boolean sameGeometry(Conv o) {
+            return in == o.in && kernel.equals(o.kernel) && stride.equals(o.stride) && padding.equals(o.padding)
+                    && groups == o.groups && bias == o.bias;
+        }
+
         @Override
         public Block build(Shape in, BuildContext ctx) {
             Conv2d conv = Conv2d.builder()
@@ -765,6 +777,12 @@ public final class Layers {
             List<Block> blocks = new ArrayList<>();
             for (int i = 0; i < branches.size(); i++) {
                 blocks.add(ctx.child(i, in));
+            }
+            if (branches.size() > 1 && branches.stream().allMatch(b -> b instanceof Conv c && c.groups() == 1
+                    && ((Conv) branches.get(0)).sameGeometry(c))) {
+                Conv first = (Conv) branches.get(0);
+                List<Conv2d> convs = blocks.stream().map(b -> (Conv2d) b).toList();
+                return MergeBlock.concatConvolutions(convs, djl(first.stride()), djl(first.padding()), ctx.outShape());
             }
             return MergeBlock.concat(blocks, ctx.outShape());
         }
