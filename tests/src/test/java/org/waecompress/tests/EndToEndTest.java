@@ -65,6 +65,12 @@ class EndToEndTest {
                 "strategy.thinet-gap.layerFineTuneSteps = 1",
                 "strategy.thinet-tiny.imagesPerClass = 2",
                 "strategy.thinet-tiny.layerFineTuneSteps = 1",
+                "strategy.thinet-conv.imagesPerClass = 2",
+                "strategy.thinet-conv.layerFineTuneSteps = 1",
+                "strategy.thinet-70.imagesPerClass = 2",
+                "strategy.thinet-70.layerFineTuneSteps = 1",
+                "strategy.thinet-30.imagesPerClass = 2",
+                "strategy.thinet-30.layerFineTuneSteps = 1",
                 "strategy.taylor-1.batches = 1",
                 "strategy.taylor-1.stepFineTuneSteps = 1",
                 "strategy.taylor-2.batches = 1",
@@ -87,7 +93,7 @@ class EndToEndTest {
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
         assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "taylor-1", "taylor-2",
-                "thinet", "thinet-gap", "thinet-tiny", "wae", "wavelet"), ids);
+                "thinet", "thinet-30", "thinet-70", "thinet-conv", "thinet-gap", "thinet-tiny", "wae", "wavelet"), ids);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
 

@@ -94,11 +94,19 @@ class ThiNetTest {
         CostReport gap = CostReport.of(reg.get("thinet-gap").architecture(vgg, ctx(Map.of(), null)));
         assertEquals(8_322_696L, gap.totalParams());
         assertEquals(9.34e9, 2.0 * gap.totalMacs(), 0.005e9);
-        // ThiNet-Conv is thinet with firstLayers = 10: 131.44 M params in ThiNet's README
-        CostReport conv = CostReport.of(reg.get("thinet").architecture(vgg, ctx(Map.of("firstLayers", "10"), null)));
+        // ThiNet-Conv (the first 10 convolutions at 0.5): 131.44 M params in ThiNet's README
+        CostReport conv = CostReport.of(reg.get("thinet-conv").architecture(vgg, ctx(Map.of(), null)));
         assertEquals(131.44e6, conv.totalParams(), 0.02e6);
         CostReport tiny = CostReport.of(reg.get("thinet-tiny").architecture(vgg, ctx(Map.of(), null)));
         assertTrue(tiny.totalMacs() < 1.0e9 && tiny.totalParams() < 1.4e6, tiny.totalMacs() + " " + tiny.totalParams());
+        // ThiNet-70 / ThiNet-30 on a ResNet: only the blocks' inner channels shrink.
+        NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 32, 32), 10, 1.0);
+        for (Object[] c : new Object[][] {{"thinet-70", 11}, {"thinet", 8}, {"thinet-30", 5}}) {
+            NetworkSpec a = reg.get((String) c[0]).architecture(r20, ctx(Map.of(), null));
+            assertEquals(c[1], ((Layers.Conv) a.node("layer1.0.conv1")).out(), (String) c[0]);
+            assertEquals(16, ((Layers.Conv) a.node("layer1.0.conv2")).out(), (String) c[0]);
+            assertEquals(16, ((Layers.Conv) a.node("conv1")).out(), (String) c[0]);
+        }
     }
 
     @Test
