@@ -123,19 +123,20 @@ public final class ExperimentRunner {
         NetworkTrainer trainer = new NetworkTrainer(progress);
         List<ResultRow> rows = new ArrayList<>();
         Progress overall = new Progress(progress, "run " + s.name() + " (rows)", ids.size() + 1, 0);
+        long trainStart = System.nanoTime();
         try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume);
                 NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
             if (baseRow == null) {
-                long t0 = System.nanoTime();
+                double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
                 Accuracy acc = data == null ? null : trainer.evaluate("test backbone", baseBuilt, data.test(), 250);
                 List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt), s.latencyBatch(), s.latencyWarmup(),
                         s.latencyRuns(), progress);
                 List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt), s.throughputBatch(), 1,
                         Math.max(3, s.latencyRuns() / 3), progress);
                 baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
-                        baseCost, lat.get(0), lat.get(0), thr.get(0), (System.nanoTime() - t0) / 1e9, paper, s,
+                        baseCost, lat.get(0), lat.get(0), thr.get(0), trainSeconds, paper, s,
                         Map.of());
                 store.append(baseRow);
             }
