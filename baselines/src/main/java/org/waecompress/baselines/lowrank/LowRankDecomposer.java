@@ -169,6 +169,14 @@ public final class LowRankDecomposer {
             return replacement;
         });
         if (changed[0] == 0) {
+            if (weights != null && s.vbmf()) {
+                throw new InvalidSettingException("strategy.lowrank.vbmf", true, "the EVBMF ranks of every layer of "
+                        + spec.name() + " are too high to save MACs; set vbmf=false and use targetSpeedup or energy");
+            }
+            if (weights != null && s.energy() > 0) {
+                throw new InvalidSettingException("strategy.lowrank.energy", s.energy(), "keeps too high a rank in "
+                        + "every layer of " + spec.name() + " to save MACs; lower it");
+            }
             throw new InvalidSettingException("strategy.lowrank.targetSpeedup", s.targetSpeedup(),
                     "no layer of " + spec.name() + " can be factorised to save MACs with these settings");
         }

@@ -179,6 +179,13 @@ class LowRankTest {
                 new Layers.Flatten("f"), new Layers.Dense("fc", 4, 2, true)));
         assertThrows(InvalidSettingException.class,
                 () -> LowRankDecomposer.architecture(tiny, new LowRankSettings(2, 0, "all", 0)));
+        // Random weights are pure noise to EVBMF: rank 0 everywhere, nothing to factorise.
+        try (Network random = Network.random(spec(), 5, 11)) {
+            e = assertThrows(InvalidSettingException.class, () -> LowRankDecomposer.decompose(random,
+                    new LowRankSettings(2, 0, "all", 0, "channel", true)));
+            assertTrue(e.getMessage().startsWith("strategy.lowrank.vbmf = true: the EVBMF ranks of every layer of "
+                    + "lr-net"), e.getMessage());
+        }
     }
 
     @Test
