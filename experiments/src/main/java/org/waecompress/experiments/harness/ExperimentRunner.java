@@ -33,7 +33,10 @@ import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.Progress;
@@ -137,7 +140,7 @@ public final class ExperimentRunner {
                         Math.max(3, s.latencyRuns() / 3), progress);
                 baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
                         baseCost, lat.get(0), lat.get(0), thr.get(0), trainSeconds, paper, s,
-                        Map.of());
+                        Map.of(), base.spec());
                 store.append(baseRow);
             }
             rows.add(baseRow);
@@ -156,7 +159,7 @@ public final class ExperimentRunner {
                 overall.step(1, id);
             }
         }
-        Tables.Meta meta = meta(s, dataDesc, input);
+        Tables.Meta meta = Tables.withPartNotes(meta(s, dataDesc, input), rows);
         writeMeta(dir, meta);
         String md = writeTables(rows, meta, dir);
         Plots.write(rows, dir.resolve("plots"));
@@ -196,13 +199,13 @@ public final class ExperimentRunner {
             Map<String, String> settings = new TreeMap<>();
             config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
-                    lat.get(1), lat.get(0), thr.get(1), seconds, paper, s, settings);
+                    lat.get(1), lat.get(0), thr.get(1), seconds, paper, s, settings, compressed.spec());
         }
     }
 
     private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
             CostReport cost, CostReport baseCost, Latency.Stats lat, Latency.Stats baseLat, Latency.Stats thr,
-            double seconds, Properties paper, ExperimentSettings s, Map<String, String> settings) {
+            double seconds, Properties paper, ExperimentSettings s, Map<String, String> settings, NetworkSpec spec) {
         String pk = s.backbone().replace("-ceil", "") + "." + rowId + ".";
         Double p5 = paper.containsKey(pk + "top5") ? Double.valueOf(paper.getProperty(pk + "top5")) : null;
         Double ps = paper.containsKey(pk + "speedup") ? Double.valueOf(paper.getProperty(pk + "speedup")) : null;
@@ -210,7 +213,31 @@ public final class ExperimentRunner {
                 acc == null ? null : acc.top5Error(), acc == null ? null : acc.samples(), cost.totalMacs(),
                 cost.totalParams(), lat.medianMs(), lat.p90Ms(), baseLat.medianMs(), baseLat.medianMs() / lat.medianMs(),
                 baseCost.totalMacs() / (double) cost.totalMacs(), lat.batch(), thr.imagesPerSecond(), thr.batch(),
-                seconds, p5, ps, settings, Instant.now().toString());
+                seconds, p5, ps, settings, Instant.now().toString(), partMacs(spec, cost));
+    }
+
+    /**
+     * Returns the MACs of each top-level part when the network's root is a composite node (not a
+     * plain sequence of layers), so tables can say what an encoder or a branch costs.
+     *
+     * @param spec the network's spec
+     * @param cost its cost report
+     * @return part path to MACs, in order, or null
+     */
+    static Map<String, Long> partMacs(NetworkSpec spec, CostReport cost) {
+        if (spec.root() instanceof Layers.Sequential || spec.root().children().isEmpty()) {
+            return null;
+        }
+        Map<String, Long> parts = new LinkedHashMap<>();
+        List<LayerSpec> children = spec.root().children();
+        for (int i = 0; i < children.size(); i++) {
+            LayerSpec c = children.get(i);
+            if (c != null) {
+                String path = SpecTraversal.childPath("", c, i);
+                parts.put(path, cost.macsOf(path));
+            }
+        }
+        return parts;
     }
 
     private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,

@@ -28,9 +28,11 @@ import java.util.Map;
  * @param paperSpeedup the paper's reported CPU speed-up, or null
  * @param settings the strategy's settings as given
  * @param finishedAt when the row finished (ISO-8601)
+ * @param macsByPart MACs of each top-level part of a composite network (WAE's encoder, split,
+ *     branches and heads), in order; null for a plain layer stack
  */
 public record ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
         Integer testImages, long macs, long params, double latencyMs, double latencyP90Ms, double baselineLatencyMs,
         double speedup, double macSpeedup, int latencyBatch, double throughput, int throughputBatch,
         double trainSeconds, Double paperTop5Error, Double paperSpeedup, Map<String, String> settings,
-        String finishedAt) {}
+        String finishedAt, Map<String, Long> macsByPart) {}

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.spi.cost.CostReport;
 
@@ -25,6 +26,33 @@ public final class Tables {
      * @param notes lines explaining what was measured on what
      */
     public record Meta(String title, List<String> notes) {}
+
+    /**
+     * Adds a note per composite network (rows with {@link ResultRow#macsByPart}) listing what each
+     * top-level part costs, and the total without an {@code encoder} part when there is one: the WAE
+     * paper's 4.11 G MACs for WAE-VGG16 leaves its 0.26 G encoder out, the MACs column counts it.
+     *
+     * @param meta the caption and notes
+     * @param rows the rows
+     * @return the meta with the part notes appended
+     */
+    public static Meta withPartNotes(Meta meta, List<ResultRow> rows) {
+        List<String> notes = new ArrayList<>(meta.notes());
+        for (ResultRow r : rows) {
+            if (r.macsByPart() == null || r.macsByPart().isEmpty()) {
+                continue;
+            }
+            StringBuilder b = new StringBuilder("MACs of " + r.label() + " by part: ");
+            b.append(r.macsByPart().entrySet().stream().map(e -> e.getKey() + " " + CostReport.human(e.getValue()))
+                    .collect(Collectors.joining(", ")));
+            Long enc = r.macsByPart().get("encoder");
+            if (enc != null) {
+                b.append("; ").append(CostReport.human(r.macs() - enc)).append(" without the encoder");
+            }
+            notes.add(b.append('.').toString());
+        }
+        return new Meta(meta.title(), notes);
+    }
 
     private record Column(String title, String latex, String csv, boolean numeric, Function<ResultRow, String> human,
             Function<ResultRow, String> raw) {}

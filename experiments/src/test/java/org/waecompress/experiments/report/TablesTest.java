@@ -21,13 +21,13 @@ class TablesTest {
         return List.of(
                 new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, 0.2834, 0.1165, 10000, 15_470_264_320L,
                         138_357_544L, 203.456, 221.0, 203.456, 1.0, 1.0, 1, 5.1234, 4, 3600.5, 11.65, 1.0,
-                        Map.of(), "2026-11-25T00:00:00Z"),
+                        Map.of(), "2026-11-25T00:00:00Z", null),
                 new ResultRow("wae", "wae", "wae-vgg16", "wae", 0.3012, 0.1187, 10000, 4_381_913_088L, 53_324_582L,
                         61.2, 70.75, 201.9, 3.299, 3.5305, 1, 17.25, 4, 1234.0, 11.87, 3.13,
-                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z"),
+                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null),
                 new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, null, null, 999,
                         12_345, 0.5, 0.75, 2.0, 4.0, 16.5, 1, 2000.0, 4, 1.0, null, null, Map.of(),
-                        "2026-11-25T02:00:00Z"));
+                        "2026-11-25T02:00:00Z", null));
     }
 
     static Tables.Meta meta() {
@@ -53,5 +53,19 @@ class TablesTest {
         } finally {
             Locale.setDefault(saved);
         }
+    }
+
+    @Test
+    void compositeNetworksGetANoteWithTheirParts() {
+        java.util.Map<String, Long> parts = new java.util.LinkedHashMap<>();
+        parts.put("encoder", 252_887_040L);
+        parts.put("split", 10_838_016L);
+        parts.put("low", 3_836_657_664L);
+        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 1,
+                1, 1, 1, 1, 4, 1, null, null, Map.of(), "t", parts);
+        Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
+        assertEquals(3, m.notes().size());
+        assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G; 4.13 G without the encoder.",
+                m.notes().get(2));
     }
 }
