@@ -52,6 +52,13 @@ public final class ChannelSurgery {
      * @throws SpecException naming the node where the channels are coupled
      */
     public static Readers readers(NetworkSpec spec, String convPath) {
+        ChannelGroups.Group g = simpleGroup(spec, convPath);
+        ChannelGroups.Consumer c = g.consumers().get(0);
+        return new Readers(g.passThrough(), c.path(), c.in(), c.flattenShape());
+    }
+
+    /** A convolution's group, checked to be simple: one producer, one consumer. */
+    private static ChannelGroups.Group simpleGroup(NetworkSpec spec, String convPath) {
         ChannelGroups.Group g = ChannelGroups.of(spec, convPath);
         if (g.producers().size() > 1) {
             String at = ChannelGroups.firstCoupling(spec, convPath);
@@ -65,8 +72,7 @@ public final class ChannelSurgery {
             throw new SpecException(convPath + ": its channels are read by " + paths.size() + " layers "
                     + paths + ", which couples them (prune it as a channel group)");
         }
-        ChannelGroups.Consumer c = g.consumers().get(0);
-        return new Readers(g.passThrough(), c.path(), c.in(), c.flattenShape());
+        return g;
     }
 
     /**
@@ -92,8 +98,7 @@ public final class ChannelSurgery {
      * @throws SpecException if the convolution's channels are coupled to other layers
      */
     public static Network prune(Network net, String convPath, int[] keep) {
-        readers(net.spec(), convPath);
-        return prune(net, ChannelGroups.of(net.spec(), convPath), keep);
+        return prune(net, simpleGroup(net.spec(), convPath), keep);
     }
 
     /**

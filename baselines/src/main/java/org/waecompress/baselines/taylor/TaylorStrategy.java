@@ -139,17 +139,22 @@ public final class TaylorStrategy implements CompressionStrategy {
         return names;
     }
 
-    /** The producers of the named groups. */
-    static List<String> producers(NetworkSpec spec, List<String> groups) {
-        List<String> out = new ArrayList<>();
-        for (String g : groups) {
-            out.addAll(ChannelGroups.of(spec, g).producers());
-        }
+    /** The named groups of a spec, from one analysis. */
+    static Map<String, ChannelGroups.Group> byName(NetworkSpec spec, List<String> names) {
+        Map<String, ChannelGroups.Group> all = new LinkedHashMap<>();
+        ChannelGroups.all(spec).forEach(g -> all.put(g.name(), g));
+        Map<String, ChannelGroups.Group> out = new LinkedHashMap<>();
+        names.forEach(n -> out.put(n, all.get(n)));
         return out;
     }
 
+    /** The producers of the groups. */
+    static List<String> producers(Map<String, ChannelGroups.Group> groups) {
+        return groups.values().stream().flatMap(g -> g.producers().stream()).toList();
+    }
+
     static NetworkSpec uniform(NetworkSpec spec, List<String> groups, double ratio) {
-        List<String> layers = producers(spec, groups);
+        List<String> layers = producers(byName(spec, groups));
         return SpecRewriter.rewrite(spec, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
                 ? c.withOut(Math.max(1, (int) Math.round(c.out() * ratio))) : leaf);
     }
@@ -194,19 +199,20 @@ public final class TaylorStrategy implements CompressionStrategy {
         Settings s = settings(ctx);
         List<String> groups = prunable(trained.spec(), s.groups(), ctx.key("groups"));
         long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key("targetSpeedup"));
-        int total = groups.stream().mapToInt(g -> ChannelGroups.of(trained.spec(), g).channels()).sum();
+        int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
         Network net = Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
         int step = 0;
         while (CostReport.of(net.spec()).totalMacs() > goal) {
-            Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(net, groups,
-                    TaylorCriterion.rawScores(net, producers(net.spec(), groups), ctx.trainData(), s.batches(),
+            Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
+            Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
+                    TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
                             ctx.fineTune().batchSize(), step * 997)));
             record Candidate(String group, int channel, double score) {}
             List<Candidate> all = new ArrayList<>();
             CostReport cost = CostReport.of(net.spec());
             for (Map.Entry<String, double[]> e : scores.entrySet()) {
-                double perMap = s.flopsLambda() > 0 ? mapCost(net.spec(), cost, e.getKey()) / cost.totalMacs() : 0;
+                double perMap = s.flopsLambda() > 0 ? mapCost(current.get(e.getKey()), cost) / cost.totalMacs() : 0;
                 for (int c = 0; c < e.getValue().length; c++) {
                     all.add(new Candidate(e.getKey(), c, e.getValue()[c] - s.flopsLambda() * perMap));
                 }
@@ -261,10 +267,9 @@ public final class TaylorStrategy implements CompressionStrategy {
      * A group's scores: the sum of its producers' raw scores (removing a channel of a residual
      * stream removes every producer's contribution to it).
      */
-    static Map<String, double[]> groupScores(Network net, List<String> groups, Map<String, double[]> raw) {
+    static Map<String, double[]> groupScores(Map<String, ChannelGroups.Group> groups, Map<String, double[]> raw) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        for (String name : groups) {
-            ChannelGroups.Group g = ChannelGroups.of(net.spec(), name);
+        for (ChannelGroups.Group g : groups.values()) {
             double[] sum = new double[g.channels()];
             for (String p : g.producers()) {
                 double[] r = raw.get(p);
@@ -272,14 +277,13 @@ public final class TaylorStrategy implements CompressionStrategy {
                     sum[c] += r[c];
                 }
             }
-            out.put(name, sum);
+            out.put(g.name(), sum);
         }
         return out;
     }
 
     /** MACs that one feature map of a group costs: its filters, and its share of every consumer. */
-    private static double mapCost(NetworkSpec spec, CostReport cost, String group) {
-        ChannelGroups.Group g = ChannelGroups.of(spec, group);
+    private static double mapCost(ChannelGroups.Group g, CostReport cost) {
         double macs = 0;
         for (String p : g.producers()) {
             macs += cost.macsOf(p);

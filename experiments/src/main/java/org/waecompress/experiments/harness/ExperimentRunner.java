@@ -231,11 +231,8 @@ public final class ExperimentRunner {
         Map<String, Long> parts = new LinkedHashMap<>();
         List<LayerSpec> children = spec.root().children();
         for (int i = 0; i < children.size(); i++) {
-            LayerSpec c = children.get(i);
-            if (c != null) {
-                String path = SpecTraversal.childPath("", c, i);
-                parts.put(path, cost.macsOf(path));
-            }
+            String path = SpecTraversal.childPath("", children.get(i), i);
+            parts.put(path, cost.macsOf(path));
         }
         return parts;
     }
