@@ -3,15 +3,12 @@ package org.waecompress.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.experiments.cli.Main;
+import org.waecompress.experiments.cli.CliRun;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 
@@ -20,24 +17,6 @@ class EndToEndTest {
 
     @TempDir
     Path dir;
-
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     Path plan() throws Exception {
         Path f = dir.resolve("tiny.properties");
@@ -83,7 +62,7 @@ class EndToEndTest {
     @Test
     void runProducesEveryOutputAndResumes() throws Exception {
         Path out = dir.resolve("run");
-        Result r = run("run", "--config", plan().toString(), "--out", out.toString());
+        CliRun.Result r = CliRun.run("run", "--config", plan().toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         for (String f : List.of("results.jsonl", "table.md", "table.tex", "table.csv", "table.json",
                 "provenance.json", "plots/accuracy_vs_speedup.png", "plots/macs_vs_error.png",
@@ -103,19 +82,19 @@ class EndToEndTest {
         String text = Files.readString(results);
         int lastStart = text.lastIndexOf('\n', text.length() - 2) + 1;
         Files.writeString(results, text.substring(0, lastStart + 20));
-        Result again = run("run", "--config", plan().toString(), "--out", out.toString(), "--resume");
+        CliRun.Result again = CliRun.run("run", "--config", plan().toString(), "--out", out.toString(), "--resume");
         assertEquals(0, again.code(), again.err());
         List<String> after = new ResultStore(out).read().stream().map(ResultRow::row).toList();
         assertEquals(ids, after);
 
-        Result table = run("table", out.toString(), "--format", "csv");
+        CliRun.Result table = CliRun.run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
         assertEquals(ids.size() + 1, table.out().lines().count(), table.out());
     }
 
     @Test
     void thirdPartyStrategyIsListed() {
-        Result r = run("strategies");
+        CliRun.Result r = CliRun.run("strategies");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("halfwidth  The backbone at half width"), r.out());
         assertTrue(r.out().contains("strategy.halfwidth.factor = 0.5"), r.out());
@@ -133,7 +112,7 @@ class EndToEndTest {
             {"run", "--config", plan().toString(), "--out", "/proc/version/run"},
             {"run", "--config", plan().toString(), "--set", "backbone.nmae=x"},
         }) {
-            Result r = run(args);
+            CliRun.Result r = CliRun.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
             assertEquals(1, r.err().strip().lines().count(), String.join(" ", args) + " -> " + r.err());
         }

@@ -3,9 +3,6 @@ package org.waecompress.experiments.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,27 +15,9 @@ class MainTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void inspectPrintsPerLayerTableAndTotals() {
-        Result r = run("inspect", "vgg16");
+        CliRun.Result r = CliRun.run("inspect", "vgg16");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("features.0"), r.out());
         assertTrue(r.out().contains("total params: 138,357,544"), r.out());
@@ -49,7 +28,7 @@ class MainTest {
     void inspectReadsSpecFilesAndJsonFormat() throws Exception {
         Path f = dir.resolve("r20.spec.json");
         Files.writeString(f, SpecJson.toJson(Backbones.create("resnet20")));
-        Result r = run("inspect", f.toString(), "--format", "json", "--input", "1x16x16");
+        CliRun.Result r = CliRun.run("inspect", f.toString(), "--format", "json", "--input", "1x16x16");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\"totalParams\""), r.out());
         assertTrue(r.out().contains("layer3.2.conv2"), r.out());
@@ -66,7 +45,7 @@ class MainTest {
             {"run", "--out", "/proc/forbidden"},
             {"run", "--frobnicate"},
         }) {
-            Result r = run(args);
+            CliRun.Result r = CliRun.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " -> " + r.err());
             assertEquals(1, r.err().strip().lines().count(), String.join(" ", args) + " -> " + r.err());
             assertTrue(r.err().startsWith("waec: "), r.err());
@@ -75,16 +54,16 @@ class MainTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Result r = run("inspect", "vgg16", "--frobnicate");
+        CliRun.Result r = CliRun.run("inspect", "vgg16", "--frobnicate");
         assertEquals(2, r.code());
         assertEquals("waec: Unknown option: '--frobnicate' (see 'waec inspect --help')", r.err().strip());
     }
 
     @Test
     void inspectsAStrategyOnABackbone() {
-        Result r = run("inspect", "wae-on-vgg16-ceil");
+        CliRun.Result r = CliRun.run("inspect", "wae-on-vgg16-ceil");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("4.38 G"), r.out());
-        assertEquals(2, run("inspect", "zap-on-vgg16").code());
+        assertEquals(2, CliRun.run("inspect", "zap-on-vgg16").code());
     }
 }
