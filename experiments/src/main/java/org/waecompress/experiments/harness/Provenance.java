@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.measure.Latency;
 
@@ -56,21 +59,53 @@ public final class Provenance {
     }
 
     /**
-     * Returns the CPU's model name from {@code /proc/cpuinfo}.
+     * Returns the CPU's model name from {@code /proc/cpuinfo}, with its family and model numbers and
+     * the widest vector extension it reports, e.g. "AMD EPYC (family 25, model 1; AVX2)". Latency
+     * ratios depend on them: the thin convolutions of WAE and the wide ones of VGG gain differently
+     * from AVX-512 (docs/wae.md).
      *
-     * @return the model, or "unknown"
+     * @return the description, or "unknown"
      */
     public static String cpuModel() {
         try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (l.startsWith("model name")) {
-                    return l.substring(l.indexOf(':') + 1).trim();
-                }
-            }
+            return cpuModel(Files.readAllLines(Path.of("/proc/cpuinfo")));
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
-        return "unknown";
+    }
+
+    /**
+     * Describes the first processor of a {@code /proc/cpuinfo} text.
+     *
+     * @param lines the file's lines
+     * @return the description, or "unknown" without a model name
+     */
+    static String cpuModel(List<String> lines) {
+        Map<String, String> first = new LinkedHashMap<>();
+        for (String l : lines) {
+            if (l.isBlank() && !first.isEmpty()) {
+                break;
+            }
+            int colon = l.indexOf(':');
+            if (colon > 0) {
+                first.putIfAbsent(l.substring(0, colon).trim(), l.substring(colon + 1).trim());
+            }
+        }
+        String name = first.get("model name");
+        if (name == null) {
+            return "unknown";
+        }
+        List<String> details = new ArrayList<>();
+        if (first.containsKey("cpu family") && first.containsKey("model")) {
+            details.add("family " + first.get("cpu family") + ", model " + first.get("model"));
+        }
+        Set<String> flags = Set.of(first.getOrDefault("flags", "").split("\\s+"));
+        String simd = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
+                : flags.contains("avx") ? "AVX" : null;
+        if (simd != null) {
+            details.add(simd);
+        }
+        return details.isEmpty() ? name : name + " (" + String.join("; ", details) + ")";
     }
 
     /**
