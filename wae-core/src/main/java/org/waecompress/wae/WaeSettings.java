@@ -28,18 +28,25 @@ import org.waecompress.spi.train.TrainSettings;
  *   optimizer and rate (cosine within each stage). A tenth of the rate for stage 3, the usual
  *   fine-tuning choice, was 3.2 points worse on the quick preset (23.63% against 20.42% top-1
  *   error), because the classifiers have had only stage 2 to learn.</li>
+ *   <li>{@code fusionZeroInit} = true: the fusion head's output layer starts at zero, so at the start
+ *   of stage 2 the score is the low branch's alone (the trained backbone's classifier on I_L) and
+ *   the fusion head learns a correction on top of it. With random output weights the untrained
+ *   fusion head adds noise to a pretrained prediction that the short fine-tuning budgets must first
+ *   undo. Measured (docs/wae.md, "Losses and training"): the decomposition baseline gains 0.4 to 2.7
+ *   points of top-1 error, WAE itself moves within run-to-run noise (+-0.15).</li>
  * </ul>
  *
  * @param lambda weight of the energy loss on I_H
  * @param gamma weight of the auto-encoder loss in stage 3
  * @param options the architecture options
  * @param initLowFromBase whether the low branch starts from the trained backbone's weights
+ * @param fusionZeroInit whether the fusion head's output layer starts at zero
  * @param stage1 training of the auto-encoder
  * @param stage2 training of the classifiers with the encoder frozen
  * @param stage3 joint fine-tuning
  */
 public record WaeSettings(double lambda, double gamma, WaeOptions options, boolean initLowFromBase,
-        TrainSettings stage1, TrainSettings stage2, TrainSettings stage3) {
+        boolean fusionZeroInit, TrainSettings stage1, TrainSettings stage2, TrainSettings stage3) {
 
     /** Keys and their defaults as text, for {@code waec strategies}. */
     static Map<String, String> defaults() {
@@ -53,6 +60,7 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
         m.put("lowHeadWidth", "-1 (auto: 1024 for fully connected classifiers, else the backbone's head)");
         m.put("fusionHeadWidth", "-1 (auto: 2048 for fully connected classifiers, else the backbone's head)");
         m.put("initLowFromBase", "true");
+        m.put("fusionZeroInit", "true");
         m.put("stage1.epochs", "2");
         m.put("stage1.learningRate", "0.003 (Adam)");
         m.put("stage2.epochs", "ceil(E/2) of the run's fine-tune epochs E");
@@ -90,7 +98,8 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
                 .weightDecay(0).build(), 2, 0.003);
         TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
         TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate());
-        return new WaeSettings(lambda, gamma, o, ctx.flag("initLowFromBase", true), s1, s2, s3);
+        return new WaeSettings(lambda, gamma, o, ctx.flag("initLowFromBase", true),
+                ctx.flag("fusionZeroInit", true), s1, s2, s3);
     }
 
     private static TrainSettings stage(CompressionContext ctx, String prefix, TrainSettings base, int epochs,

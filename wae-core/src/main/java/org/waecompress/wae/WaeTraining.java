@@ -1,6 +1,11 @@
 package org.waecompress.wae;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.network.Network;
@@ -37,7 +42,8 @@ final class WaeTraining {
                 Network cls0 = Network.random(clsSpec, base.classes(), seed + 1);
                 Network cls1 = WeightTransfer.assemble(clsSpec, cls0, new WeightTransfer.Source(ae, n -> n),
                         lowFromBase(base, s.initLowFromBase()));
-                Network cls = ctx.trainer().train("wae stage 2 (classifiers, encoder frozen)", cls1, ctx.trainData(),
+                Network cls2 = fusionStart(cls1, s.fusionZeroInit());
+                Network cls = ctx.trainer().train("wae stage 2 (classifiers, encoder frozen)", cls2, ctx.trainData(),
                         WaeLoss.classification(), s.stage2(),
                         n -> !n.startsWith("encoder.") && !n.startsWith("split.")).network();
                 Network full0 = Network.random(fullSpec, base.classes(), seed + 2);
@@ -69,7 +75,8 @@ final class WaeTraining {
             CompressionContext ctx) {
         int epochs = s.stage2().epochs() + s.stage3().epochs();
         try (Network init0 = Network.random(spec, base.classes(), ctx.seed() + 1);
-                Network init = WeightTransfer.assemble(spec, init0, lowFromBase(base, s.initLowFromBase()))) {
+                Network init1 = WeightTransfer.assemble(spec, init0, lowFromBase(base, s.initLowFromBase()));
+                Network init = fusionStart(init1, s.fusionZeroInit())) {
             return ctx.trainer().train(label, init, ctx.trainData(), WaeLoss.classification(),
                     s.stage2().toBuilder().epochs(epochs).build(), n -> true).network();
         }
@@ -89,10 +96,44 @@ final class WaeTraining {
         return new WeightTransfer.Source(base, map);
     }
 
+    /**
+     * Returns a copy of a network, with the fusion head's output layer (its last weight of rank 2
+     * or more, and that layer's bias) set to zero when {@code zero} is true, so the score starts as
+     * the low branch's alone. A network without a fusion head (the I_L-only ablation) is copied
+     * unchanged.
+     *
+     * @param n the network
+     * @param zero whether to zero the fusion output layer
+     * @return the new network
+     */
+    static Network fusionStart(Network n, boolean zero) {
+        String last = null;
+        for (Map.Entry<String, NDArray> e : n.weights().entrySet()) {
+            if (zero && e.getKey().startsWith("fusionHead.") && e.getKey().endsWith(".weight")
+                    && e.getValue().getShape().dimension() >= 2) {
+                last = e.getKey();
+            }
+        }
+        Map<String, NDArray> w = new LinkedHashMap<>(n.weights());
+        try (NDManager m = NDManager.newBaseManager()) {
+            if (last != null) {
+                String layer = last.substring(0, last.length() - "weight".length());
+                for (String k : List.of(last, layer + "bias")) {
+                    NDArray v = w.get(k);
+                    if (v != null) {
+                        w.put(k, m.zeros(v.getShape(), v.getDataType()));
+                    }
+                }
+            }
+            return Network.of(n.spec(), n.classes(), w, last == null ? "weight transfer"
+                    : "weight transfer, fusion output at zero");
+        }
+    }
+
     static Network withoutDecoder(Network trained) {
         WaeClassifier root = (WaeClassifier) trained.spec().root();
         NetworkSpec test = new NetworkSpec(trained.spec().name(), trained.inputShape(), root.withoutDecoder());
-        java.util.Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>(trained.weights());
+        Map<String, NDArray> w = new LinkedHashMap<>(trained.weights());
         w.keySet().removeIf(k -> k.startsWith("decoder."));
         return Network.of(test, trained.classes(), w, "wae without decoder");
     }

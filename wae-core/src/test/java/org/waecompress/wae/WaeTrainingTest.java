@@ -103,6 +103,41 @@ class WaeTrainingTest {
     }
 
     @Test
+    void fusionStartZeroesOnlyTheFusionOutputSoTheScoreIsTheLowBranchs() {
+        NetworkSpec backbone = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 0.25);
+        NetworkSpec full = WaeArchitecture.classifier(backbone, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED,
+                false);
+        NetworkSpec lowOnly = WaeArchitecture.classifier(backbone,
+                new WaeOptions(16, true, 0.25, false, -1, -1, 16), WaeArchitecture.SplitKind.LEARNED, false);
+        try (Network n = Network.random(full, 10, 3); Network z = WaeTraining.fusionStart(n, true);
+                Network same = WaeTraining.fusionStart(n, false);
+                Network il = WeightTransfer.assemble(lowOnly, Network.random(lowOnly, 10, 4),
+                        new WeightTransfer.Source(n, k -> k));
+                NDManager m = NDManager.newBaseManager()) {
+            String zeroed = null;
+            for (Map.Entry<String, NDArray> e : n.weights().entrySet()) {
+                NDArray after = z.weights().get(e.getKey());
+                if (after.abs().sum().getFloat() == 0 && e.getValue().abs().sum().getFloat() > 0) {
+                    assertTrue(e.getKey().startsWith("fusionHead.") && zeroed == null, e.getKey());
+                    zeroed = e.getKey();
+                } else {
+                    assertTrue(after.contentEquals(e.getValue()), e.getKey());
+                }
+                assertTrue(same.weights().get(e.getKey()).contentEquals(e.getValue()), e.getKey());
+            }
+            assertTrue(zeroed != null && zeroed.endsWith(".weight"), "the output layer's weight: " + zeroed);
+            String bias = zeroed.substring(0, zeroed.length() - "weight".length()) + "bias";
+            assertEquals(0f, z.weights().get(bias).abs().sum().getFloat(), bias);
+            NDArray x = m.randomUniform(0f, 1f, new Shape(2, 1, 32, 32));
+            try (BuiltNetwork bz = z.build(m); BuiltNetwork bl = il.build(m); BuiltNetwork bn = n.build(m)) {
+                NDArray yz = bz.predict(x);
+                assertTrue(yz.sub(bl.predict(x)).abs().max().getFloat() < 1e-5, "score = low branch's");
+                assertTrue(yz.sub(bn.predict(x)).abs().max().getFloat() > 1e-3, "the fusion head did contribute");
+            }
+        }
+    }
+
+    @Test
     void pluginIsDiscoveredById() {
         StrategyRegistry reg = StrategyRegistry.discover();
         for (String id : new String[] {"wae", "decomposition", "wavelet", "resize"}) {
