@@ -76,6 +76,10 @@ class EndToEndTest {
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("table.md")).contains("MACs of wae by part: encoder "), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
+        String log = Files.readString(out.resolve("log.txt"));
+        assertTrue(log.contains(" started: waec run --config "), log);
+        assertTrue(log.contains("wae stage 3 (joint) epoch 1/"), log);
+        assertTrue(log.contains(" rec=") && log.contains(" energyH="), log);
 
         // a run killed while writing its last row: cut the file mid-line, then resume
         Path results = out.resolve("results.jsonl");
@@ -86,6 +90,8 @@ class EndToEndTest {
         assertEquals(0, again.code(), again.err());
         List<String> after = new ResultStore(out).read().stream().map(ResultRow::row).toList();
         assertEquals(ids, after);
+        String resumedLog = Files.readString(out.resolve("log.txt"));
+        assertTrue(resumedLog.startsWith(log) && resumedLog.contains(" resumed: waec run --config "), resumedLog);
 
         CliRun.Result table = CliRun.run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());

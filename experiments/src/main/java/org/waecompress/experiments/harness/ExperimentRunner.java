@@ -102,7 +102,6 @@ public final class ExperimentRunner {
      */
     public Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args) {
         Instant started = Instant.now();
-        List<String> ids = selected(s);
         ResultStore store = new ResultStore(dir);
         if (resume) {
             store.repair();
@@ -110,6 +109,15 @@ public final class ExperimentRunner {
             throw new InvalidSettingException("output.dir", dir, "already holds results.jsonl; pass --resume to "
                     + "continue that run or choose another folder");
         }
+        try (RunLog log = new RunLog(progress, dir.resolve("log.txt"))) {
+            log.note((resume ? "resumed: " : "started: ") + String.join(" ", args));
+            return run(config, s, dir, resume, args, started, store, log);
+        }
+    }
+
+    private Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args,
+            Instant started, ResultStore store, ProgressListener progress) {
+        List<String> ids = selected(s);
         Map<String, ResultRow> done = new LinkedHashMap<>();
         for (ResultRow r : store.read()) {
             done.put(r.row(), r);
@@ -127,7 +135,7 @@ public final class ExperimentRunner {
         List<ResultRow> rows = new ArrayList<>();
         Progress overall = new Progress(progress, "run " + s.name() + " (rows)", ids.size() + 1, 0);
         long trainStart = System.nanoTime();
-        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume);
+        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, progress);
                 NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
@@ -148,7 +156,7 @@ public final class ExperimentRunner {
             for (String id : ids) {
                 ResultRow r = done.get(id);
                 if (r == null) {
-                    r = strategyRow(id, config, s, base, baseBuilt, baseRow, baseCost, data, trainer, dir, paper);
+                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, dir, paper, progress);
                     if (r != null) {
                         store.append(r);
                     }
@@ -167,8 +175,8 @@ public final class ExperimentRunner {
     }
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
-            BuiltNetwork baseBuilt, ResultRow baseRow, CostReport baseCost, RunData data, NetworkTrainer trainer,
-            Path dir, Properties paper) {
+            BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
+            Properties paper, ProgressListener progress) {
         CompressionStrategy strategy = registry.get(id);
         CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
                 data == null ? null : data.train(), trainer, s.finetune(), progress, dir);
@@ -238,7 +246,7 @@ public final class ExperimentRunner {
     }
 
     private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,
-            Path dir, boolean resume) {
+            Path dir, boolean resume, ProgressListener progress) {
         Path saved = dir.resolve("networks").resolve("backbone.spec.json");
         if (resume && Files.exists(saved)) {
             progress.message("resume: loading the trained backbone from " + saved);
