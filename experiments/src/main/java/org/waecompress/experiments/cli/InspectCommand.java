@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.measure.Profile;
+import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -41,10 +43,35 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--tree", description = "Also list composite nodes with their subtree totals.")
     boolean tree;
 
+    @Option(names = "--profile", description = "Time every node down to --depth on the CPU (random weights, batch 1, "
+            + "alternated with the whole network) and show its share of the time against its share of the MACs.")
+    boolean profile;
+
+    @Option(names = "--depth", defaultValue = "2", description = "Deepest nodes --profile times (default ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--runs", defaultValue = "10", description = "Timed runs per node for --profile (default ${DEFAULT-VALUE}).")
+    int runs;
+
     @Override
     public Integer call() throws Exception {
         NetworkSpec spec = resolve();
         CostReport r = CostReport.of(spec);
+        if (profile) {
+            if (depth < 0) {
+                throw new BadInputException("--depth " + depth + ": expected 0 or more");
+            }
+            if (runs < 1) {
+                throw new BadInputException("--runs " + runs + ": expected 1 or more");
+            }
+            if (!format.equals("text")) {
+                throw new BadInputException("--format " + format + ": --profile prints text only");
+            }
+            System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());
+            System.out.print(Profile.toText(Profile.of(spec, depth, 1, Math.max(2, runs / 5), runs,
+                    ConsoleProgress.stderr())));
+            return 0;
+        }
         switch (format) {
             case "text" -> {
                 System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());

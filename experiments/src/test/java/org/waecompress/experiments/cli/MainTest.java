@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
@@ -40,6 +41,8 @@ class MainTest {
             {"inspect", "vgg17"},
             {"inspect", "vgg16", "--input", "3x-1"},
             {"inspect", "missing.spec.json"},
+            {"inspect", "vgg16", "--profile", "--runs", "0"},
+            {"inspect", "vgg16", "--profile", "--format", "json"},
             {"run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", dir.resolve("o").toString()},
             {"run", "--set", "data.trainSize=-1"},
             {"run", "--out", "/proc/forbidden"},
@@ -65,5 +68,20 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("4.38 G"), r.out());
         assertEquals(2, CliRun.run("inspect", "zap-on-vgg16").code());
+    }
+
+    @Test
+    void profileTimesEveryNodeDownToTheDepth() {
+        CliRun.Result r = CliRun.run("inspect", "wae-on-vgg16-bn-small", "--input", "1x32x32", "--width", "0.25",
+                "--classes", "10", "--profile", "--depth", "1", "--runs", "3");
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = r.out().lines().toList();
+        // the whole network, then encoder, split, normLow, normHigh, low, lowHead, high, fusionHead
+        for (String part : List.of("(network)", "encoder", "split", "low", "lowHead", "high", "fusionHead")) {
+            assertTrue(rows.stream().anyMatch(l -> l.strip().startsWith(part + " ")), part + " in " + r.out());
+        }
+        String whole = rows.stream().filter(l -> l.startsWith("(network)")).findFirst().orElseThrow();
+        assertTrue(whole.matches(".*\\s100\\.0%\\s+100\\.0%\\s+1\\.00x\\s.*"), whole);
+        assertTrue(r.out().contains("median of 3 alternated runs per node"), r.out());
     }
 }
