@@ -57,27 +57,23 @@ public final class Profile {
      */
     public static List<Row> of(NetworkSpec spec, int maxDepth, int batch, int warmup, int runs,
             ProgressListener listener) {
-        List<LayerCost> costs = new ArrayList<>();
         List<SpecTraversal.Visited> visited = spec.nodes();
-        CostReport report = CostReport.of(spec);
-        for (int i = 0; i < visited.size(); i++) {
-            if (visited.get(i).depth() <= maxDepth) {
-                costs.add(report.nodes().get(i));
-            }
-        }
+        List<LayerCost> nodes = CostReport.of(spec).nodes();
+        List<LayerCost> costs = new ArrayList<>();
         List<BuiltNetwork> built = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             try {
-                for (int i = 0, k = 0; i < visited.size(); i++) {
+                for (int i = 0; i < visited.size(); i++) {
                     SpecTraversal.Visited v = visited.get(i);
                     if (v.depth() > maxDepth) {
                         continue;
                     }
                     NetworkSpec part = v.depth() == 0 ? spec
                             : new NetworkSpec(spec.name() + "/" + v.path(), v.in(), v.node());
-                    try (Network n = Network.random(part, 1, 1000L + k++)) {
+                    try (Network n = Network.random(part, 1, 1000L + i)) {
                         built.add(n.build(m));
                     }
+                    costs.add(nodes.get(i));
                 }
                 List<Latency.Stats> stats = Latency.alternate(built, batch, warmup, runs, listener);
                 List<Row> rows = new ArrayList<>();
