@@ -10,6 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
@@ -109,25 +112,26 @@ class WaeTrainingTest {
                 false);
         NetworkSpec lowOnly = WaeArchitecture.classifier(backbone,
                 new WaeOptions(16, true, 0.25, false, -1, -1, 16), WaeArchitecture.SplitKind.LEARNED, false);
-        try (Network n = Network.random(full, 10, 3); Network z = WaeTraining.fusionStart(n, true);
-                Network same = WaeTraining.fusionStart(n, false);
-                Network il = WeightTransfer.assemble(lowOnly, Network.random(lowOnly, 10, 4),
-                        new WeightTransfer.Source(n, k -> k));
-                NDManager m = NDManager.newBaseManager()) {
-            String zeroed = null;
+        try (NDManager m = NDManager.newBaseManager(); Network n0 = Network.random(full, 10, 3);
+                // every bias non-zero, so zeroing the output layer's bias is visible
+                Network n = Network.of(full, 10, withBiases(n0.weights(), m), "test");
+                Network z = WaeTraining.fusionStart(n, true); Network same = WaeTraining.fusionStart(n, false);
+                Network il0 = Network.random(lowOnly, 10, 4);
+                Network il = WeightTransfer.assemble(lowOnly, il0, new WeightTransfer.Source(n, k -> k))) {
+            List<String> zeroed = new ArrayList<>();
             for (Map.Entry<String, NDArray> e : n.weights().entrySet()) {
                 NDArray after = z.weights().get(e.getKey());
                 if (after.abs().sum().getFloat() == 0 && e.getValue().abs().sum().getFloat() > 0) {
-                    assertTrue(e.getKey().startsWith("fusionHead.") && zeroed == null, e.getKey());
-                    zeroed = e.getKey();
+                    zeroed.add(e.getKey());
                 } else {
                     assertTrue(after.contentEquals(e.getValue()), e.getKey());
                 }
                 assertTrue(same.weights().get(e.getKey()).contentEquals(e.getValue()), e.getKey());
             }
-            assertTrue(zeroed != null && zeroed.endsWith(".weight"), "the output layer's weight: " + zeroed);
-            String bias = zeroed.substring(0, zeroed.length() - "weight".length()) + "bias";
-            assertEquals(0f, z.weights().get(bias).abs().sum().getFloat(), bias);
+            assertEquals(2, zeroed.size(), "the output layer's weight and bias: " + zeroed);
+            String layer = zeroed.get(0).substring(0, zeroed.get(0).length() - "weight".length());
+            assertEquals(List.of(layer + "weight", layer + "bias"), zeroed);
+            assertTrue(layer.startsWith("fusionHead."), layer);
             NDArray x = m.randomUniform(0f, 1f, new Shape(2, 1, 32, 32));
             try (BuiltNetwork bz = z.build(m); BuiltNetwork bl = il.build(m); BuiltNetwork bn = n.build(m)) {
                 NDArray yz = bz.predict(x);
@@ -135,6 +139,12 @@ class WaeTrainingTest {
                 assertTrue(yz.sub(bn.predict(x)).abs().max().getFloat() > 1e-3, "the fusion head did contribute");
             }
         }
+    }
+
+    private static Map<String, NDArray> withBiases(Map<String, NDArray> weights, NDManager m) {
+        Map<String, NDArray> w = new LinkedHashMap<>(weights);
+        w.replaceAll((k, v) -> k.endsWith(".bias") ? m.full(v.getShape(), 0.1f) : v);
+        return w;
     }
 
     @Test
