@@ -66,6 +66,7 @@ final class RunCommand implements Callable<Integer> {
         if (resume && !Files.isDirectory(dir)) {
             throw new BadInputException("--resume: run folder " + dir + " does not exist; pass the folder of the run to continue with --out");
         }
+        boolean existed = Files.exists(dir);
         checkWritable(dir);
         List<String> args = new ArrayList<>(List.of("waec", "run"));
         if (p != null) {
@@ -78,12 +79,41 @@ final class RunCommand implements Callable<Integer> {
         if (resume) {
             args.add("--resume");
         }
-        ExperimentRunner.Outcome o = runner.run(cfg, s, dir, resume, args);
+        ExperimentRunner.Outcome o;
+        try {
+            o = runner.run(cfg, s, dir, resume, args);
+        } catch (RuntimeException e) {
+            if (!existed) {
+                removeIfOnlyLog(dir);
+            }
+            throw e;
+        }
         System.out.println();
         System.out.print(o.markdown());
         System.out.println();
         System.out.println("Run folder: " + o.dir().toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * Removes a run folder this command created when the run failed before it wrote anything but
+     * its log (bad data folder, bad setting found late), so a failed start leaves no empty run behind.
+     * A folder with a trained backbone, provenance or results is kept for {@code --resume}.
+     *
+     * @param dir the run folder
+     */
+    static void removeIfOnlyLog(Path dir) {
+        try (var entries = Files.list(dir)) {
+            List<Path> left = entries.toList();
+            if (left.stream().allMatch(f -> f.getFileName().toString().equals("log.txt"))) {
+                for (Path f : left) {
+                    Files.delete(f);
+                }
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            // leave the folder; the run's own error is the one to report
+        }
     }
 
     static void checkWritable(Path dir) {

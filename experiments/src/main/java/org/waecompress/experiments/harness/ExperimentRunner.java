@@ -111,12 +111,17 @@ public final class ExperimentRunner {
         }
         try (RunLog log = new RunLog(progress, dir.resolve("log.txt"))) {
             log.note((resume ? "resumed: " : "started: ") + String.join(" ", args));
-            return run(config, s, dir, resume, args, started, store, log);
+            try {
+                return run(config, s, dir, resume, args, started, store, log);
+            } catch (RuntimeException e) {
+                log.note("failed: " + e.getMessage());
+                throw e;
+            }
         }
     }
 
     private Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args,
-            Instant started, ResultStore store, ProgressListener progress) {
+            Instant started, ResultStore store, ProgressListener log) {
         List<String> ids = selected(s);
         Map<String, ResultRow> done = new LinkedHashMap<>();
         for (ResultRow r : store.read()) {
@@ -131,11 +136,11 @@ public final class ExperimentRunner {
                 : "no data: architectures at " + input + " with random weights (accuracy not measured)";
         write(dir.resolve("provenance.json"), Provenance.json(config, args, dataDesc, started));
         Properties paper = s.paperReference() ? paperReference() : new Properties();
-        NetworkTrainer trainer = new NetworkTrainer(progress);
+        NetworkTrainer trainer = new NetworkTrainer(log);
         List<ResultRow> rows = new ArrayList<>();
-        Progress overall = new Progress(progress, "run " + s.name() + " (rows)", ids.size() + 1, 0);
+        Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
         long trainStart = System.nanoTime();
-        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, progress);
+        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, log);
                 NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
@@ -143,9 +148,9 @@ public final class ExperimentRunner {
                 double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
                 Accuracy acc = data == null ? null : trainer.evaluate("test backbone", baseBuilt, data.test(), 250);
                 List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt), s.latencyBatch(), s.latencyWarmup(),
-                        s.latencyRuns(), progress);
+                        s.latencyRuns(), log);
                 List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt), s.throughputBatch(), 1,
-                        Math.max(3, s.latencyRuns() / 3), progress);
+                        Math.max(3, s.latencyRuns() / 3), log);
                 baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
                         baseCost, lat.get(0), lat.get(0), thr.get(0), trainSeconds, paper, s,
                         Map.of(), base.spec());
@@ -156,7 +161,7 @@ public final class ExperimentRunner {
             for (String id : ids) {
                 ResultRow r = done.get(id);
                 if (r == null) {
-                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, dir, paper, progress);
+                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, dir, paper, log);
                     if (r != null) {
                         store.append(r);
                     }
@@ -176,10 +181,10 @@ public final class ExperimentRunner {
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
-            Properties paper, ProgressListener progress) {
+            Properties paper, ProgressListener log) {
         CompressionStrategy strategy = registry.get(id);
         CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
-                data == null ? null : data.train(), trainer, s.finetune(), progress, dir);
+                data == null ? null : data.train(), trainer, s.finetune(), log, dir);
         long t0 = System.nanoTime();
         Network compressed;
         if (s.accuracy()) {
@@ -189,7 +194,7 @@ public final class ExperimentRunner {
             try {
                 arch = strategy.architecture(base.spec(), ctx);
             } catch (UnsupportedOperationException e) {
-                progress.message(id + ": skipped (" + e.getMessage() + ")");
+                log.message(id + ": skipped (" + e.getMessage() + ")");
                 return null;
             }
             compressed = Network.random(arch, base.classes(), s.seed());
@@ -201,9 +206,9 @@ public final class ExperimentRunner {
             }
             Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
             List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt, built), s.latencyBatch(), s.latencyWarmup(),
-                    s.latencyRuns(), progress);
+                    s.latencyRuns(), log);
             List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt, built), s.throughputBatch(), 1,
-                    Math.max(3, s.latencyRuns() / 3), progress);
+                    Math.max(3, s.latencyRuns() / 3), log);
             Map<String, String> settings = new TreeMap<>();
             config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
@@ -246,10 +251,10 @@ public final class ExperimentRunner {
     }
 
     private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,
-            Path dir, boolean resume, ProgressListener progress) {
+            Path dir, boolean resume, ProgressListener log) {
         Path saved = dir.resolve("networks").resolve("backbone.spec.json");
         if (resume && Files.exists(saved)) {
-            progress.message("resume: loading the trained backbone from " + saved);
+            log.message("resume: loading the trained backbone from " + saved);
             return Network.load(saved);
         }
         if (data == null || s.train() == null) {

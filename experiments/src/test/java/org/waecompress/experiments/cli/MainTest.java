@@ -1,6 +1,7 @@
 package org.waecompress.experiments.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -53,6 +54,20 @@ class MainTest {
             assertEquals(1, r.err().strip().lines().count(), String.join(" ", args) + " -> " + r.err());
             assertTrue(r.err().startsWith("waec: "), r.err());
         }
+    }
+
+    @Test
+    void aRunThatFailsBeforeTrainingLeavesNoEmptyFolderButKeepsAnExistingOnesLog() throws Exception {
+        Path fresh = dir.resolve("fresh");
+        CliRun.Result r = CliRun.run("run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", fresh.toString());
+        assertEquals(2, r.code(), r.err());
+        assertFalse(Files.exists(fresh), "a failed start must not leave its run folder");
+
+        Path kept = Files.createDirectories(dir.resolve("kept"));
+        r = CliRun.run("run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", kept.toString());
+        assertEquals(2, r.code(), r.err());
+        String log = Files.readString(kept.resolve("log.txt"));
+        assertTrue(log.lines().anyMatch(l -> l.contains(" failed: ") && l.contains("nothing")), log);
     }
 
     @Test
