@@ -4,10 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +31,8 @@ import org.waecompress.spi.spec.ParamDef;
  * NDManager} scope (without one, native memory grows by the size of the activations every step),
  * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
  * training calls are serialised by a lock; a caller must not hold a collector open while calling.
- * Weight decay can spare biases and batch-norm parameters (two optimizer instances). A loss that
+ * Weight decay can spare biases and batch-norm parameters (two optimizer instances). Training batches
+ * are augmented as {@link TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that
  * becomes NaN or infinite stops training with a {@link TrainingDivergedException} naming the epoch
  * and batch.
  */
@@ -125,7 +128,8 @@ public final class NetworkTrainer {
                     int to = Math.min(n, from + bs);
                     int[] idx = java.util.Arrays.copyOfRange(order, from, to);
                     lr[0] = settings.learningRateAt(step, steps);
-                    float value = step(built, data, idx, loss, terms, updated, optimizers, task, epoch, b + 1);
+                    float value = step(built, data, idx, loss, terms, updated, optimizers, settings.augmentation(),
+                            settings.seed(), task, epoch, b + 1);
                     lossSum += value;
                     step++;
                     progress.step(1, String.format(Locale.ROOT, "loss %.4f lr %.4g", lossSum / (b + 1), lr[0]));
@@ -153,10 +157,11 @@ public final class NetworkTrainer {
     }
 
     private static float step(BuiltNetwork built, ImageDataset data, int[] idx, TrainLoss loss, LossTerms terms,
-            List<Parameter> updated, List<Optimizer> optimizers, String task, int epoch, int batch) {
+            List<Parameter> updated, List<Optimizer> optimizers, Augmentation augmentation, long seed, String task,
+            int epoch, int batch) {
         try (NDManager sm = built.manager().newSubManager()) {
             NDList xy = data.batch(sm, idx);
-            NDArray x = xy.get(0);
+            NDArray x = augment(xy.get(0), augmentation, seed, epoch, batch);
             NDArray y = xy.get(1);
             float value;
             GradientCollector gc;
@@ -188,6 +193,21 @@ public final class NetworkTrainer {
             }
             return value;
         }
+    }
+
+    /** Returns the batch augmented in the same manager, or the batch itself when nothing is to be done. */
+    private static NDArray augment(NDArray x, Augmentation augmentation, long seed, int epoch, int batch) {
+        if (!augmentation.active()) {
+            return x;
+        }
+        Shape s = x.getShape();
+        if (s.dimension() != 4) {
+            throw new DataException("augmentation needs image batches (N, C, H, W), got " + s);
+        }
+        float[] pixels = x.toFloatArray();
+        augmentation.apply(pixels, (int) s.get(0), (int) s.get(1), (int) s.get(2), (int) s.get(3),
+                Augmentation.random(seed, epoch, batch));
+        return x.getManager().create(FloatBuffer.wrap(pixels), s);
     }
 
     /**

@@ -24,10 +24,12 @@ import org.waecompress.spi.InvalidSettingException;
  * @param seed the seed for shuffling (and initialisation done by callers)
  * @param maxBatchesPerEpoch a cap on steps per epoch (0 for no cap)
  * @param optimizer SGD with momentum (the default) or Adam (useful for auto-encoders)
+ * @param augmentation what is done to training images (evaluation never augments)
  */
 public record TrainSettings(int epochs, int batchSize, double learningRate, double momentum, double weightDecay,
         boolean decayBiasAndNorm, Schedule schedule, List<Integer> stepEpochs, double stepFactor,
-        double warmupEpochs, long seed, int maxBatchesPerEpoch, OptimizerKind optimizer) {
+        double warmupEpochs, long seed, int maxBatchesPerEpoch, OptimizerKind optimizer,
+        Augmentation augmentation) {
 
     /** The update rule. */
     public enum OptimizerKind {
@@ -77,12 +79,13 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
                 "must be >= 0 (0 = no cap)");
         schedule = schedule == null ? Schedule.COSINE : schedule;
         optimizer = optimizer == null ? OptimizerKind.SGD : optimizer;
+        augmentation = augmentation == null ? Augmentation.NONE : augmentation;
         stepEpochs = List.copyOf(stepEpochs == null ? List.of() : stepEpochs);
     }
 
     /**
      * Returns a builder with the defaults: 10 epochs, batch 128, rate 0.05, momentum 0.9, decay 5e-4
-     * (not on biases and batch-norm), cosine schedule, seed 42.
+     * (not on biases and batch-norm), cosine schedule, seed 42, no augmentation.
      *
      * @return the builder
      */
@@ -110,6 +113,7 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
         b.seed = seed;
         b.maxBatchesPerEpoch = maxBatchesPerEpoch;
         b.optimizer = optimizer;
+        b.augmentation = augmentation;
         return b;
     }
 
@@ -157,8 +161,20 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
         private long seed = 42;
         private int maxBatchesPerEpoch;
         private OptimizerKind optimizer = OptimizerKind.SGD;
+        private Augmentation augmentation = Augmentation.NONE;
 
         private Builder() {}
+
+        /**
+         * Sets the training-time augmentation.
+         *
+         * @param v the augmentation
+         * @return this builder
+         */
+        public Builder augmentation(Augmentation v) {
+            augmentation = v;
+            return this;
+        }
 
         /**
          * Sets the update rule.
@@ -302,7 +318,7 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
          */
         public TrainSettings build() {
             return new TrainSettings(epochs, batchSize, learningRate, momentum, weightDecay, decayBiasAndNorm,
-                    schedule, stepEpochs, stepFactor, warmupEpochs, seed, maxBatchesPerEpoch, optimizer);
+                    schedule, stepEpochs, stepFactor, warmupEpochs, seed, maxBatchesPerEpoch, optimizer, augmentation);
         }
     }
 }

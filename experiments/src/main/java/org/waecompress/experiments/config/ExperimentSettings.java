@@ -2,6 +2,7 @@ package org.waecompress.experiments.config;
 
 import java.util.Arrays;
 import java.util.List;
+import org.waecompress.spi.train.Augmentation;
 import org.waecompress.spi.train.TrainSettings;
 
 /**
@@ -50,7 +51,8 @@ public record ExperimentSettings(String name, long seed, String backbone, double
         int trainEpochs = i(c, "train.epochs");
         TrainSettings train = TrainSettings.builder().epochs(Math.max(1, trainEpochs))
                 .batchSize(i(c, "train.batchSize")).learningRate(d(c, "train.learningRate"))
-                .momentum(d(c, "train.momentum")).weightDecay(d(c, "train.weightDecay")).seed(seed).build();
+                .momentum(d(c, "train.momentum")).weightDecay(d(c, "train.weightDecay")).seed(seed)
+                .augmentation(new Augmentation(i(c, "data.augment.shift"), b(c, "data.augment.flip"))).build();
         TrainSettings fine = train.toBuilder().epochs(i(c, "finetune.epochs")).batchSize(i(c, "finetune.batchSize"))
                 .learningRate(d(c, "finetune.learningRate")).build();
         List<String> strategies = Arrays.stream(c.get("strategies").split(",")).map(String::trim)

@@ -25,6 +25,8 @@ public final class Keys {
         i("data.synthetic.channels", 1, 3, "channels of the synthetic images");
         i("data.folder.resize", 8, 4096, "image folders: short side after resizing");
         i("data.folder.crop", 8, 4096, "image folders: centre crop size");
+        i("data.augment.shift", 0, 64, "training batches: random translation up to this many pixels (0 = none)");
+        b("data.augment.flip", "training batches: random left-right mirror");
         i("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables)");
         i("train.batchSize", 1, null, "backbone training batch size");
         d("train.learningRate", 1e-9, 10.0, "backbone training learning rate (cosine schedule)");

@@ -130,6 +130,11 @@ public final class ExperimentRunner {
         boolean needData = s.accuracy();
         RunData data = needData ? RunData.load(s) : null;
         Shape input = inputShape(s, data);
+        int shift = s.finetune().augmentation().shift();
+        if (needData && shift >= Math.min(input.get(1), input.get(2))) {
+            throw new InvalidSettingException("data.augment.shift", shift, "must be smaller than the images ("
+                    + input.get(1) + "x" + input.get(2) + "); use a few pixels, such as 2 or 4");
+        }
         int classes = data != null ? data.test().numClasses() : s.syntheticClasses();
         NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
         String dataDesc = data != null ? data.description()
@@ -308,6 +313,10 @@ public final class ExperimentRunner {
                     + "(lr %.3g, batch %d); seed %d.", s.train() == null ? "not at all (random weights)"
                     : s.train().epochs() + " epochs", s.finetune().epochs(), s.finetune().learningRate(),
                     s.finetune().batchSize(), s.seed()));
+            if (s.finetune().augmentation().active()) {
+                notes.add("Training batches (backbone and every strategy) are augmented: "
+                        + s.finetune().augmentation() + "; evaluation is not.");
+            }
         }
         notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
                 + "warm-up; each strategy timed alternately with the backbone in one process (the backbone's median "

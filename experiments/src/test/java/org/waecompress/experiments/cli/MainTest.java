@@ -57,6 +57,15 @@ class MainTest {
     }
 
     @Test
+    void aShiftAsLargeAsTheImagesIsRefusedBeforeTraining() {
+        CliRun.Result r = CliRun.run("run", "--set", "data.kind=synthetic", "--set", "data.synthetic.size=8",
+                "--set", "data.augment.shift=8", "--out", dir.resolve("aug").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("waec: data.augment.shift = 8: must be smaller than the images (8x8); use a few pixels, such as "
+                + "2 or 4", r.err().strip());
+    }
+
+    @Test
     void aRunThatFailsBeforeTrainingLeavesNoEmptyFolderButKeepsAnExistingOnesLog() throws Exception {
         Path fresh = dir.resolve("fresh");
         CliRun.Result r = CliRun.run("run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", fresh.toString());

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.BadInputException;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.train.Augmentation;
 
 class ExperimentConfigTest {
 
@@ -93,6 +94,22 @@ class ExperimentConfigTest {
         e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
                 Map.of("data.kind", "cifar"), null, null, new Properties(), STRATEGIES));
         assertTrue(e.getMessage().startsWith("data.kind = cifar: must be one of fashion-mnist, synthetic, folder"));
+    }
+
+    @Test
+    void augmentationReachesTheBackbonesAndTheStrategiesTraining() {
+        ExperimentSettings plain = ExperimentSettings.from(ExperimentConfig.load(Map.of(), null, "quick",
+                new Properties(), STRATEGIES));
+        assertEquals(Augmentation.NONE, plain.train().augmentation());
+        assertEquals(Augmentation.NONE, plain.finetune().augmentation());
+        ExperimentSettings s = ExperimentSettings.from(ExperimentConfig.load(
+                Map.of("data.augment.shift", "2", "data.augment.flip", "true"), null, "quick", new Properties(),
+                STRATEGIES));
+        assertEquals(new Augmentation(2, true), s.train().augmentation());
+        assertEquals(new Augmentation(2, true), s.finetune().augmentation());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("data.augment.shift", "-1"), null, null, new Properties(), STRATEGIES));
+        assertEquals("data.augment.shift = -1: must be in [0, 64] (from --set)", e.getMessage());
     }
 
     @Test
