@@ -54,8 +54,7 @@ public record Augmentation(int shift, boolean flip) {
         if (!active()) {
             return;
         }
-        InvalidSettingException.check(shift < Math.min(height, width), "augment.shift", shift,
-                "must be smaller than the images (" + height + "x" + width + ")");
+        checkFits(height, width, "augment.shift");
         int plane = height * width;
         float[] src = new float[plane];
         for (int i = 0; i < n; i++) {
@@ -78,6 +77,19 @@ public record Augmentation(int shift, boolean flip) {
                 }
             }
         }
+    }
+
+    /**
+     * Checks that the shift is smaller than the images.
+     *
+     * @param height image height
+     * @param width image width
+     * @param key the setting's key to name in the error
+     * @throws InvalidSettingException if the shift is as large as the images
+     */
+    public void checkFits(long height, long width, String key) {
+        InvalidSettingException.check(shift < Math.min(height, width), key, shift, "must be smaller than the images ("
+                + height + "x" + width + "); use a few pixels, such as 2 or 4");
     }
 
     /**

@@ -130,10 +130,8 @@ public final class ExperimentRunner {
         boolean needData = s.accuracy();
         RunData data = needData ? RunData.load(s) : null;
         Shape input = inputShape(s, data);
-        int shift = s.finetune().augmentation().shift();
-        if (needData && shift >= Math.min(input.get(1), input.get(2))) {
-            throw new InvalidSettingException("data.augment.shift", shift, "must be smaller than the images ("
-                    + input.get(1) + "x" + input.get(2) + "); use a few pixels, such as 2 or 4");
+        if (needData) {
+            s.finetune().augmentation().checkFits(input.get(1), input.get(2), "data.augment.shift");
         }
         int classes = data != null ? data.test().numClasses() : s.syntheticClasses();
         NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
