@@ -44,9 +44,12 @@ import org.waecompress.spi.train.TrainSettings;
  * @param stage1 training of the auto-encoder
  * @param stage2 training of the classifiers with the encoder frozen
  * @param stage3 joint fine-tuning
+ * @param stage3EncoderRateFactor the encoder's (and split's) learning rate in stage 3 as a fraction of
+ *     stage 3's rate: 1 trains it like the rest, 0 keeps the stage-1 encoder
  */
 public record WaeSettings(double lambda, double gamma, WaeOptions options, boolean initLowFromBase,
-        boolean fusionZeroInit, TrainSettings stage1, TrainSettings stage2, TrainSettings stage3) {
+        boolean fusionZeroInit, TrainSettings stage1, TrainSettings stage2, TrainSettings stage3,
+        double stage3EncoderRateFactor) {
 
     /** Keys and their defaults as text, for {@code waec strategies}. */
     static Map<String, String> defaults() {
@@ -67,6 +70,7 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
         m.put("stage2.learningRate", "the run's learning rate");
         m.put("stage3.epochs", "floor(E/2), at least 1");
         m.put("stage3.learningRate", "the run's learning rate");
+        m.put("stage3.encoderRateFactor", "1 (the encoder's stage-3 rate as a fraction of stage 3's; 0 freezes it)");
         return m;
     }
 
@@ -98,8 +102,11 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
                 .weightDecay(0).build(), 2, 0.003);
         TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
         TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate());
+        double encRate = ctx.number("stage3.encoderRateFactor", 1.0);
+        InvalidSettingException.check(encRate >= 0 && encRate <= 1, ctx.key("stage3.encoderRateFactor"), encRate,
+                "must be in [0, 1] (0 keeps the stage-1 encoder, 1 trains it at stage 3's rate)");
         return new WaeSettings(lambda, gamma, o, ctx.flag("initLowFromBase", true),
-                ctx.flag("fusionZeroInit", true), s1, s2, s3);
+                ctx.flag("fusionZeroInit", true), s1, s2, s3, encRate);
     }
 
     private static TrainSettings stage(CompressionContext ctx, String prefix, TrainSettings base, int epochs,

@@ -45,12 +45,13 @@ final class WaeTraining {
                 Network cls2 = fusionStart(cls1, s.fusionZeroInit());
                 Network cls = ctx.trainer().train("wae stage 2 (classifiers, encoder frozen)", cls2, ctx.trainData(),
                         WaeLoss.classification(), s.stage2(),
-                        n -> !n.startsWith("encoder.") && !n.startsWith("split.")).network();
+                        n -> !isEncoder(n)).network();
                 Network full0 = Network.random(fullSpec, base.classes(), seed + 2);
                 Network full1 = WeightTransfer.assemble(fullSpec, full0, new WeightTransfer.Source(cls, n -> n),
                         new WeightTransfer.Source(ae, n -> n))) {
-            TrainResult joint = ctx.trainer().train("wae stage 3 (joint)", full1, ctx.trainData(),
-                    WaeLoss.joint(s.lambda(), s.gamma()), s.stage3(), n -> true);
+            double encRate = s.stage3EncoderRateFactor();
+            TrainResult joint = ctx.trainer().trainWithRates("wae stage 3 (joint)", full1, ctx.trainData(),
+                    WaeLoss.joint(s.lambda(), s.gamma()), s.stage3(), n -> isEncoder(n) ? encRate : 1.0);
             try (Network trained = joint.network()) {
                 ChannelGrid.publish(trained, ctx.trainData(), "wae", ctx.outputDir());
                 ctx.progress().message(String.format(Locale.ROOT, "wae: trained (lambda %.3g, gamma %.3g)",
@@ -58,6 +59,11 @@ final class WaeTraining {
                 return withoutDecoder(trained);
             }
         }
+    }
+
+    /** Whether a parameter (by full name) belongs to the encoder, the split convolutions included. */
+    private static boolean isEncoder(String name) {
+        return name.startsWith("encoder.") || name.startsWith("split.");
     }
 
     /**

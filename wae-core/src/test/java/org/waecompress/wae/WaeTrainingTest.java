@@ -106,6 +106,38 @@ class WaeTrainingTest {
     }
 
     @Test
+    void encoderRateFactorZeroKeepsTheStageOneEncoderThroughStageThree() {
+        ArrayImageDataset data = SyntheticImages.create(5, 96, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec backbone = Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.25);
+        Map<String, Object> kept = Map.of("stage1.epochs", "1", "stage3.encoderRateFactor", "0");
+        Map<String, Object> moved = Map.of("stage1.epochs", "1");
+        CompressionContext c = ctx("wae", kept, data, 2);
+        WaeSettings s = WaeSettings.from(c);
+        assertEquals(0.0, s.stage3EncoderRateFactor());
+        assertEquals(1.0, WaeSettings.from(ctx("wae", moved, data, 2)).stage3EncoderRateFactor());
+        StrategyRegistry reg = StrategyRegistry.discover();
+        try (Network base = Network.random(backbone, 4, 1);
+                Network ae0 = Network.random(WaeArchitecture.autoencoder(base.inputShape(), s.options()), 4,
+                        c.seed());
+                Network ae = c.trainer().train("stage 1 alone", ae0, data, WaeLoss.autoencoder(s.lambda()),
+                        s.stage1(), n -> true).network();
+                Network frozen = reg.get("wae").compress(base, c);
+                Network free = reg.get("wae").compress(base, ctx("wae", moved, data, 2))) {
+            int compared = 0;
+            for (String k : ae.weights().keySet()) {
+                if (k.startsWith("encoder.") || k.startsWith("split.")) {
+                    NDArray stage1 = ae.weight(k);
+                    assertEquals(0f, frozen.weight(k).sub(stage1).abs().max().getFloat(), 0f, k);
+                    compared++;
+                }
+            }
+            assertTrue(compared >= 4, "compared " + compared + " encoder tensors");
+            float drift = free.weight("encoder.conv1.weight").sub(ae.weight("encoder.conv1.weight")).abs().max().getFloat();
+            assertTrue(drift > 0, "at factor 1 stage 3 must move the encoder");
+        }
+    }
+
+    @Test
     void fusionStartZeroesOnlyTheFusionOutputSoTheScoreIsTheLowBranchs() {
         NetworkSpec backbone = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 0.25);
         NetworkSpec full = WaeArchitecture.classifier(backbone, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED,
@@ -167,5 +199,9 @@ class WaeTrainingTest {
         e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("highWidth", "lots"), data, 1)));
         assertEquals("strategy.wae.highWidth = lots: must be a number", e.getMessage());
+        e = assertThrows(InvalidSettingException.class,
+                () -> WaeSettings.from(ctx("wae", Map.of("stage3.encoderRateFactor", "-0.5"), data, 1)));
+        assertTrue(e.getMessage().startsWith("strategy.wae.stage3.encoderRateFactor = -0.5: must be in [0, 1]"),
+                e.getMessage());
     }
 }

@@ -11,12 +11,14 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
@@ -31,7 +33,8 @@ import org.waecompress.spi.spec.ParamDef;
  * NDManager} scope (without one, native memory grows by the size of the activations every step),
  * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
  * training calls are serialised by a lock; a caller must not hold a collector open while calling.
- * Weight decay can spare biases and batch-norm parameters (two optimizer instances). Training batches
+ * Weight decay can spare biases and batch-norm parameters (two optimizer instances), and parameters can
+ * move at different fractions of the rate ({@link #trainWithRates}). Training batches
  * are augmented as {@link TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that
  * becomes NaN or infinite stops training with a {@link TrainingDivergedException} naming the epoch
  * and batch.
@@ -77,6 +80,25 @@ public final class NetworkTrainer {
      */
     public TrainResult train(String task, Network network, ImageDataset data, TrainLoss loss,
             TrainSettings settings, Predicate<String> trainable) {
+        return trainWithRates(task, network, data, loss, settings, name -> trainable.test(name) ? 1.0 : 0.0);
+    }
+
+    /**
+     * Trains a network with a learning-rate factor per parameter: a parameter moves at the settings'
+     * rate (and schedule) times its factor, and a factor of 0 freezes it. Parameters with the same
+     * factor share one optimizer, so momentum and Adam state are kept per parameter as usual.
+     *
+     * @param task a description for progress and errors
+     * @param network the network to start from (unchanged)
+     * @param data the training data
+     * @param loss the objective over the network's outputs
+     * @param settings the settings
+     * @param rateFactor each parameter's factor (by full name): finite and at least 0
+     * @return the trained network and its history
+     * @throws IllegalArgumentException if a factor is negative or not finite
+     */
+    public TrainResult trainWithRates(String task, Network network, ImageDataset data, TrainLoss loss,
+            TrainSettings settings, ToDoubleFunction<String> rateFactor) {
         checkShapes(network, data);
         int n = data.size();
         int bs = Math.min(settings.batchSize(), n);
@@ -93,17 +115,24 @@ public final class NetworkTrainer {
         COLLECTOR_LOCK.lock();
         try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
             double[] lr = {settings.learningRate()};
-            Tracker tracker = numUpdate -> (float) lr[0];
-            Optimizer decayed = optimizer(settings, tracker, (float) settings.weightDecay());
-            Optimizer plain = settings.decayBiasAndNorm() ? decayed : optimizer(settings, tracker, 0f);
+            // one optimizer per (factor, decayed or not); the key is the factor with the sign bit
+            // standing for "no weight decay" (factors are >= 0)
+            Map<Double, Optimizer> byGroup = new HashMap<>();
             List<Parameter> updated = new ArrayList<>();
             List<Optimizer> optimizers = new ArrayList<>();
             Map<String, ParamDef> defs = built.parameterDefs();
             for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
                 ParamDef def = defs.get(e.getKey());
-                if (def.kind().trainable() && trainable.test(e.getKey())) {
+                double factor = def.kind().trainable() ? rateFactor.applyAsDouble(e.getKey()) : 0;
+                if (!(factor >= 0) || Double.isInfinite(factor)) {
+                    throw new IllegalArgumentException(task + ": learning-rate factor of " + e.getKey() + " is "
+                            + factor + "; expected a finite value >= 0");
+                }
+                if (factor > 0) {
+                    boolean decay = !def.kind().biasLike() || settings.decayBiasAndNorm();
                     updated.add(e.getValue());
-                    optimizers.add(def.kind().biasLike() ? plain : decayed);
+                    optimizers.add(byGroup.computeIfAbsent(decay ? factor : -factor, k -> optimizer(settings,
+                            numUpdate -> (float) (lr[0] * factor), decay ? (float) settings.weightDecay() : 0f)));
                 } else {
                     e.getValue().freeze(true);
                 }

@@ -71,6 +71,34 @@ class NetworkTrainerTest {
     }
 
     @Test
+    void rateFactorsScaleEachParametersStep() {
+        NetworkSpec spec = TestSpecs.smallCnn(1, 12, 3);
+        ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
+        TrainSettings s = TrainSettings.builder().epochs(1).batchSize(16).maxBatchesPerEpoch(1).momentum(0)
+                .weightDecay(0).learningRate(0.1).seed(1).build();
+        NetworkTrainer trainer = new NetworkTrainer(null);
+        try (Network net = Network.random(spec, 3, 5);
+                Network full = trainer.trainWithRates("full", net, train, TrainLoss.crossEntropy(), s, n -> 1.0)
+                        .network();
+                Network mixed = trainer.trainWithRates("mixed", net, train, TrainLoss.crossEntropy(), s,
+                        n -> n.startsWith("fc") ? 0.25 : n.startsWith("c1") ? 0.0 : 1.0).network()) {
+            // one plain SGD step from the same weights and batch: the step is the rate times the factor
+            // times the same gradient
+            NDArray fullStep = full.weight("fc.weight").sub(net.weight("fc.weight"));
+            NDArray mixedStep = mixed.weight("fc.weight").sub(net.weight("fc.weight"));
+            float size = fullStep.abs().max().getFloat();
+            assertTrue(size > 1e-4f, "the full-rate step is " + size);
+            assertEquals(0f, mixedStep.sub(fullStep.mul(0.25f)).abs().max().getFloat(), size * 1e-4f);
+            assertEquals(0f, mixed.weight("c1.weight").sub(net.weight("c1.weight")).abs().max().getFloat(), 0f);
+            assertEquals(0f, mixed.weight("c2.weight").sub(full.weight("c2.weight")).abs().max().getFloat(),
+                    1e-6f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.trainWithRates(
+                    "bad", net, train, TrainLoss.crossEntropy(), s, n -> n.startsWith("fc") ? -1.0 : 1.0));
+            assertTrue(e.getMessage().startsWith("bad: learning-rate factor of fc."), e.getMessage());
+        }
+    }
+
+    @Test
     void nanLossStopsWithEpochAndBatch() {
         NetworkSpec spec = TestSpecs.smallCnn(1, 12, 3);
         ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
