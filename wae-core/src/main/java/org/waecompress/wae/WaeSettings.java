@@ -34,6 +34,11 @@ import org.waecompress.spi.train.TrainSettings;
  *   fusion head adds noise to a pretrained prediction that the short fine-tuning budgets must first
  *   undo. Measured (docs/wae.md, "Losses and training"): the decomposition baseline gains 0.4 to 2.7
  *   points of top-1 error, WAE itself moves within run-to-run noise (+-0.15).</li>
+ *   <li>{@code stage3.encoderRateFactor} = 1: the encoder moves at stage 3's full rate, which lets it
+ *   drift far from the auto-encoder's optimum (I_L's energy 5 -> 35 on 20,000 Fashion-MNIST images).
+ *   Holding it back (0.1) kept the split wavelet-like but cost 0.77 points of top-1 error there
+ *   (9.73% against 8.96%, docs/wae.md): the encoder trained jointly with the classifiers generalises
+ *   better.</li>
  * </ul>
  *
  * @param lambda weight of the energy loss on I_H
