@@ -75,7 +75,7 @@ public record WaeSettings(double lambda, double gamma, WaeOptions options, boole
         m.put("stage2.learningRate", "the run's learning rate");
         m.put("stage3.epochs", "floor(E/2), at least 1");
         m.put("stage3.learningRate", "the run's learning rate");
-        m.put("stage3.encoderRateFactor", "1 (the encoder's stage-3 rate as a fraction of stage 3's; 0 freezes it)");
+        m.put("stage3.encoderRateFactor", "1 (wae only: the encoder's stage-3 rate as a fraction of stage 3's; 0 freezes it)");
         return m;
     }
 

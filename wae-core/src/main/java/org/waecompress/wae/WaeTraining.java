@@ -62,7 +62,7 @@ final class WaeTraining {
     }
 
     /** Whether a parameter (by full name) belongs to the encoder, the split convolutions included. */
-    private static boolean isEncoder(String name) {
+    static boolean isEncoder(String name) {
         return name.startsWith("encoder.") || name.startsWith("split.");
     }
 
