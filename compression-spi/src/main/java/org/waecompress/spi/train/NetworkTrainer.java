@@ -115,9 +115,7 @@ public final class NetworkTrainer {
         COLLECTOR_LOCK.lock();
         try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
             double[] lr = {settings.learningRate()};
-            // one optimizer per (factor, decayed or not); the key is the factor with the sign bit
-            // standing for "no weight decay" (factors are >= 0)
-            Map<Double, Optimizer> byGroup = new HashMap<>();
+            Map<OptimizerGroup, Optimizer> byGroup = new HashMap<>();
             List<Parameter> updated = new ArrayList<>();
             List<Optimizer> optimizers = new ArrayList<>();
             Map<String, ParamDef> defs = built.parameterDefs();
@@ -131,7 +129,7 @@ public final class NetworkTrainer {
                 if (factor > 0) {
                     boolean decay = !def.kind().biasLike() || settings.decayBiasAndNorm();
                     updated.add(e.getValue());
-                    optimizers.add(byGroup.computeIfAbsent(decay ? factor : -factor, k -> optimizer(settings,
+                    optimizers.add(byGroup.computeIfAbsent(new OptimizerGroup(factor, decay), g -> optimizer(settings,
                             numUpdate -> (float) (lr[0] * factor), decay ? (float) settings.weightDecay() : 0f)));
                 } else {
                     e.getValue().freeze(true);
@@ -176,6 +174,9 @@ public final class NetworkTrainer {
             COLLECTOR_LOCK.unlock();
         }
     }
+
+    /** Parameters that share one optimizer: the same rate factor, and weight decay or none. */
+    private record OptimizerGroup(double rateFactor, boolean decayed) {}
 
     private static Optimizer optimizer(TrainSettings s, Tracker lr, float decay) {
         if (s.optimizer() == TrainSettings.OptimizerKind.ADAM) {

@@ -129,7 +129,8 @@ class AugmentationTest {
         assertEquals("augment.shift = -1: must be >= 0 (0 = no translation)", neg.getMessage());
         InvalidSettingException big = assertThrows(InvalidSettingException.class,
                 () -> new Augmentation(5, false).apply(batch(), N, C, H, W, Augmentation.random(1, 1, 1)));
-        assertEquals("augment.shift = 5: must be smaller than the images (5x7); use a few pixels, such as 2 or 4", big.getMessage());
+        assertEquals("augment.shift = 5: must be smaller than the images (5x7); use a few pixels, such as 2 or 4",
+                big.getMessage());
     }
 
     @Test
