@@ -7,14 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -25,6 +25,7 @@ import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ParamDef;
+import org.waecompress.spi.spec.SpecJson;
 
 /**
  * The training and evaluation loop that strategies and the harness share.
@@ -33,25 +34,61 @@ import org.waecompress.spi.spec.ParamDef;
  * NDManager} scope (without one, native memory grows by the size of the activations every step),
  * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
  * training calls are serialised by a lock; a caller must not hold a collector open while calling.
- * Weight decay can spare biases and batch-norm parameters (two optimizer instances), and parameters can
- * move at different fractions of the rate ({@link #trainWithRates}). Training batches
- * are augmented as {@link TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that
- * becomes NaN or infinite stops training with a {@link TrainingDivergedException} naming the epoch
- * and batch.
+ * Weight decay can spare biases and batch-norm parameters, and parameters can move at different
+ * fractions of the rate ({@link #trainWithRates}). Training batches are augmented as {@link
+ * TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that becomes NaN or
+ * infinite stops training with a {@link TrainingDivergedException} naming the epoch and batch. A trainer
+ * made by {@link #withCheckpoints} saves its state after every epoch and continues an interrupted call
+ * where it stopped.
  */
 public final class NetworkTrainer {
 
     private static final ReentrantLock COLLECTOR_LOCK = new ReentrantLock();
 
     private final ProgressListener listener;
+    private final Path checkpointDir;
+    private final String scope;
+    private final Duration checkpointEvery;
 
     /**
-     * Creates a trainer that reports to {@code listener}.
+     * Creates a trainer that reports to {@code listener} and keeps no checkpoints.
      *
      * @param listener where progress and epoch summaries go
      */
     public NetworkTrainer(ProgressListener listener) {
+        this(listener, null, "", Duration.ZERO);
+    }
+
+    private NetworkTrainer(ProgressListener listener, Path checkpointDir, String scope, Duration checkpointEvery) {
         this.listener = listener == null ? ProgressListener.NONE : listener;
+        this.checkpointDir = checkpointDir;
+        this.scope = scope;
+        this.checkpointEvery = checkpointEvery;
+    }
+
+    /**
+     * Returns a trainer that reports to the same listener and writes checkpoints to {@code dir}: after
+     * an epoch, once at least {@code every} has passed since the call started or since its last
+     * checkpoint, the epochs done, every parameter and the optimizer state. A later call with the same
+     * task, settings, network, data, rate factors and scope (in this JVM or another) continues after the
+     * last saved epoch, and one whose last epoch was saved returns its result without training; the
+     * result is the one an uninterrupted call gives. A call shorter than {@code every} saves nothing
+     * (redoing it costs less than the disk its state would take: pruning strategies make hundreds of
+     * short calls). The files stay until the caller deletes the folder.
+     *
+     * @param dir the checkpoint folder (created when the first checkpoint is written)
+     * @param scope what else the result depends on that the trainer cannot see (a strategy's id and
+     *     settings, which determine its loss), part of the fingerprint
+     * @param every the least training time between two checkpoints of one call ({@link Duration#ZERO}:
+     *     after every epoch)
+     * @return the trainer
+     */
+    public NetworkTrainer withCheckpoints(Path dir, String scope, Duration every) {
+        if (every.isNegative()) {
+            throw new IllegalArgumentException("checkpoint interval " + every + " is negative");
+        }
+        return new NetworkTrainer(listener, Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(scope,
+                "scope"), every);
     }
 
     /**
@@ -85,8 +122,8 @@ public final class NetworkTrainer {
 
     /**
      * Trains a network with a learning-rate factor per parameter: a parameter moves at the settings'
-     * rate (and schedule) times its factor, and a factor of 0 freezes it. Parameters with the same
-     * factor share one optimizer, so momentum and Adam state are kept per parameter as usual.
+     * rate (and schedule) times its factor, and a factor of 0 freezes it. Momentum and Adam state are
+     * kept per parameter as usual.
      *
      * @param task a description for progress and errors
      * @param network the network to start from (unchanged)
@@ -110,118 +147,209 @@ public final class NetworkTrainer {
         if (steps == 0) {
             throw new DataException(data.name() + ": too few samples (" + n + ") to train");
         }
+        TrainCheckpoint checkpoint = checkpointDir == null ? null
+                : TrainCheckpoint.of(checkpointDir, task, fingerprint(task, network, data, settings, rateFactor));
         Engine.getInstance().setRandomSeed((int) settings.seed());
-        List<EpochStats> history = new ArrayList<>();
         COLLECTOR_LOCK.lock();
-        try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
-            double[] lr = {settings.learningRate()};
-            Map<OptimizerGroup, Optimizer> byGroup = new HashMap<>();
-            List<Parameter> updated = new ArrayList<>();
-            List<Optimizer> optimizers = new ArrayList<>();
-            Map<String, ParamDef> defs = built.parameterDefs();
-            for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
-                ParamDef def = defs.get(e.getKey());
-                double factor = def.kind().trainable() ? rateFactor.applyAsDouble(e.getKey()) : 0;
-                if (!(factor >= 0) || Double.isInfinite(factor)) {
-                    throw new IllegalArgumentException(task + ": learning-rate factor of " + e.getKey() + " is "
-                            + factor + "; expected a finite value >= 0");
+        try (NDManager base = NDManager.newBaseManager()) {
+            TrainCheckpoint.Saved saved = checkpoint == null ? null : checkpoint.read(base);
+            if (saved != null && saved.epochsDone() >= settings.epochs()) {
+                listener.message(String.format(Locale.ROOT, "%s: all %d epochs restored from %s", task,
+                        settings.epochs(), checkpoint.file()));
+                return new TrainResult(Network.of(network.spec(), network.classes(), saved.weights(),
+                        checkpoint.file().toString()), saved.history());
+            }
+            try (Network resumed = saved == null ? null : Network.of(network.spec(), network.classes(),
+                    saved.weights(), checkpoint.file().toString());
+                    BuiltNetwork built = (resumed == null ? network : resumed).build(base)) {
+                if (saved != null) {
+                    saved.weights().values().forEach(NDArray::close);
                 }
-                if (factor > 0) {
-                    boolean decay = !def.kind().biasLike() || settings.decayBiasAndNorm();
-                    updated.add(e.getValue());
-                    optimizers.add(byGroup.computeIfAbsent(new OptimizerGroup(factor, decay), g -> optimizer(settings,
-                            numUpdate -> (float) (lr[0] * factor), decay ? (float) settings.weightDecay() : 0f)));
-                } else {
-                    e.getValue().freeze(true);
-                }
+                return train(task, built, network.classes(), data, loss, settings, rateFactor, steps, bs, checkpoint,
+                        saved, base);
             }
-            if (updated.isEmpty()) {
-                throw new CompressionException(task + ": no parameter is trainable");
-            }
-            LossTerms terms = new LossTerms();
-            long step = 0;
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
-                shuffle(order, new SplittableRandom(settings.seed() * 1_000_003L + epoch));
-                terms.reset();
-                double lossSum = 0;
-                Progress progress = new Progress(listener,
-                        String.format(Locale.ROOT, "%s epoch %d/%d", task, epoch, settings.epochs()), steps);
-                for (int b = 0; b < steps; b++) {
-                    int from = b * bs;
-                    int to = Math.min(n, from + bs);
-                    int[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                    lr[0] = settings.learningRateAt(step, steps);
-                    float value = step(built, data, idx, loss, terms, updated, optimizers, settings.augmentation(),
-                            settings.seed(), task, epoch, b + 1);
-                    lossSum += value;
-                    step++;
-                    progress.step(1, String.format(Locale.ROOT, "loss %.4f lr %.4g", lossSum / (b + 1), lr[0]));
-                }
-                double secs = progress.elapsedSeconds();
-                EpochStats stats = new EpochStats(epoch, lossSum / steps, terms.means(), lr[0], secs,
-                        (double) steps * bs / secs);
-                history.add(stats);
-                listener.message(String.format(Locale.ROOT, "%s epoch %d/%d: loss %.4f %s (%.1fs, %.0f img/s)",
-                        task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,
-                        stats.samplesPerSecond()));
-            }
-            return new TrainResult(Network.fromBuilt(built, network.classes()), history);
         } finally {
             COLLECTOR_LOCK.unlock();
         }
     }
 
-    /** Parameters that share one optimizer: the same rate factor, and weight decay or none. */
-    private record OptimizerGroup(double rateFactor, boolean decayed) {}
-
-    private static Optimizer optimizer(TrainSettings s, Tracker lr, float decay) {
-        if (s.optimizer() == TrainSettings.OptimizerKind.ADAM) {
-            return Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(decay).build();
+    private TrainResult train(String task, BuiltNetwork built, int classes, ImageDataset data, TrainLoss loss,
+            TrainSettings settings, ToDoubleFunction<String> rateFactor, int steps, int bs, TrainCheckpoint checkpoint,
+            TrainCheckpoint.Saved saved, NDManager base) {
+        int n = data.size();
+        ParameterUpdater decayed = new ParameterUpdater(settings.optimizer(), (float) settings.momentum(),
+                (float) settings.weightDecay());
+        ParameterUpdater undecayed = new ParameterUpdater(settings.optimizer(), (float) settings.momentum(), 0f);
+        List<Parameter> updated = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<ParameterUpdater> updaters = new ArrayList<>();
+        List<Double> factors = new ArrayList<>();
+        Map<String, ParamDef> defs = built.parameterDefs();
+        for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
+            double factor = factor(task, e.getKey(), defs.get(e.getKey()), rateFactor);
+            if (factor > 0) {
+                boolean decay = !defs.get(e.getKey()).kind().biasLike() || settings.decayBiasAndNorm();
+                ParameterUpdater u = decay ? decayed : undecayed;
+                updated.add(e.getValue());
+                names.add(e.getKey());
+                updaters.add(u);
+                factors.add(factor);
+                if (saved != null && saved.states().containsKey(e.getKey())) {
+                    u.restore(e.getKey(), saved.states().get(e.getKey()), base);
+                }
+            } else {
+                e.getValue().freeze(true);
+            }
         }
-        return Optimizer.sgd().setLearningRateTracker(lr).optMomentum((float) s.momentum()).optWeightDecays(decay)
-                .build();
+        if (updated.isEmpty()) {
+            throw new CompressionException(task + ": no parameter is trainable");
+        }
+        List<EpochStats> history = new ArrayList<>();
+        int first = 1;
+        if (saved != null) {
+            history.addAll(saved.history());
+            first = saved.epochsDone() + 1;
+            listener.message(String.format(Locale.ROOT, "%s: resuming at epoch %d/%d from %s", task, first,
+                    settings.epochs(), checkpoint.file()));
+        }
+        Step stepper = new Step(built, data, loss, new LossTerms(), updated, names, updaters, factors, settings, task);
+        long step = (long) (first - 1) * steps;
+        double lr = settings.learningRate();
+        long lastSave = System.nanoTime();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        // Each epoch shuffles the previous epoch's order; a resumed call replays the shuffles it skips, and the
+        // engine's generator (dropout) is seeded per epoch, so a resumed epoch is the one an uninterrupted
+        // call would have run.
+        for (int e = 1; e < first; e++) {
+            shuffle(order, new SplittableRandom(settings.seed() * 1_000_003L + e));
+        }
+        for (int epoch = first; epoch <= settings.epochs(); epoch++) {
+            shuffle(order, new SplittableRandom(settings.seed() * 1_000_003L + epoch));
+            Engine.getInstance().setRandomSeed((int) (settings.seed() + 1_000_003L * (epoch - 1)));
+            stepper.terms.reset();
+            double lossSum = 0;
+            Progress progress = new Progress(listener,
+                    String.format(Locale.ROOT, "%s epoch %d/%d", task, epoch, settings.epochs()), steps);
+            for (int b = 0; b < steps; b++) {
+                int from = b * bs;
+                int to = Math.min(n, from + bs);
+                int[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                lr = settings.learningRateAt(step, steps);
+                float value = stepper.run(idx, lr, step + 1, epoch, b + 1);
+                lossSum += value;
+                step++;
+                progress.step(1, String.format(Locale.ROOT, "loss %.4f lr %.4g", lossSum / (b + 1), lr));
+            }
+            double secs = progress.elapsedSeconds();
+            EpochStats stats = new EpochStats(epoch, lossSum / steps, stepper.terms.means(), lr, secs,
+                    (double) steps * bs / secs);
+            history.add(stats);
+            if (checkpoint != null && System.nanoTime() - lastSave >= checkpointEvery.toNanos()) {
+                checkpoint.write(history, built.parameters(), List.of(decayed, undecayed));
+                lastSave = System.nanoTime();
+            }
+            listener.message(String.format(Locale.ROOT, "%s epoch %d/%d: loss %.4f %s (%.1fs, %.0f img/s)",
+                    task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,
+                    stats.samplesPerSecond()));
+        }
+        return new TrainResult(Network.fromBuilt(built, classes), history);
     }
 
-    private static float step(BuiltNetwork built, ImageDataset data, int[] idx, TrainLoss loss, LossTerms terms,
-            List<Parameter> updated, List<Optimizer> optimizers, Augmentation augmentation, long seed, String task,
-            int epoch, int batch) {
-        try (NDManager sm = built.manager().newSubManager()) {
-            NDList xy = data.batch(sm, idx);
-            NDArray x = augment(xy.get(0), augmentation, seed, epoch, batch);
-            NDArray y = xy.get(1);
-            float value;
-            GradientCollector gc;
-            try {
-                gc = sm.getEngine().newGradientCollector();
-            } catch (IllegalStateException e) {
-                throw new CompressionException(task + ": another gradient collector is open in this JVM; "
-                        + "training must not be nested inside another training step", e);
-            }
-            try (gc) {
-                NDList out = built.forward(new NDList(x), true);
-                NDArray l = loss.compute(out, x, y, terms);
-                if (l.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
-                    throw new CompressionException(task + ": the loss must be a float32 scalar, got "
-                            + l.getDataType() + " (multiply by float constants, not double)");
+    private static double factor(String task, String name, ParamDef def, ToDoubleFunction<String> rateFactor) {
+        double factor = def.kind().trainable() ? rateFactor.applyAsDouble(name) : 0;
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException(task + ": learning-rate factor of " + name + " is " + factor
+                    + "; expected a finite value >= 0");
+        }
+        return factor;
+    }
+
+    /** Everything a training call's result depends on that the trainer can see, for its checkpoint. */
+    private String fingerprint(String task, Network network, ImageDataset data, TrainSettings settings,
+            ToDoubleFunction<String> rateFactor) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("scope ").append(scope).append('\n');
+        sb.append("task ").append(task).append('\n');
+        sb.append("settings ").append(settings).append('\n');
+        sb.append("spec ").append(SpecJson.toJson(network.spec())).append('\n');
+        sb.append("classes ").append(network.classes()).append('\n');
+        sb.append("data ").append(data.name()).append(' ').append(data.size()).append(' ')
+                .append(data.sampleShape()).append(' ').append(data.numClasses()).append('\n');
+        for (Map.Entry<String, ParamDef> e : network.spec().parameters().entrySet()) {
+            sb.append("factor ").append(e.getKey()).append(' ')
+                    .append(factor(task, e.getKey(), e.getValue(), rateFactor)).append('\n');
+        }
+        sb.append("weights ").append(TrainCheckpoint.weightsHash(network)).append('\n');
+        return sb.toString();
+    }
+
+    /** One training step: forward, loss, backward and every parameter's update, in its own scope. */
+    private static final class Step {
+        private final BuiltNetwork built;
+        private final ImageDataset data;
+        private final TrainLoss loss;
+        private final LossTerms terms;
+        private final List<Parameter> updated;
+        private final List<String> names;
+        private final List<ParameterUpdater> updaters;
+        private final List<Double> factors;
+        private final TrainSettings settings;
+        private final String task;
+
+        Step(BuiltNetwork built, ImageDataset data, TrainLoss loss, LossTerms terms, List<Parameter> updated,
+                List<String> names, List<ParameterUpdater> updaters, List<Double> factors, TrainSettings settings,
+                String task) {
+            this.built = built;
+            this.data = data;
+            this.loss = loss;
+            this.terms = terms;
+            this.updated = updated;
+            this.names = names;
+            this.updaters = updaters;
+            this.factors = factors;
+            this.settings = settings;
+            this.task = task;
+        }
+
+        float run(int[] idx, double learningRate, long step, int epoch, int batch) {
+            try (NDManager sm = built.manager().newSubManager()) {
+                NDList xy = data.batch(sm, idx);
+                NDArray x = augment(xy.get(0), settings.augmentation(), settings.seed(), epoch, batch);
+                NDArray y = xy.get(1);
+                float value;
+                GradientCollector gc;
+                try {
+                    gc = sm.getEngine().newGradientCollector();
+                } catch (IllegalStateException e) {
+                    throw new CompressionException(task + ": another gradient collector is open in this JVM; "
+                            + "training must not be nested inside another training step", e);
                 }
-                value = l.getFloat();
-                if (!Float.isFinite(value)) {
-                    throw new TrainingDivergedException(task, epoch, batch, value);
+                try (gc) {
+                    NDList out = built.forward(new NDList(x), true);
+                    NDArray l = loss.compute(out, x, y, terms);
+                    if (l.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                        throw new CompressionException(task + ": the loss must be a float32 scalar, got "
+                                + l.getDataType() + " (multiply by float constants, not double)");
+                    }
+                    value = l.getFloat();
+                    if (!Float.isFinite(value)) {
+                        throw new TrainingDivergedException(task, epoch, batch, value);
+                    }
+                    gc.backward(l);
                 }
-                gc.backward(l);
-            }
-            for (int i = 0; i < updated.size(); i++) {
-                Parameter p = updated.get(i);
-                NDArray w = p.getArray();
-                try (NDArray g = w.getGradient()) {
-                    optimizers.get(i).update(p.getId(), w, g);
+                NDManager stateManager = built.manager();
+                for (int i = 0; i < updated.size(); i++) {
+                    NDArray w = updated.get(i).getArray();
+                    try (NDArray g = w.getGradient()) {
+                        updaters.get(i).update(names.get(i), w, g, (float) (learningRate * factors.get(i)), step,
+                                stateManager);
+                    }
                 }
+                return value;
             }
-            return value;
         }
     }
 

@@ -32,13 +32,15 @@ import org.waecompress.spi.train.TrainSettings;
  * @param throughputBatch throughput batch size
  * @param outputDir the run folder, or empty
  * @param keepNetworks whether to save compressed networks
+ * @param checkpoints whether training saves its state between epochs, for {@code --resume}
+ * @param checkpointSeconds the least training time between two checkpoints of one training call
  * @param paperReference whether to add the paper's columns
  */
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
         boolean accuracy, int latencyWarmup, int latencyRuns, int latencyBatch, int throughputBatch, String outputDir,
-        boolean keepNetworks, boolean paperReference) {
+        boolean keepNetworks, boolean checkpoints, int checkpointSeconds, boolean paperReference) {
 
     /**
      * Reads the settings from a snapshot.
@@ -63,7 +65,8 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
                 trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), i(c, "latency.warmup"),
                 i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), c.get("output.dir"),
-                b(c, "output.keepNetworks"), b(c, "report.paperReference"));
+                b(c, "output.keepNetworks"), b(c, "output.checkpoints"), i(c, "output.checkpointSeconds"),
+                b(c, "report.paperReference"));
     }
 
     private static int i(ExperimentConfig c, String k) {

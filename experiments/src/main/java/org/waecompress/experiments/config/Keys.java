@@ -43,6 +43,10 @@ public final class Keys {
         i("latency.throughputBatch", 1, null, "batch size of the throughput figure");
         s("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
         b("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
+        b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
+                + "is done), so --resume continues an unfinished row from its last saved epoch");
+        i("output.checkpointSeconds", 0, null, "least training time between two checkpoints of one training "
+                + "call (shorter calls are redone, not saved)");
         b("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
     }
 

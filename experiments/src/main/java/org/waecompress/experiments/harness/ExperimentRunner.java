@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
@@ -168,6 +171,7 @@ public final class ExperimentRunner {
                     if (r != null) {
                         store.append(r);
                     }
+                    deleteCheckpoints(dir, id);
                 }
                 if (r != null) {
                     rows.add(r);
@@ -186,8 +190,13 @@ public final class ExperimentRunner {
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
             Properties paper, ProgressListener log) {
         CompressionStrategy strategy = registry.get(id);
+        Map<String, String> settings = new TreeMap<>();
+        config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
+        NetworkTrainer rowTrainer = s.checkpoints()
+                ? trainer.withCheckpoints(checkpointDir(dir, id), "strategy " + id + " " + settings,
+                        Duration.ofSeconds(s.checkpointSeconds())) : trainer;
         CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
-                data == null ? null : data.train(), trainer, s.finetune(), log, dir);
+                data == null ? null : data.train(), rowTrainer, s.finetune(), log, dir);
         long t0 = System.nanoTime();
         Network compressed;
         if (s.accuracy()) {
@@ -212,8 +221,6 @@ public final class ExperimentRunner {
                     s.latencyRuns(), log);
             List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt, built), s.throughputBatch(), 1,
                     Math.max(3, s.latencyRuns() / 3), log);
-            Map<String, String> settings = new TreeMap<>();
-            config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
                     lat.get(1), lat.get(0), thr.get(1), seconds, paper, s, settings, compressed.spec());
         }
@@ -263,10 +270,39 @@ public final class ExperimentRunner {
         if (data == null || s.train() == null) {
             return Network.random(spec, classes, s.seed());
         }
+        NetworkTrainer t = s.checkpoints() ? trainer.withCheckpoints(checkpointDir(dir, "backbone"), "backbone",
+                Duration.ofSeconds(s.checkpointSeconds()))
+                : trainer;
         try (Network init = Network.random(spec, classes, s.seed())) {
-            Network trained = trainer.train("train " + spec.name(), init, data.train(), s.train()).network();
+            Network trained = t.train("train " + spec.name(), init, data.train(), s.train()).network();
             trained.save(dir.resolve("networks"), "backbone");
+            deleteCheckpoints(dir, "backbone");
             return trained;
+        }
+    }
+
+    /** Where a row's training calls keep their per-epoch checkpoints until the row is stored. */
+    private static Path checkpointDir(Path dir, String row) {
+        return dir.resolve("checkpoints").resolve(row);
+    }
+
+    private static void deleteCheckpoints(Path dir, String row) {
+        Path rowDir = checkpointDir(dir, row);
+        if (!Files.isDirectory(rowDir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(rowDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new CompressionException("cannot delete the finished row's checkpoints in " + rowDir + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            Files.deleteIfExists(rowDir.getParent());
+        } catch (IOException e) {
+            // another row's checkpoints are still there
         }
     }
 
