@@ -192,9 +192,7 @@ public final class ExperimentRunner {
         CompressionStrategy strategy = registry.get(id);
         Map<String, String> settings = new TreeMap<>();
         config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
-        NetworkTrainer rowTrainer = s.checkpoints()
-                ? trainer.withCheckpoints(checkpointDir(dir, id), "strategy " + id + " " + settings,
-                        Duration.ofSeconds(s.checkpointSeconds())) : trainer;
+        NetworkTrainer rowTrainer = rowTrainer(trainer, s, dir, id, "strategy " + id + " " + settings);
         CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
                 data == null ? null : data.train(), rowTrainer, s.finetune(), log, dir);
         long t0 = System.nanoTime();
@@ -270,9 +268,7 @@ public final class ExperimentRunner {
         if (data == null || s.train() == null) {
             return Network.random(spec, classes, s.seed());
         }
-        NetworkTrainer t = s.checkpoints() ? trainer.withCheckpoints(checkpointDir(dir, "backbone"), "backbone",
-                Duration.ofSeconds(s.checkpointSeconds()))
-                : trainer;
+        NetworkTrainer t = rowTrainer(trainer, s, dir, "backbone", "backbone");
         try (Network init = Network.random(spec, classes, s.seed())) {
             Network trained = t.train("train " + spec.name(), init, data.train(), s.train()).network();
             trained.save(dir.resolve("networks"), "backbone");
@@ -281,9 +277,17 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Where a row's training calls keep their per-epoch checkpoints until the row is stored. */
+    /** Where a row's training calls keep their checkpoints until the row is stored. */
     private static Path checkpointDir(Path dir, String row) {
         return dir.resolve("checkpoints").resolve(row);
+    }
+
+    /** The trainer for one row: checkpointing into the row's folder unless the settings turn it off. */
+    private static NetworkTrainer rowTrainer(NetworkTrainer trainer, ExperimentSettings s, Path dir, String row,
+            String scope) {
+        return s.checkpoints()
+                ? trainer.withCheckpoints(checkpointDir(dir, row), scope, Duration.ofSeconds(s.checkpointSeconds()))
+                : trainer;
     }
 
     private static void deleteCheckpoints(Path dir, String row) {
