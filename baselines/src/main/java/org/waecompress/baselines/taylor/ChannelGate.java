@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
 import java.util.Map;
+import org.waecompress.spi.nn.StepScope;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NodeTypeProvider;
@@ -80,7 +81,7 @@ public record ChannelGate(String name, int channels) implements LayerSpec {
                 PairList<String, Object> params) {
             NDArray x = inputs.singletonOrThrow();
             NDArray g = ps.getValue(gate, x.getDevice(), training);
-            return new NDList(x.mul(g.reshape(1, channels, 1, 1)));
+            return new NDList(x.mul(StepScope.of(g.reshape(1, channels, 1, 1), x)));
         }
 
         @Override

@@ -111,8 +111,8 @@ public final class MergeBlock extends AbstractBlock {
                     biases.add(ps.getValue(b.getParameters().get("bias"), x.getDevice(), training));
                 }
             }
-            NDArray w = NDArrays.concat(weights, 0);
-            NDArray bias = biases.isEmpty() ? null : NDArrays.concat(biases, 0);
+            NDArray w = StepScope.of(NDArrays.concat(weights, 0), x);
+            NDArray bias = biases.isEmpty() ? null : StepScope.of(NDArrays.concat(biases, 0), x);
             return Conv2d.conv2d(x, w, bias, convStride, convPadding, new Shape(1, 1), 1);
         }
         NDList outs = new NDList(branches.size());

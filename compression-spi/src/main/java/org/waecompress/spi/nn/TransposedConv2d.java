@@ -100,7 +100,7 @@ public final class TransposedConv2d extends AbstractBlock {
         int extraW = outputPadding.w() - (stride.w() - 1);
         up = adjustEnd(up, 2, extraH);
         up = adjustEnd(up, 3, extraW);
-        NDArray k = w.flip(2, 3).transpose(1, 0, 2, 3);
+        NDArray k = StepScope.of(w.flip(2, 3), x).transpose(1, 0, 2, 3);
         return up.getNDArrayInternal()
                 .convolution(up, k, b, new Shape(1, 1), new Shape(top, left), new Shape(1, 1), 1)
                 .singletonOrThrow();
