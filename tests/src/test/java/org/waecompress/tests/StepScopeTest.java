@@ -8,9 +8,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.baselines.taylor.ChannelGate;
@@ -34,22 +34,23 @@ class StepScopeTest {
 
     private static final Shape IMAGE = new Shape(1, 32, 32);
 
-    static Stream<NetworkSpec> networks() {
+    static Stream<Arguments> networks() {
         NetworkSpec vgg = Backbones.create("vgg16-bn-small", IMAGE, 10, 0.25);
         NetworkSpec gated = SpecRewriter.rewrite(vgg, (p, leaf, in) -> leaf instanceof Layers.Conv c
                 ? Layers.Sequential.of(c.name(), new Layers.Conv("", c.in(), c.out(), c.kernel(), c.stride(),
                         c.padding(), c.groups(), c.bias()), new ChannelGate("gate", c.out()))
                 : leaf);
         WaeOptions o = WaeOptions.paper();
-        return Stream.of(vgg, Backbones.create("resnet20", IMAGE, 10, 0.25), gated,
+        return Stream.of(vgg, Backbones.create("resnet20", IMAGE, 10, 0.25), gated.withName("taylor-gated"),
                 WaeArchitecture.autoencoder(IMAGE, o),
                 WaeArchitecture.classifier(vgg, o, SplitKind.LEARNED, true),
-                WaeArchitecture.classifier(vgg, o, SplitKind.WAVELET, false));
+                WaeArchitecture.classifier(vgg, o, SplitKind.WAVELET, false))
+                .map(spec -> Arguments.of(spec.name(), spec));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
-    void stepsLeaveNothingInTheNetworksManager(NetworkSpec spec) {
+    void stepsLeaveNothingInTheNetworksManager(String name, NetworkSpec spec) {
         try (NDManager base = NDManager.newBaseManager(); Network net = Network.random(spec, 10, 7);
                 BuiltNetwork built = net.build(base)) {
             step(built, true);
@@ -59,7 +60,7 @@ class StepScopeTest {
                 step(built, true);
                 step(built, false);
             }
-            assertEquals(before, arrays(built), spec.name() + ": arrays left in the network's manager by 3 steps");
+            assertEquals(before, arrays(built), name + ": arrays left in the network's manager by 3 steps");
         }
     }
 
@@ -82,10 +83,9 @@ class StepScopeTest {
                 }
                 gc.backward(loss);
             }
-            List<NDArray> grads = built.parameters().values().stream()
+            built.parameters().values().stream()
                     .filter(p -> p.requiresGradient() && p.getArray().hasGradient())
-                    .map(p -> p.getArray().getGradient()).toList();
-            grads.forEach(NDArray::close);
+                    .forEach(p -> p.getArray().getGradient().close());
         }
     }
 }
