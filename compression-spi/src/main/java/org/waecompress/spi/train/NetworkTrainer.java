@@ -1,6 +1,7 @@
 package org.waecompress.spi.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -213,6 +214,7 @@ public final class NetworkTrainer {
                     settings.epochs(), checkpoint.file()));
         }
         Step stepper = new Step(built, data, loss, new LossTerms(), updated, names, updaters, factors, settings, task);
+        GrowthCheck growth = new GrowthCheck(task, built.manager());
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
         long lastSave = System.nanoTime();
@@ -242,7 +244,11 @@ public final class NetworkTrainer {
                 lossSum += value;
                 step++;
                 progress.step(1, String.format(Locale.ROOT, "loss %.4f lr %.4g", lossSum / (b + 1), lr));
+                if (b == 0) {
+                    growth.afterFirstStep();
+                }
             }
+            growth.afterEpoch(epoch);
             double secs = progress.elapsedSeconds();
             EpochStats stats = new EpochStats(epoch, lossSum / steps, stepper.terms.means(), lr, secs,
                     (double) steps * bs / secs);
@@ -284,6 +290,45 @@ public final class NetworkTrainer {
         }
         sb.append("weights ").append(TrainCheckpoint.weightsHash(network)).append('\n');
         return sb.toString();
+    }
+
+    /**
+     * Warns once when the network's manager holds more arrays at the end of an epoch than after its
+     * first step (when the optimizer's state exists): a block then leaves something in the network's
+     * manager every step, and native memory grows with every batch until training ends.
+     */
+    private final class GrowthCheck {
+        private final String task;
+        private final NDManager manager;
+        private int count = -1;
+        private boolean warned;
+
+        GrowthCheck(String task, NDManager manager) {
+            this.task = task;
+            this.manager = manager;
+        }
+
+        private int arrays() {
+            return manager instanceof BaseNDManager m ? m.getManagedArrays().size() : -1;
+        }
+
+        void afterFirstStep() {
+            if (count < 0) {
+                count = arrays();
+            }
+        }
+
+        void afterEpoch(int epoch) {
+            int now = arrays();
+            if (!warned && count >= 0 && now > count) {
+                warned = true;
+                listener.message(String.format(Locale.ROOT, "%s: warning: the network's manager gained %d arrays "
+                        + "in epoch %d, so native memory grows with every step; a block keeps a result computed "
+                        + "from a parameter there (pass it through org.waecompress.spi.nn.StepScope.of)",
+                        task, now - count, epoch));
+            }
+            count = now;
+        }
     }
 
     /** One training step: forward, loss, backward and every parameter's update, in its own scope. */

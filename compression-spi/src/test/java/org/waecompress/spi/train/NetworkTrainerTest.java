@@ -14,6 +14,7 @@ import org.waecompress.spi.TestSpecs;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 
 class NetworkTrainerTest {
@@ -134,5 +135,36 @@ class NetworkTrainerTest {
         assertEquals(0.1, step.learningRateAt(19, 10), 1e-9);
         assertEquals(0.01, step.learningRateAt(20, 10), 1e-9);
         assertEquals(0.001, step.learningRateAt(35, 10), 1e-9);
+    }
+
+    @Test
+    void warnsWhenABlockLeavesArraysInTheNetworksManager() {
+        NetworkSpec clean = TestSpecs.smallCnn(1, 12, 3);
+        NetworkSpec leaky = new NetworkSpec("leaky", clean.inputShape(),
+                Layers.Sequential.of("", new TestLeakNode("leak"), clean.root()));
+        ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
+        TrainSettings s = TrainSettings.builder().epochs(2).batchSize(16).seed(1).build();
+        for (NetworkSpec spec : List.of(clean, leaky)) {
+            List<String> messages = new ArrayList<>();
+            NetworkTrainer trainer = new NetworkTrainer(new ProgressListener() {
+                @Override
+                public void progress(ProgressEvent event) {}
+
+                @Override
+                public void message(String text) {
+                    messages.add(text);
+                }
+            });
+            try (Network net = Network.random(spec, 3, 5); Network out = trainer.train("t", net, train, s).network()) {
+                List<String> warnings = messages.stream().filter(m -> m.contains("warning")).toList();
+                if (spec == clean) {
+                    assertEquals(List.of(), warnings);
+                } else {
+                    assertEquals(1, warnings.size(), messages.toString());
+                    assertTrue(warnings.get(0).startsWith("t: warning: the network's manager gained 3 arrays in "
+                            + "epoch 1"), warnings.get(0));
+                }
+            }
+        }
     }
 }
