@@ -30,6 +30,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param latencyRuns timed rounds
  * @param latencyBatch latency batch size
  * @param throughputBatch throughput batch size
+ * @param latencyForks fresh JVMs that each repeat a row's timing (0 = this process)
  * @param outputDir the run folder, or empty
  * @param keepNetworks whether to save compressed networks
  * @param checkpoints whether training saves its state between epochs, for {@code --resume}
@@ -39,7 +40,8 @@ import org.waecompress.spi.train.TrainSettings;
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
-        boolean accuracy, int latencyWarmup, int latencyRuns, int latencyBatch, int throughputBatch, String outputDir,
+        boolean accuracy, int latencyWarmup, int latencyRuns, int latencyBatch, int throughputBatch, int latencyForks,
+        String outputDir,
         boolean keepNetworks, boolean checkpoints, int checkpointSeconds, boolean paperReference) {
 
     /**
@@ -64,7 +66,8 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
                 i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
                 trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), i(c, "latency.warmup"),
-                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), c.get("output.dir"),
+                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), i(c, "latency.forks"),
+                c.get("output.dir"),
                 b(c, "output.keepNetworks"), b(c, "output.checkpoints"), i(c, "output.checkpointSeconds"),
                 b(c, "report.paperReference"));
     }

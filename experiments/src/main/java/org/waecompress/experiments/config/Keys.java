@@ -41,6 +41,8 @@ public final class Keys {
         i("latency.runs", 1, null, "timed rounds (median and p90 are reported)");
         i("latency.batch", 1, null, "batch size of the latency figure");
         i("latency.throughputBatch", 1, null, "batch size of the throughput figure");
+        i("latency.forks", 0, 100, "fresh JVMs that each repeat a row's timing, reported as the median over "
+                + "them (0 = time in this process)");
         s("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
         b("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
         b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "

@@ -147,19 +147,15 @@ public final class ExperimentRunner {
         Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
         long trainStart = System.nanoTime();
         try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, log);
-                NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m)) {
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m);
+                RowTiming timing = new RowTiming(s, dir, log)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
             if (baseRow == null) {
                 double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
                 Accuracy acc = data == null ? null : trainer.evaluate("test backbone", baseBuilt, data.test(), 250);
-                List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt), s.latencyBatch(), s.latencyWarmup(),
-                        s.latencyRuns(), log);
-                List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt), s.throughputBatch(), 1,
-                        Math.max(3, s.latencyRuns() / 3), log);
                 baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
-                        baseCost, lat.get(0), lat.get(0), thr.get(0), trainSeconds, paper, s,
-                        Map.of(), base.spec());
+                        baseCost, timing.backbone(base, baseBuilt), trainSeconds, paper, s, Map.of(), base.spec());
                 store.append(baseRow);
             }
             rows.add(baseRow);
@@ -167,7 +163,7 @@ public final class ExperimentRunner {
             for (String id : ids) {
                 ResultRow r = done.get(id);
                 if (r == null) {
-                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, dir, paper, log);
+                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, dir, paper, timing, log);
                     if (r != null) {
                         store.append(r);
                     }
@@ -188,7 +184,7 @@ public final class ExperimentRunner {
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
-            Properties paper, ProgressListener log) {
+            Properties paper, RowTiming timing, ProgressListener log) {
         CompressionStrategy strategy = registry.get(id);
         Map<String, String> settings = new TreeMap<>();
         config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
@@ -215,26 +211,23 @@ public final class ExperimentRunner {
                 compressed.save(dir.resolve("networks"), id);
             }
             Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
-            List<Latency.Stats> lat = Latency.alternate(List.of(baseBuilt, built), s.latencyBatch(), s.latencyWarmup(),
-                    s.latencyRuns(), log);
-            List<Latency.Stats> thr = Latency.alternate(List.of(baseBuilt, built), s.throughputBatch(), 1,
-                    Math.max(3, s.latencyRuns() / 3), log);
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
-                    lat.get(1), lat.get(0), thr.get(1), seconds, paper, s, settings, compressed.spec());
+                    timing.pair(base, baseBuilt, compressed, built), seconds, paper, s, settings, compressed.spec());
         }
     }
 
     private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
-            CostReport cost, CostReport baseCost, Latency.Stats lat, Latency.Stats baseLat, Latency.Stats thr,
-            double seconds, Properties paper, ExperimentSettings s, Map<String, String> settings, NetworkSpec spec) {
+            CostReport cost, CostReport baseCost, RowTiming.Timing t, double seconds, Properties paper,
+            ExperimentSettings s, Map<String, String> settings, NetworkSpec spec) {
         String pk = s.backbone().replace("-ceil", "") + "." + rowId + ".";
         Double p5 = paper.containsKey(pk + "top5") ? Double.valueOf(paper.getProperty(pk + "top5")) : null;
         Double ps = paper.containsKey(pk + "speedup") ? Double.valueOf(paper.getProperty(pk + "speedup")) : null;
         return new ResultRow(rowId, label, network, strategy, acc == null ? null : acc.top1Error(),
                 acc == null ? null : acc.top5Error(), acc == null ? null : acc.samples(), cost.totalMacs(),
-                cost.totalParams(), lat.medianMs(), lat.p90Ms(), baseLat.medianMs(), baseLat.medianMs() / lat.medianMs(),
-                baseCost.totalMacs() / (double) cost.totalMacs(), lat.batch(), thr.imagesPerSecond(), thr.batch(),
-                seconds, p5, ps, settings, Instant.now().toString(), partMacs(spec, cost));
+                cost.totalParams(), t.latency().medianMs(), t.latency().p90Ms(), t.baseline().medianMs(), t.speedup(),
+                baseCost.totalMacs() / (double) cost.totalMacs(), t.latency().batch(), t.throughput().imagesPerSecond(),
+                t.throughput().batch(), seconds, p5, ps, settings, Instant.now().toString(), partMacs(spec, cost),
+                t.forkSpeedups());
     }
 
     /**
@@ -295,10 +288,8 @@ public final class ExperimentRunner {
         if (!Files.isDirectory(rowDir)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(rowDir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            deleteTree(rowDir);
         } catch (IOException e) {
             throw new CompressionException("cannot delete the finished row's checkpoints in " + rowDir + ": "
                     + e.getMessage(), e);
@@ -307,6 +298,15 @@ public final class ExperimentRunner {
             Files.deleteIfExists(rowDir.getParent());
         } catch (IOException e) {
             // another row's checkpoints are still there
+        }
+    }
+
+    /** Deletes a folder and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
@@ -356,12 +356,22 @@ public final class ExperimentRunner {
                         + s.finetune().augmentation() + "; evaluation is not.");
             }
         }
-        notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
-                + "warm-up; each strategy timed alternately with the backbone in one process (the backbone's median "
-                + "from that pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians; throughput at "
-                + "batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
-                s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(), engine(), Latency.threads(),
-                Provenance.cpuModel()));
+        if (s.latencyForks() == 0) {
+            notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
+                    + "warm-up; each strategy timed alternately with the backbone in one process (the backbone's "
+                    + "median from that pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians; "
+                    + "throughput at batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
+                    s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(), engine(), Latency.threads(),
+                    Provenance.cpuModel()));
+        } else {
+            notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d; every row timed in %d fresh JVMs "
+                    + "one after another, each timing the strategy alternately with the backbone (%d runs after %d "
+                    + "warm-up); the ms columns are medians over the JVMs of each JVM's median (and p90), speed-up = "
+                    + "median over the JVMs of each JVM's ratio of medians, 'speed-up range' = the lowest and highest "
+                    + "of those ratios; throughput at batch %d. %s, %d intra-op threads, %s.", input,
+                    s.latencyBatch(), s.latencyForks(), s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(),
+                    engine(), Latency.threads(), Provenance.cpuModel()));
+        }
         notes.add("MACs: convolution and linear multiply-accumulates per image (ThiNet's tables count 2 FLOPs per MAC).");
         if (s.paperReference()) {
             notes.add("Paper columns: as reported by Chen et al. (AAAI 2018) for VGG16 on ImageNet (Intel i7 3.5 GHz); "

@@ -1,5 +1,6 @@
 package org.waecompress.experiments.harness;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,9 +31,12 @@ import java.util.Map;
  * @param finishedAt when the row finished (ISO-8601)
  * @param macsByPart MACs of each top-level part of a composite network (WAE's encoder, split,
  *     branches and heads), in order; null for a plain layer stack
+ * @param forkSpeedups each fresh JVM's own speed-up when the timing ran in forks
+ *     ({@code latency.forks}); {@code speedup} is then their median; null when timed in process
  */
 public record ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
         Integer testImages, long macs, long params, double latencyMs, double latencyP90Ms, double baselineLatencyMs,
         double speedup, double macSpeedup, int latencyBatch, double throughput, int throughputBatch,
         double trainSeconds, Double paperTop5Error, Double paperSpeedup, Map<String, String> settings,
-        String finishedAt, Map<String, Long> macsByPart) {}
+        String finishedAt, Map<String, Long> macsByPart,
+        List<Double> forkSpeedups) {}

@@ -3,6 +3,7 @@ package org.waecompress.experiments.report;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -61,6 +62,15 @@ public final class Tables {
         return String.format(Locale.ROOT, fmt, v);
     }
 
+    /** The lowest and highest speed-up of a row's forks, or {@code none} when it has none. */
+    private static String range(ResultRow r, String fmt, String none) {
+        if (r.forkSpeedups() == null || r.forkSpeedups().isEmpty()) {
+            return none;
+        }
+        DoubleSummaryStatistics st = r.forkSpeedups().stream().mapToDouble(Double::doubleValue).summaryStatistics();
+        return f(fmt, st.getMin(), st.getMax());
+    }
+
     private static List<Column> columns(List<ResultRow> rows) {
         boolean acc = rows.stream().anyMatch(r -> r.top1Error() != null);
         boolean top5 = rows.stream().anyMatch(r -> r.top5Error() != null);
@@ -90,6 +100,10 @@ public final class Tables {
                 r -> f("%.2f", r.baselineLatencyMs()), r -> f("%.4f", r.baselineLatencyMs())));
         c.add(new Column("speed-up (measured)", "Speed-up", "speedup", true, r -> f("%.2fx", r.speedup()),
                 r -> f("%.4f", r.speedup())));
+        if (rows.stream().anyMatch(r -> r.forkSpeedups() != null && !r.forkSpeedups().isEmpty())) {
+            c.add(new Column("speed-up range", "Speed-up range", "speedup_range", true,
+                    r -> range(r, "%.2f-%.2fx", "-"), r -> range(r, "%.4f-%.4f", "")));
+        }
         c.add(new Column("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
                 r -> f("%.4f", r.macSpeedup())));
         c.add(new Column("img/s (b" + tb + ")", "img/s (b" + tb + ")", "throughput_img_s", true,

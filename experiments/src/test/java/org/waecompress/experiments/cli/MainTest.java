@@ -46,6 +46,7 @@ class MainTest {
             {"inspect", "vgg16", "--profile", "--format", "json"},
             {"run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", dir.resolve("o").toString()},
             {"run", "--set", "data.trainSize=-1"},
+            {"run", "--set", "latency.forks=-1"},
             {"run", "--out", "/proc/forbidden"},
             {"run", "--frobnicate"},
         }) {

@@ -20,7 +20,7 @@ class ResultStoreTest {
 
     static ResultRow row(String id) {
         return new ResultRow(id, id, "net", id, 0.1, 0.01, 100, 10, 20, 1.5, 2.0, 3.0, 2.0, 2.5, 1, 100, 4, 1,
-                null, null, Map.of(), "t", null);
+                null, null, Map.of(), "t", null, null);
     }
 
     @Test

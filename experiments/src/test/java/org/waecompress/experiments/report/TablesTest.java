@@ -1,6 +1,8 @@
 package org.waecompress.experiments.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,13 +23,13 @@ class TablesTest {
         return List.of(
                 new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, 0.2834, 0.1165, 10000, 15_470_264_320L,
                         138_357_544L, 203.456, 221.0, 203.456, 1.0, 1.0, 1, 5.1234, 4, 3600.5, 11.65, 1.0,
-                        Map.of(), "2026-11-25T00:00:00Z", null),
+                        Map.of(), "2026-11-25T00:00:00Z", null, null),
                 new ResultRow("wae", "wae", "wae-vgg16", "wae", 0.3012, 0.1187, 10000, 4_381_913_088L, 53_324_582L,
                         61.2, 70.75, 201.9, 3.299, 3.5305, 1, 17.25, 4, 1234.0, 11.87, 3.13,
-                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null),
+                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null, null),
                 new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, null, null, 999,
                         12_345, 0.5, 0.75, 2.0, 4.0, 16.5, 1, 2000.0, 4, 1.0, null, null, Map.of(),
-                        "2026-11-25T02:00:00Z", null));
+                        "2026-11-25T02:00:00Z", null, null));
     }
 
     static Tables.Meta meta() {
@@ -62,10 +64,27 @@ class TablesTest {
         parts.put("split", 10_838_016L);
         parts.put("low", 3_836_657_664L);
         ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 1,
-                1, 1, 1, 1, 4, 1, null, null, Map.of(), "t", parts);
+                1, 1, 1, 1, 4, 1, null, null, Map.of(), "t", parts, null);
         Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
         assertEquals(3, m.notes().size());
         assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G; 4.13 G without the encoder.",
                 m.notes().get(2));
+    }
+
+    @Test
+    void rowsTimedInForksGetASpeedUpRangeColumn() {
+        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 60.0,
+                70.0, 170.0, 2.8, 3.53, 1, 17.25, 4, 1, null, null, Map.of(), "t", null, List.of(2.8, 2.5, 3.1));
+        List<ResultRow> rows = List.of(rows().get(0), forked);
+        String md = Tables.render(rows, meta(), TableFormat.MD);
+        assertTrue(md.contains("| speed-up range |"), md);
+        assertTrue(md.contains("|     2.50-3.10x |"), md);
+        assertTrue(md.contains("|              - |"), md);
+        String csv = Tables.render(rows, meta(), TableFormat.CSV);
+        assertTrue(csv.lines().findFirst().orElseThrow().contains(",speedup,speedup_range,mac_speedup,"), csv);
+        assertTrue(csv.contains(",2.8000,2.5000-3.1000,3.5300,"), csv);
+        assertTrue(Tables.render(rows, meta(), TableFormat.TEX).contains("2.50-3.10$\\times$"));
+        assertFalse(Tables.render(rows().subList(0, 1), meta(), TableFormat.MD).contains("range"),
+                "no column when no row was forked");
     }
 }

@@ -1,0 +1,211 @@
+package org.waecompress.experiments.measure;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.train.Progress;
+import org.waecompress.spi.train.ProgressListener;
+
+/**
+ * CPU latency measured in fresh JVMs ("forks", as JMH calls them), one after another.
+ *
+ * <p>On a shared 2-core machine the same network's median moves by 4-8% from one JVM to the next
+ * (where the allocator and oneDNN's kernels land), more than it moves within one. A speed-up from
+ * one process is therefore one draw. Here each fork loads the saved networks, times them
+ * alternately exactly as {@link Latency#alternate} does in process, and reports its medians; the
+ * result is the median over the forks of each network's median and p90, and the median over the
+ * forks of each fork's own speed-up (a ratio of medians from one process, as the measurement rules
+ * require), with every fork's speed-up kept so tables can show the spread.
+ *
+ * <p>A fork runs {@code java} from this JVM's installation with this JVM's class path and options
+ * (debug agents left out), plus {@code ai.djl.offline=true} and tracking off, so it loads the same
+ * engine with the same thread settings and never goes online.
+ */
+public final class ForkedLatency {
+
+    /**
+     * What the forks measured.
+     *
+     * @param latency per network: medians over the forks of the median and p90 at the latency batch;
+     *     {@code runs} counts the timed runs of all forks together
+     * @param throughput per network, the same at the throughput batch
+     * @param speedups per fork, network 0's median over network 1's, from that fork alone (empty when
+     *     only one network was timed)
+     */
+    public record Result(List<Latency.Stats> latency, List<Latency.Stats> throughput, List<Double> speedups) {
+
+        /**
+         * Returns the median of the forks' speed-ups.
+         *
+         * @return the median speed-up of network 1 over network 0
+         */
+        public double medianSpeedup() {
+            return median(speedups.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+
+    /** What one fork writes: one entry per network, in the order given. */
+    record ForkOutput(List<Latency.Stats> latency, List<Latency.Stats> throughput) {}
+
+    private ForkedLatency() {}
+
+    /**
+     * Times saved networks alternately in {@code forks} fresh JVMs, one after another.
+     *
+     * @param specFiles the networks' {@code .spec.json} files (written by {@link Network#save})
+     * @param forks how many JVMs, at least 1
+     * @param batch the latency batch
+     * @param warmup untimed rounds per fork
+     * @param runs timed rounds per fork
+     * @param throughputBatch the throughput batch
+     * @param throughputRuns timed rounds per fork at the throughput batch
+     * @param workDir a folder for the forks' result and log files
+     * @param listener progress, one step per fork
+     * @return the aggregate
+     * @throws CompressionException if a fork fails; the message names the fork and quotes its error
+     */
+    public static Result measure(List<Path> specFiles, int forks, int batch, int warmup, int runs,
+            int throughputBatch, int throughputRuns, Path workDir, ProgressListener listener) {
+        if (forks < 1) {
+            throw new IllegalArgumentException("forks must be >= 1, got " + forks);
+        }
+        Progress p = new Progress(listener, "latency in " + forks + " fresh JVMs", forks, 0);
+        List<ForkOutput> outs = new ArrayList<>();
+        for (int f = 1; f <= forks; f++) {
+            outs.add(runFork(f, forks, specFiles, batch, warmup, runs, throughputBatch, throughputRuns, workDir));
+            p.step(1, "fork " + f + "/" + forks);
+        }
+        List<Latency.Stats> lat = new ArrayList<>();
+        List<Latency.Stats> thr = new ArrayList<>();
+        for (int i = 0; i < specFiles.size(); i++) {
+            lat.add(aggregate(outs, i, ForkOutput::latency));
+            thr.add(aggregate(outs, i, ForkOutput::throughput));
+        }
+        List<Double> speedups = new ArrayList<>();
+        if (specFiles.size() >= 2) {
+            for (ForkOutput o : outs) {
+                speedups.add(o.latency().get(0).medianMs() / o.latency().get(1).medianMs());
+            }
+        }
+        return new Result(lat, thr, speedups);
+    }
+
+    private static Latency.Stats aggregate(List<ForkOutput> outs, int net,
+            java.util.function.Function<ForkOutput, List<Latency.Stats>> which) {
+        double[] med = outs.stream().mapToDouble(o -> which.apply(o).get(net).medianMs()).toArray();
+        double[] p90 = outs.stream().mapToDouble(o -> which.apply(o).get(net).p90Ms()).toArray();
+        int runs = outs.stream().mapToInt(o -> which.apply(o).get(net).runs()).sum();
+        return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), median(med), median(p90), runs);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return Latency.percentile(s, 50);
+    }
+
+    private static ForkOutput runFork(int f, int forks, List<Path> specFiles, int batch, int warmup, int runs,
+            int throughputBatch, int throughputRuns, Path workDir) {
+        Path result = workDir.resolve("fork-" + f + ".json");
+        Path log = workDir.resolve("fork-" + f + ".log");
+        List<String> cmd = new ArrayList<>(javaCommand());
+        cmd.add(ForkedLatency.class.getName());
+        cmd.addAll(List.of(result.toString(), Integer.toString(batch), Integer.toString(warmup),
+                Integer.toString(runs), Integer.toString(throughputBatch), Integer.toString(throughputRuns)));
+        specFiles.forEach(sf -> cmd.add(sf.toString()));
+        String what = "latency fork " + f + "/" + forks;
+        try {
+            Files.createDirectories(workDir);
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("OPT_OUT_TRACKING", "true");
+            int code = pb.start().waitFor();
+            if (code != 0 || !Files.exists(result)) {
+                throw new CompressionException(what + " failed (exit " + code + "): " + lastLine(log));
+            }
+            return new Gson().fromJson(Files.readString(result), ForkOutput.class);
+        } catch (IOException e) {
+            throw new CompressionException(what + ": cannot start or read it: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompressionException(what + ": interrupted", e);
+        }
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+            return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).trim();
+        } catch (IOException e) {
+            return "no output";
+        }
+    }
+
+    /**
+     * Returns the command that starts a JVM like this one: its {@code java}, its options without
+     * debug agents, offline DJL, and its class path.
+     *
+     * @return the command's words, up to the main class
+     */
+    static List<String> javaCommand() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp") && !a.startsWith("-javaagent")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-DOPT_OUT_TRACKING=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    /**
+     * A fork's entry point: {@code RESULT BATCH WARMUP RUNS THROUGHPUT_BATCH THROUGHPUT_RUNS SPEC...}.
+     * Writes the result file (atomically) and exits 0, or prints one line and exits 1.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        try {
+            System.setProperty("ai.djl.offline", "true");
+            Path result = Path.of(args[0]);
+            int batch = Integer.parseInt(args[1]);
+            int warmup = Integer.parseInt(args[2]);
+            int runs = Integer.parseInt(args[3]);
+            int tb = Integer.parseInt(args[4]);
+            int truns = Integer.parseInt(args[5]);
+            List<Network> nets = new ArrayList<>();
+            List<BuiltNetwork> built = new ArrayList<>();
+            try (NDManager m = NDManager.newBaseManager()) {
+                for (int i = 6; i < args.length; i++) {
+                    Network n = Network.load(Path.of(args[i]));
+                    nets.add(n);
+                    built.add(n.build(m));
+                }
+                List<Latency.Stats> lat = Latency.alternate(built, batch, warmup, runs, ProgressListener.NONE);
+                List<Latency.Stats> thr = Latency.alternate(built, tb, 1, truns, ProgressListener.NONE);
+                String json = new Gson().toJson(new ForkOutput(lat, thr));
+                AtomicFiles.writeString(result, json);
+            } finally {
+                built.forEach(BuiltNetwork::close);
+                nets.forEach(Network::close);
+            }
+            System.exit(0);
+        } catch (Throwable e) {
+            System.err.println("latency fork: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            System.exit(1);
+        }
+    }
+}
