@@ -189,18 +189,19 @@ public final class ForkedLatency {
             List<Network> nets = new ArrayList<>();
             List<BuiltNetwork> built = new ArrayList<>();
             try (NDManager m = NDManager.newBaseManager()) {
-                for (int i = 6; i < args.length; i++) {
-                    Network n = Network.load(Path.of(args[i]));
-                    nets.add(n);
-                    built.add(n.build(m));
+                try {
+                    for (int i = 6; i < args.length; i++) {
+                        Network n = Network.load(Path.of(args[i]));
+                        nets.add(n);
+                        built.add(n.build(m));
+                    }
+                    List<Latency.Stats> lat = Latency.alternate(built, batch, warmup, runs, ProgressListener.NONE);
+                    List<Latency.Stats> thr = Latency.alternate(built, tb, 1, truns, ProgressListener.NONE);
+                    AtomicFiles.writeString(result, new Gson().toJson(new ForkOutput(lat, thr)));
+                } finally {
+                    built.forEach(BuiltNetwork::close);
+                    nets.forEach(Network::close);
                 }
-                List<Latency.Stats> lat = Latency.alternate(built, batch, warmup, runs, ProgressListener.NONE);
-                List<Latency.Stats> thr = Latency.alternate(built, tb, 1, truns, ProgressListener.NONE);
-                String json = new Gson().toJson(new ForkOutput(lat, thr));
-                AtomicFiles.writeString(result, json);
-            } finally {
-                built.forEach(BuiltNetwork::close);
-                nets.forEach(Network::close);
             }
             System.exit(0);
         } catch (Throwable e) {
