@@ -1,14 +1,12 @@
 package org.waecompress.experiments.report;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.report.TableRenderer.Column;
 import org.waecompress.spi.cost.CostReport;
 
 /**
@@ -55,9 +53,6 @@ public final class Tables {
         return new Meta(meta.title(), notes);
     }
 
-    private record Column(String title, String latex, String csv, boolean numeric, Function<ResultRow, String> human,
-            Function<ResultRow, String> raw) {}
-
     private static String f(String fmt, Object... v) {
         return String.format(Locale.ROOT, fmt, v);
     }
@@ -71,51 +66,54 @@ public final class Tables {
         return f(fmt, st.getMin(), st.getMax());
     }
 
-    private static List<Column> columns(List<ResultRow> rows) {
+    private static List<Column<ResultRow>> columns(List<ResultRow> rows) {
         boolean acc = rows.stream().anyMatch(r -> r.top1Error() != null);
         boolean top5 = rows.stream().anyMatch(r -> r.top5Error() != null);
         boolean paper = rows.stream().anyMatch(r -> r.paperSpeedup() != null || r.paperTop5Error() != null);
         int lb = rows.isEmpty() ? 1 : rows.get(0).latencyBatch();
         int tb = rows.isEmpty() ? 1 : rows.get(0).throughputBatch();
-        List<Column> c = new ArrayList<>();
-        c.add(new Column("method", "Method", "method", false, ResultRow::label, ResultRow::label));
+        List<Column<ResultRow>> c = new ArrayList<>();
+        c.add(Column.csvOnly("row", ResultRow::row));
+        c.add(Column.csvOnly("network", ResultRow::network));
+        c.add(Column.of("method", "Method", "method", false, ResultRow::label, ResultRow::label));
         if (acc) {
-            c.add(new Column("top-1 err (%)", "Top-1 err. (\\%)", "top1_err_pct", true,
+            c.add(Column.of("top-1 err (%)", "Top-1 err. (\\%)", "top1_err_pct", true,
                     r -> r.top1Error() == null ? "-" : f("%.2f", 100 * r.top1Error()),
                     r -> r.top1Error() == null ? "" : f("%.4f", 100 * r.top1Error())));
         }
         if (top5) {
-            c.add(new Column("top-5 err (%)", "Top-5 err. (\\%)", "top5_err_pct", true,
+            c.add(Column.of("top-5 err (%)", "Top-5 err. (\\%)", "top5_err_pct", true,
                     r -> r.top5Error() == null ? "-" : f("%.2f", 100 * r.top5Error()),
                     r -> r.top5Error() == null ? "" : f("%.4f", 100 * r.top5Error())));
         }
-        c.add(new Column("MACs", "MACs", "macs", true, r -> CostReport.human(r.macs()), r -> Long.toString(r.macs())));
-        c.add(new Column("params", "Params", "params", true, r -> CostReport.human(r.params()),
+        c.add(Column.of("MACs", "MACs", "macs", true, r -> CostReport.human(r.macs()), r -> Long.toString(r.macs())));
+        c.add(Column.of("params", "Params", "params", true, r -> CostReport.human(r.params()),
                 r -> Long.toString(r.params())));
-        c.add(new Column("CPU ms (median, b" + lb + ")", "CPU ms (med.)", "cpu_ms_median", true,
+        c.add(Column.of("CPU ms (median, b" + lb + ")", "CPU ms (med.)", "cpu_ms_median", true,
                 r -> f("%.2f", r.latencyMs()), r -> f("%.4f", r.latencyMs())));
-        c.add(new Column("CPU ms (p90)", "CPU ms (p90)", "cpu_ms_p90", true, r -> f("%.2f", r.latencyP90Ms()),
+        c.add(Column.of("CPU ms (p90)", "CPU ms (p90)", "cpu_ms_p90", true, r -> f("%.2f", r.latencyP90Ms()),
                 r -> f("%.4f", r.latencyP90Ms())));
-        c.add(new Column("backbone ms (paired)", "Backbone ms (paired)", "backbone_ms_paired", true,
+        c.add(Column.of("backbone ms (paired)", "Backbone ms (paired)", "backbone_ms_paired", true,
                 r -> f("%.2f", r.baselineLatencyMs()), r -> f("%.4f", r.baselineLatencyMs())));
-        c.add(new Column("speed-up (measured)", "Speed-up", "speedup", true, r -> f("%.2fx", r.speedup()),
+        c.add(Column.of("speed-up (measured)", "Speed-up", "speedup", true, r -> f("%.2fx", r.speedup()),
                 r -> f("%.4f", r.speedup())));
         if (rows.stream().anyMatch(r -> r.forkSpeedups() != null && !r.forkSpeedups().isEmpty())) {
-            c.add(new Column("speed-up range", "Speed-up range", "speedup_range", true,
+            c.add(Column.of("speed-up range", "Speed-up range", "speedup_range", true,
                     r -> range(r, "%.2f-%.2fx", "-"), r -> range(r, "%.4f-%.4f", "")));
         }
-        c.add(new Column("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
+        c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
                 r -> f("%.4f", r.macSpeedup())));
-        c.add(new Column("img/s (b" + tb + ")", "img/s (b" + tb + ")", "throughput_img_s", true,
+        c.add(Column.of("img/s (b" + tb + ")", "img/s (b" + tb + ")", "throughput_img_s", true,
                 r -> f("%.1f", r.throughput()), r -> f("%.2f", r.throughput())));
         if (paper) {
-            c.add(new Column("paper top-5 err (%)", "Paper top-5 err. (\\%)", "paper_top5_err_pct", true,
+            c.add(Column.of("paper top-5 err (%)", "Paper top-5 err. (\\%)", "paper_top5_err_pct", true,
                     r -> r.paperTop5Error() == null ? "-" : f("%.2f", r.paperTop5Error()),
                     r -> r.paperTop5Error() == null ? "" : f("%.2f", r.paperTop5Error())));
-            c.add(new Column("paper CPU speed-up", "Paper CPU speed-up", "paper_speedup", true,
+            c.add(Column.of("paper CPU speed-up", "Paper CPU speed-up", "paper_speedup", true,
                     r -> r.paperSpeedup() == null ? "-" : f("%.2fx", r.paperSpeedup()),
                     r -> r.paperSpeedup() == null ? "" : f("%.2f", r.paperSpeedup())));
         }
+        c.add(Column.csvOnly("test_images", r -> r.testImages() == null ? "" : Integer.toString(r.testImages())));
         return c;
     }
 
@@ -128,115 +126,6 @@ public final class Tables {
      * @return the text
      */
     public static String render(List<ResultRow> rows, Meta meta, TableFormat format) {
-        return switch (format) {
-            case MD -> markdown(rows, meta);
-            case TEX -> latex(rows, meta);
-            case CSV -> csv(rows);
-            case JSON -> json(rows, meta);
-        };
-    }
-
-    private static String markdown(List<ResultRow> rows, Meta meta) {
-        List<Column> cols = columns(rows);
-        boolean[] right = new boolean[cols.size()];
-        for (int i = 0; i < right.length; i++) {
-            right[i] = cols.get(i).numeric();
-        }
-        TextTable t = new TextTable(cols.stream().map(Column::title).toList(), right);
-        for (ResultRow r : rows) {
-            t.row(cols.stream().map(c -> c.human().apply(r)).toList());
-        }
-        StringBuilder sb = new StringBuilder("**").append(meta.title()).append("**\n\n").append(t.toMarkdown());
-        if (!meta.notes().isEmpty()) {
-            sb.append('\n');
-            for (String n : meta.notes()) {
-                sb.append("- ").append(n).append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
-    /**
-     * Escapes text for LaTeX.
-     *
-     * @param s the text
-     * @return the escaped text
-     */
-    static String tex(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '_', '%', '&', '#', '{', '}', '$' -> sb.append('\\').append(ch);
-                case '~' -> sb.append("\\textasciitilde{}");
-                case '^' -> sb.append("\\textasciicircum{}");
-                case '\\' -> sb.append("\\textbackslash{}");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String latex(List<ResultRow> rows, Meta meta) {
-        List<Column> cols = columns(rows);
-        StringBuilder sb = new StringBuilder();
-        sb.append("% requires \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n\\caption{")
-                .append(tex(meta.title())).append("}\n\\begin{tabular}{");
-        for (Column c : cols) {
-            sb.append(c.numeric() ? 'r' : 'l');
-        }
-        sb.append("}\n\\toprule\n");
-        sb.append(String.join(" & ", cols.stream().map(Column::latex).toList())).append(" \\\\\n\\midrule\n");
-        for (ResultRow r : rows) {
-            sb.append(String.join(" & ", cols.stream().map(c -> texCell(c, r)).toList())).append(" \\\\\n");
-        }
-        sb.append("\\bottomrule\n\\end{tabular}\n");
-        for (String n : meta.notes()) {
-            sb.append("% ").append(n.replace("\n", " ")).append('\n');
-        }
-        sb.append("\\end{table}\n");
-        return sb.toString();
-    }
-
-    private static String texCell(Column c, ResultRow r) {
-        String v = tex(c.human().apply(r));
-        if (v.equals("-")) {
-            return "--";
-        }
-        if (c.numeric() && v.endsWith("x")) {
-            return v.substring(0, v.length() - 1) + "$\\times$";
-        }
-        return v;
-    }
-
-    private static String csv(List<ResultRow> rows) {
-        List<Column> cols = columns(rows);
-        StringBuilder sb = new StringBuilder();
-        List<String> head = new ArrayList<>(List.of("row", "network"));
-        head.addAll(cols.stream().map(Column::csv).toList());
-        head.add("test_images");
-        sb.append(String.join(",", head)).append('\n');
-        for (ResultRow r : rows) {
-            List<String> cells = new ArrayList<>(List.of(r.row(), r.network()));
-            cells.addAll(cols.stream().map(c -> c.raw().apply(r)).toList());
-            cells.add(r.testImages() == null ? "" : Integer.toString(r.testImages()));
-            sb.append(String.join(",", cells.stream().map(Tables::csvCell).toList())).append('\n');
-        }
-        return sb.toString();
-    }
-
-    private static String csvCell(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
-
-    private static String json(List<ResultRow> rows, Meta meta) {
-        var gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create();
-        JsonObject o = new JsonObject();
-        o.addProperty("title", meta.title());
-        o.add("notes", gson.toJsonTree(meta.notes()));
-        o.add("rows", gson.toJsonTree(rows));
-        return gson.toJson(o) + "\n";
+        return TableRenderer.render(rows, columns(rows), meta, format);
     }
 }
