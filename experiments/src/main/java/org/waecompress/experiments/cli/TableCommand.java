@@ -1,24 +1,37 @@
 package org.waecompress.experiments.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.report.RunSummary;
 import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code waec table}: regenerates a run's table from its results. */
-@Command(name = "table", mixinStandardHelpOptions = true, description = "Print a run's table from its results.jsonl.")
+/**
+ * {@code waec table}: prints a run's table from its results; given several run folders (the same
+ * plan with other seeds), one table with each method's mean error, spread and distance to the
+ * backbone over the runs.
+ */
+@Command(name = "table", mixinStandardHelpOptions = true, description = {
+    "Print a run's table from its results.jsonl.",
+    "With several run folders (one plan, other seeds), print one table over them: per method the mean top-1 "
+        + "error, its standard deviation and range, the mean distance to each run's backbone and the median "
+        + "speed-up."})
 final class TableCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
-    Path dir;
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "One or more run folders.")
+    List<Path> dirs;
 
     @Option(names = "--format", defaultValue = "md", description = "md, tex, csv or json (default ${DEFAULT-VALUE}).")
     String format;
@@ -26,12 +39,44 @@ final class TableCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TableFormat f = TableFormat.parse(format);
-        if (!Files.isRegularFile(dir.resolve("results.jsonl"))) {
-            throw new BadInputException(dir + ": no results.jsonl; pass the folder of a run");
+        for (Path dir : dirs) {
+            if (!Files.isRegularFile(dir.resolve("results.jsonl"))) {
+                throw new BadInputException(dir + ": no results.jsonl; pass the folder of a run");
+            }
         }
-        List<ResultRow> rows = new ResultStore(dir).read();
-        Tables.Meta meta = ExperimentRunner.readMeta(dir);
-        System.out.print(Tables.render(rows, meta, f));
+        if (dirs.size() == 1) {
+            Path dir = dirs.get(0);
+            System.out.print(Tables.render(new ResultStore(dir).read(), ExperimentRunner.readMeta(dir), f));
+            return 0;
+        }
+        List<RunSummary.Run> runs = new ArrayList<>();
+        for (Path dir : dirs) {
+            List<ResultRow> rows = new ResultStore(dir).read();
+            if (rows.isEmpty()) {
+                throw new BadInputException(dir.resolve("results.jsonl") + ": holds no finished row");
+            }
+            String seed = seed(dir);
+            runs.add(new RunSummary.Run(dir + (seed == null ? "" : " (seed " + seed + ")"), rows));
+        }
+        List<RunSummary.Row> summary;
+        try {
+            summary = RunSummary.of(runs);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        Tables.Meta meta = RunSummary.meta(ExperimentRunner.readMeta(dirs.get(0)).title(),
+                runs.stream().map(RunSummary.Run::name).toList());
+        System.out.print(RunSummary.render(summary, meta, f));
         return 0;
+    }
+
+    /** The run's seed from its provenance.json, or null. */
+    private static String seed(Path dir) {
+        try {
+            JsonObject p = new Gson().fromJson(Files.readString(dir.resolve("provenance.json")), JsonObject.class);
+            return p.getAsJsonObject("config").getAsJsonObject("experiment.seed").get("value").getAsString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.spi.spec.SpecJson;
 
 class MainTest {
@@ -108,5 +111,35 @@ class MainTest {
         String whole = rows.stream().filter(l -> l.startsWith("(network)")).findFirst().orElseThrow();
         assertTrue(whole.matches(".*\\s100\\.0%\\s+100\\.0%\\s+1\\.00x\\s.*"), whole);
         assertTrue(r.out().contains("median of 3 alternated runs per node"), r.out());
+    }
+
+    private Path run(String name, long seed, double backboneErr, double waeErr, long waeMacs) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(name));
+        ResultStore store = new ResultStore(d);
+        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 2, 2, 2,
+                1, 1, 1, 10, 4, 1, null, null, Map.of(), "t", null, null));
+        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 1, 1, 2, 2, 3, 1,
+                10, 4, 1, null, null, Map.of(), "t", null, null));
+        Files.writeString(d.resolve("provenance.json"),
+                "{\"config\": {\"experiment.seed\": {\"value\": \"" + seed + "\", \"source\": \"--set\"}}}");
+        return d;
+    }
+
+    @Test
+    void tableOverSeveralRunsGivesEachMethodsMeanAndDistanceToItsBackbone() throws Exception {
+        Path a = run("a", 42, 0.0609, 0.0695, 26);
+        Path b = run("b", 43, 0.0620, 0.0716, 26);
+        CliRun.Result r = CliRun.run("table", a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(2 runs)**"), r.out());
+        assertTrue(r.out().contains("- Runs: " + a + " (seed 42), " + b + " (seed 43)."), r.out());
+        assertTrue(r.out().contains("| wae            |    2 |          7.06 | 0.15 | 6.95-7.16 |                    +0.91 |"),
+                r.out());
+
+        Path c = run("c", 44, 0.06, 0.07, 30);
+        CliRun.Result bad = CliRun.run("table", a.toString(), c.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("waec: row 'wae' has 26 MACs in " + a + " (seed 42) but 30 in " + c + " (seed 44); summarise "
+                + "runs of one plan (same backbone, width and input)", bad.err().strip());
     }
 }
