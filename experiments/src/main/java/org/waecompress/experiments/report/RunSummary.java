@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.report.TableRenderer.Column;
 import org.waecompress.spi.cost.CostReport;
@@ -14,7 +16,7 @@ import org.waecompress.spi.cost.CostReport;
  * One table over several runs of the same plan (other seeds, say): per method the number of runs,
  * the mean top-1 error with its sample standard deviation and range, how far behind its own run's
  * backbone it is on average, and the median measured speed-up. Rows are matched by their id; a row
- * whose MACs differ between runs is a different network, which is refused.
+ * whose MACs or strategy settings differ between runs is a different method, which is refused.
  */
 public final class RunSummary {
 
@@ -101,7 +103,7 @@ public final class RunSummary {
      *
      * @param runs the runs
      * @return one row per method
-     * @throws IllegalArgumentException if a row's MACs differ between two runs
+     * @throws IllegalArgumentException if a row's MACs or settings differ between two runs
      */
     public static List<Row> of(List<Run> runs) {
         Map<String, List<Sample>> byId = new LinkedHashMap<>();
@@ -115,6 +117,11 @@ public final class RunSummary {
                             + CostReport.human(same.get(0).row().macs()) + " MACs in " + same.get(0).run() + " but "
                             + CostReport.human(r.macs()) + " in " + run.name() + "; summarise runs of one plan (same "
                             + "backbone, width and input)");
+                }
+                if (!same.isEmpty() && !same.get(0).row().settings().equals(r.settings())) {
+                    throw new IllegalArgumentException("row '" + r.row() + "' has other settings in " + run.name()
+                            + " than in " + same.get(0).run() + " (" + firstDifference(same.get(0).row().settings(),
+                            r.settings()) + "); summarise runs of one plan");
                 }
                 same.add(new Sample(run.name(), r, r.strategy() == null ? null : base));
             }
@@ -142,6 +149,18 @@ public final class RunSummary {
                     first.macSpeedup()));
         }
         return out;
+    }
+
+    /** Names the first key whose value differs between two settings maps ("default" where one lacks it). */
+    private static String firstDifference(Map<String, String> a, Map<String, String> b) {
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String k : keys) {
+            if (!Objects.equals(a.get(k), b.get(k))) {
+                return k + " " + a.getOrDefault(k, "default") + " against " + b.getOrDefault(k, "default");
+            }
+        }
+        return "none";
     }
 
     /** A row of one run, with that run's backbone error (null for the backbone itself or when unmeasured). */

@@ -66,4 +66,15 @@ class RunSummaryTest {
         assertEquals("row 'wae' has 26 MACs in runs/a but 30 in runs/b; summarise runs of one plan (same backbone, "
                 + "width and input)", e.getMessage());
     }
+
+    @Test
+    void aRowWhoseSettingsDifferBetweenRunsIsRefused() {
+        ResultRow a = row("wae", 0.07, 26, 1);
+        ResultRow b = new ResultRow("wae", "wae", "net-wae", "wae", 0.07, 0.007, 10000, 26, 100, 1.0, 1.2, 2.0, 1,
+                3, 1, 50, 16, 1, null, null, Map.of("stage2.epochs", "3"), "t", null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunSummary.of(List.of(
+                new RunSummary.Run("runs/p12b", List.of(a)), new RunSummary.Run("runs/p12c", List.of(b)))));
+        assertEquals("row 'wae' has other settings in runs/p12c than in runs/p12b (stage2.epochs default against 3); "
+                + "summarise runs of one plan", e.getMessage());
+    }
 }
