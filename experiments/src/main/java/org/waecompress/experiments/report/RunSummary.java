@@ -1,10 +1,11 @@
 package org.waecompress.experiments.report;
 
+import static org.waecompress.experiments.report.TableRenderer.f;
+import static org.waecompress.experiments.report.TableRenderer.range;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -194,24 +195,12 @@ public final class RunSummary {
         return TableRenderer.render(rows, columns(rows), meta, format);
     }
 
-    private static String f(String fmt, Object... v) {
-        return String.format(Locale.ROOT, fmt, v);
-    }
-
     private static String num(Double v, String fmt) {
         return v == null ? "-" : f(fmt, v);
     }
 
     private static String raw(Double v) {
         return v == null ? "" : f("%.4f", v);
-    }
-
-    private static String range(List<Double> v, String fmt, String none) {
-        if (v.isEmpty()) {
-            return none;
-        }
-        double[] s = v.stream().mapToDouble(Double::doubleValue).toArray();
-        return f(fmt, Arrays.stream(s).min().orElseThrow(), Arrays.stream(s).max().orElseThrow());
     }
 
     private static List<Column<Row>> columns(List<Row> rows) {

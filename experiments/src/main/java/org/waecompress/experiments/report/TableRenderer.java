@@ -3,7 +3,9 @@ package org.waecompress.experiments.report;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -39,6 +41,27 @@ final class TableRenderer {
     }
 
     private TableRenderer() {}
+
+    /** Formats numbers with {@link Locale#ROOT}, whatever the default locale. */
+    static String f(String fmt, Object... v) {
+        return String.format(Locale.ROOT, fmt, v);
+    }
+
+    /**
+     * Formats the lowest and highest of some values.
+     *
+     * @param v the values (null or empty: none)
+     * @param fmt a format with two number fields
+     * @param none the text when there are no values
+     * @return the text
+     */
+    static String range(List<Double> v, String fmt, String none) {
+        if (v == null || v.isEmpty()) {
+            return none;
+        }
+        DoubleSummaryStatistics st = v.stream().mapToDouble(Double::doubleValue).summaryStatistics();
+        return f(fmt, st.getMin(), st.getMax());
+    }
 
     static <T> String render(List<T> rows, List<Column<T>> columns, Tables.Meta meta, TableFormat format) {
         return switch (format) {

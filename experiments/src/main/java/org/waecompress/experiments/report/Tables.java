@@ -1,9 +1,10 @@
 package org.waecompress.experiments.report;
 
+import static org.waecompress.experiments.report.TableRenderer.f;
+import static org.waecompress.experiments.report.TableRenderer.range;
+
 import java.util.ArrayList;
-import java.util.DoubleSummaryStatistics;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.report.TableRenderer.Column;
@@ -12,7 +13,7 @@ import org.waecompress.spi.cost.CostReport;
 /**
  * Renders result rows as paper-style comparison tables. Columns appear only when some row has a
  * value for them (no accuracy columns in a speed-only run; the paper's columns only when asked).
- * Numbers are formatted with {@link Locale#ROOT}, whatever the default locale.
+ * Numbers are formatted with {@link java.util.Locale#ROOT}, whatever the default locale.
  */
 public final class Tables {
 
@@ -53,19 +54,6 @@ public final class Tables {
         return new Meta(meta.title(), notes);
     }
 
-    private static String f(String fmt, Object... v) {
-        return String.format(Locale.ROOT, fmt, v);
-    }
-
-    /** The lowest and highest speed-up of a row's forks, or {@code none} when it has none. */
-    private static String range(ResultRow r, String fmt, String none) {
-        if (r.forkSpeedups() == null || r.forkSpeedups().isEmpty()) {
-            return none;
-        }
-        DoubleSummaryStatistics st = r.forkSpeedups().stream().mapToDouble(Double::doubleValue).summaryStatistics();
-        return f(fmt, st.getMin(), st.getMax());
-    }
-
     private static List<Column<ResultRow>> columns(List<ResultRow> rows) {
         boolean acc = rows.stream().anyMatch(r -> r.top1Error() != null);
         boolean top5 = rows.stream().anyMatch(r -> r.top5Error() != null);
@@ -99,7 +87,7 @@ public final class Tables {
                 r -> f("%.4f", r.speedup())));
         if (rows.stream().anyMatch(r -> r.forkSpeedups() != null && !r.forkSpeedups().isEmpty())) {
             c.add(Column.of("speed-up range", "Speed-up range", "speedup_range", true,
-                    r -> range(r, "%.2f-%.2fx", "-"), r -> range(r, "%.4f-%.4f", "")));
+                    r -> range(r.forkSpeedups(), "%.2f-%.2fx", "-"), r -> range(r.forkSpeedups(), "%.4f-%.4f", "")));
         }
         c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
                 r -> f("%.4f", r.macSpeedup())));
