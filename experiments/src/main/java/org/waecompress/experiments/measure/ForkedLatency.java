@@ -7,8 +7,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
@@ -50,7 +50,7 @@ public final class ForkedLatency {
          * @return the median speed-up of network 1 over network 0
          */
         public double medianSpeedup() {
-            return median(speedups.stream().mapToDouble(Double::doubleValue).toArray());
+            return Latency.median(speedups.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
@@ -101,17 +101,11 @@ public final class ForkedLatency {
     }
 
     private static Latency.Stats aggregate(List<ForkOutput> outs, int net,
-            java.util.function.Function<ForkOutput, List<Latency.Stats>> which) {
+            Function<ForkOutput, List<Latency.Stats>> which) {
         double[] med = outs.stream().mapToDouble(o -> which.apply(o).get(net).medianMs()).toArray();
         double[] p90 = outs.stream().mapToDouble(o -> which.apply(o).get(net).p90Ms()).toArray();
         int runs = outs.stream().mapToInt(o -> which.apply(o).get(net).runs()).sum();
-        return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), median(med), median(p90), runs);
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return Latency.percentile(s, 50);
+        return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), Latency.median(med), Latency.median(p90), runs);
     }
 
     private static ForkOutput runFork(int f, int forks, List<Path> specFiles, int batch, int warmup, int runs,

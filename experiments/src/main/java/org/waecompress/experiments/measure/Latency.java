@@ -103,6 +103,18 @@ public final class Latency {
     }
 
     /**
+     * Returns the median of some values (the mean of the middle two for an even count).
+     *
+     * @param values the values, in any order; not changed
+     * @return the median
+     */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return percentile(sorted, 50);
+    }
+
+    /**
      * Returns the intra-op thread count the engine runs with.
      *
      * @return the value of {@code ai.djl.pytorch.num_threads}, or the number of processors

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.report.TableRenderer.Column;
 import org.waecompress.spi.cost.CostReport;
 
@@ -87,9 +88,7 @@ public final class RunSummary {
          * @return the median
          */
         public double speedupMedian() {
-            double[] s = speedups.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = s.length;
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+            return Latency.median(speedups.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 

@@ -56,7 +56,7 @@ class ForkedLatencyTest {
 
     @Test
     void theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-        assertEquals(2.5, ForkedLatency.median(new double[] {4, 1, 3, 2}), 0.0);
-        assertEquals(3.0, ForkedLatency.median(new double[] {3}), 0.0);
+        assertEquals(2.5, Latency.median(new double[] {4, 1, 3, 2}), 0.0);
+        assertEquals(3.0, Latency.median(new double[] {3}), 0.0);
     }
 }
