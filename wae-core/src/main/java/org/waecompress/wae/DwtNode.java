@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import org.waecompress.spi.nn.FunctionBlock;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.Router;
 
 /**
@@ -36,6 +37,79 @@ public record DwtNode(String name) implements LayerSpec {
     @Override
     public Block build(Shape in, BuildContext ctx) {
         return new FunctionBlock("dwt97", DwtNode::transform, ctx.outShape());
+    }
+
+    /**
+     * Lowers the same lifting steps as {@link #transform} to {@code Slice}, {@code Concat}, {@code
+     * Add}, {@code Mul} and {@code Div} operators.
+     */
+    @Override
+    public String toOnnx(String x, Shape in, OnnxContext ctx) {
+        Lifting l = new Lifting(ctx);
+        String[] w = l.lift(x, 3, in.get(2));
+        String[] ll = l.lift(w[0], 2, in.get(1));
+        String[] hl = l.lift(w[1], 2, in.get(1));
+        return ctx.op("Concat").in(ll[0], ll[1], hl[0], hl[1]).attr("axis", 1).out();
+    }
+
+    /** The lifting scheme in ONNX operators. */
+    private static final class Lifting {
+        private final OnnxContext ctx;
+        private final String a;
+        private final String b;
+        private final String g;
+        private final String d;
+        private final String k;
+
+        Lifting(OnnxContext ctx) {
+            this.ctx = ctx;
+            a = ctx.floats("alpha", new float[] {(float) Cdf97.A});
+            b = ctx.floats("beta", new float[] {(float) Cdf97.B});
+            g = ctx.floats("gamma", new float[] {(float) Cdf97.G});
+            d = ctx.floats("delta", new float[] {(float) Cdf97.D});
+            k = ctx.floats("k", new float[] {(float) Cdf97.K});
+        }
+
+        String[] lift(String x, int axis, long n) {
+            long m = n / 2;
+            String e = slice(x, axis, 0, n, 2);
+            String o = slice(x, axis, 1, n, 2);
+            o = step(o, next(e, axis, m), e, a);
+            e = step(e, prev(o, axis, m), o, b);
+            o = step(o, next(e, axis, m), e, g);
+            e = step(e, prev(o, axis, m), o, d);
+            return new String[] {op("Mul", e, k), op("Div", o, k)};
+        }
+
+        /** {@code target + (neighbour + v) * c}. */
+        private String step(String target, String neighbour, String v, String c) {
+            return op("Add", target, op("Mul", op("Add", neighbour, v), c));
+        }
+
+        private String next(String v, int axis, long m) {
+            if (m == 1) {
+                return v;
+            }
+            return ctx.op("Concat").in(slice(v, axis, 1, m, 1), slice(v, axis, m - 1, m, 1)).attr("axis", axis)
+                    .out();
+        }
+
+        private String prev(String v, int axis, long m) {
+            if (m == 1) {
+                return v;
+            }
+            return ctx.op("Concat").in(slice(v, axis, 0, 1, 1), slice(v, axis, 0, m - 1, 1)).attr("axis", axis)
+                    .out();
+        }
+
+        private String slice(String v, int axis, long start, long end, long step) {
+            return ctx.op("Slice").in(v, ctx.longs("starts", start), ctx.longs("ends", end),
+                    ctx.longs("axes", axis), ctx.longs("steps", step)).out();
+        }
+
+        private String op(String type, String x, String y) {
+            return ctx.op(type).in(x, y).out();
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.Router;
 
 /**
@@ -64,5 +65,21 @@ public record WaeAutoencoder(String name, LayerSpec encoder, LayerSpec split, in
         parts[WaeClassifier.SPLIT] = new WaeBlock.Part(ctx.child(1, enc), enc);
         parts[WaeClassifier.DEC] = new WaeBlock.Part(ctx.child(2, s), s);
         return new WaeBlock(parts, lowChannels, ctx.outShape(), true);
+    }
+
+    /**
+     * Lowers the auto-encoder: its output is the reconstruction, and I_L and I_H are the graph's
+     * extra outputs {@code I_L} and {@code I_H}, in the block's order.
+     */
+    @Override
+    public String toOnnx(String x, Shape in, OnnxContext ctx) {
+        Shape enc = ctx.shapeOf(0, in);
+        Shape s = ctx.shapeOf(1, enc);
+        String split = ctx.child(1, ctx.child(0, x, in), enc);
+        List<String> parts = WaeClassifier.splitChannels(ctx, split, lowChannels, s.get(0));
+        String rec = ctx.child(2, split, s);
+        ctx.extraOutput("I_L", parts.get(0), new Shape(lowChannels, s.get(1), s.get(2)));
+        ctx.extraOutput("I_H", parts.get(1), new Shape(s.get(0) - lowChannels, s.get(1), s.get(2)));
+        return rec;
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.Router;
 import org.waecompress.spi.spec.SpecException;
 
@@ -192,5 +193,49 @@ public record WaeClassifier(String name, LayerSpec encoder, LayerSpec split, int
             }
         }
         return new WaeBlock(parts, lowChannels, ctx.outShape(), false);
+    }
+
+    /**
+     * Lowers the test-time network: the encoder, the split as one {@code Split} into I_L and I_H, the
+     * normalisations, both branches, {@code Concat} of their features for the fusion head and the
+     * {@code Add} of the two scores. The decoder is training-only and is left out.
+     */
+    @Override
+    public String toOnnx(String x, Shape in, OnnxContext ctx) {
+        int[] ci = childIndex();
+        Shape enc = encoder == null ? in : ctx.shapeOf(ci[ENC], in);
+        String e = encoder == null ? x : ctx.child(ci[ENC], x, in);
+        Shape s = ctx.shapeOf(ci[SPLIT], enc);
+        List<String> parts = splitChannels(ctx, ctx.child(ci[SPLIT], e, enc), lowChannels, s.get(0));
+        Shape il = new Shape(lowChannels, s.get(1), s.get(2));
+        Shape ih = new Shape(s.get(0) - lowChannels, s.get(1), s.get(2));
+        String nl = normLow == null ? parts.get(0) : ctx.child(ci[NORM_L], parts.get(0), il);
+        Shape nls = normLow == null ? il : ctx.shapeOf(ci[NORM_L], il);
+        String fl = ctx.child(ci[LOW], nl, nls);
+        Shape fls = ctx.shapeOf(ci[LOW], nls);
+        String logits = ctx.child(ci[LOW_HEAD], fl, fls);
+        if (high == null) {
+            return logits;
+        }
+        String nh = normHigh == null ? parts.get(1) : ctx.child(ci[NORM_H], parts.get(1), ih);
+        Shape nhs = normHigh == null ? ih : ctx.shapeOf(ci[NORM_H], ih);
+        String fh = ctx.child(ci[HIGH], nh, nhs);
+        Shape fhs = ctx.shapeOf(ci[HIGH], nhs);
+        String cat = ctx.op("Concat").in(fl, fh).attr("axis", 1).out();
+        Shape cats = new Shape(fls.get(0) + fhs.get(0), fls.get(1), fls.get(2));
+        return ctx.op("Add").in(logits, ctx.child(ci[FUSION], cat, cats)).out();
+    }
+
+    /**
+     * Splits a value's channels into the first {@code first} and the rest.
+     *
+     * @param ctx the graph
+     * @param v the value
+     * @param first channels of the first part
+     * @param total all channels
+     * @return the two parts
+     */
+    static List<String> splitChannels(OnnxContext ctx, String v, long first, long total) {
+        return ctx.op("Split").in(v, ctx.longs("sizes", first, total - first)).attr("axis", 1).outs(2);
     }
 }

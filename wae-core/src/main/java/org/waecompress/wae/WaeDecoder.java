@@ -12,6 +12,7 @@ import ai.djl.util.PairList;
 import java.util.List;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.Router;
 
 /**
@@ -58,6 +59,14 @@ public record WaeDecoder(String name, int lowChannels, LayerSpec low, LayerSpec 
         Shape sl = new Shape(lowChannels, in.get(1), in.get(2));
         Shape sh = new Shape(in.get(0) - lowChannels, in.get(1), in.get(2));
         return new SumBlock(ctx.child(0, sl), sl, ctx.child(1, sh), sh, lowChannels, ctx.outShape());
+    }
+
+    @Override
+    public String toOnnx(String x, Shape in, OnnxContext ctx) {
+        List<String> parts = WaeClassifier.splitChannels(ctx, x, lowChannels, in.get(0));
+        String a = ctx.child(0, parts.get(0), new Shape(lowChannels, in.get(1), in.get(2)));
+        String b = ctx.child(1, parts.get(1), new Shape(in.get(0) - lowChannels, in.get(1), in.get(2)));
+        return ctx.op("Add").in(a, b).out();
     }
 
     /** The decoder's block: two branches on channel slices, summed. */

@@ -16,6 +16,7 @@ import org.waecompress.spi.nn.StepScope;
 import org.waecompress.spi.spec.BuildContext;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NodeTypeProvider;
+import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.ParamDef;
 import org.waecompress.spi.spec.ParamKind;
 import org.waecompress.spi.spec.Router;
@@ -59,6 +60,11 @@ public record ChannelGate(String name, int channels) implements LayerSpec {
         GateBlock b = new GateBlock(channels);
         ctx.register("weight", b.gate);
         return b;
+    }
+
+    @Override
+    public String toOnnx(String x, Shape in, OnnxContext ctx) {
+        return ctx.op("Mul").in(x, ctx.param("weight", channels, 1, 1)).out();
     }
 
     /** The gate's block. */

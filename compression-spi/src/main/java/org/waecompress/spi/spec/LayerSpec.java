@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p><b>Plugins</b> add node types by implementing this interface as a record and registering it
  * through a {@link NodeTypeProvider}; such nodes then round-trip through JSON, are costed and built
- * like the built-in ones.
+ * like the built-in ones, and export to ONNX when they implement {@link #toOnnx}.
  */
 public interface LayerSpec {
 
@@ -118,4 +118,26 @@ public interface LayerSpec {
      * @return a new, uninitialised block
      */
     Block build(Shape in, BuildContext ctx);
+
+    /**
+     * Lowers this node to ONNX operators, for inference (dropout is the identity, batch-norm uses its
+     * running statistics, training-only parts such as WAE's decoder are left out).
+     *
+     * <p>A leaf adds its operators through {@code ctx.op(...)} with its parameters from {@code
+     * ctx.param(...)}; a composite lowers its children with {@link OnnxContext#child} and combines
+     * their values, following the same data flow as {@link #route}. The exported graph must compute
+     * what {@link #build} computes in inference mode: the project's equivalence tests compare ONNX
+     * Runtime's output with the PyTorch engine's for every node type.
+     *
+     * <p>The default throws {@link OnnxUnsupportedException} naming the type: a network containing
+     * such a node cannot be exported, and a run times it on the PyTorch engine instead.
+     *
+     * @param input the value this node reads
+     * @param in its shape, without batch
+     * @param ctx the graph being built
+     * @return the value this node produces
+     */
+    default String toOnnx(String input, Shape in, OnnxContext ctx) {
+        throw new OnnxUnsupportedException(this, ctx.path());
+    }
 }

@@ -59,6 +59,11 @@ public final class Layers {
         return new Shape(channels, h, w);
     }
 
+    /** ONNX's pads: begin of each axis, then end of each axis. */
+    static long[] pads(Hw p) {
+        return new long[] {p.h(), p.w(), p.h(), p.w()};
+    }
+
     static ai.djl.ndarray.types.Shape djl(Hw v) {
         return new Shape(v.h(), v.w());
     }
@@ -184,6 +189,16 @@ public final class Layers {
             }
             return conv;
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            OnnxNode n = ctx.op("Conv").in(x, ctx.param("weight"));
+            if (bias) {
+                n.in(ctx.param("bias"));
+            }
+            return n.ints("kernel_shape", kernel.h(), kernel.w()).ints("strides", stride.h(), stride.w())
+                    .ints("pads", pads(padding)).attr("group", groups).out();
+        }
     }
 
     /**
@@ -266,6 +281,16 @@ public final class Layers {
                 ctx.register("bias", block.getParameters().get("bias"));
             }
             return block;
+        }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            OnnxNode n = ctx.op("ConvTranspose").in(x, ctx.param("weight"));
+            if (bias) {
+                n.in(ctx.param("bias"));
+            }
+            return n.ints("kernel_shape", kernel.h(), kernel.w()).ints("strides", stride.h(), stride.w())
+                    .ints("pads", pads(padding)).ints("output_padding", outputPadding.h(), outputPadding.w()).out();
         }
     }
 
@@ -352,6 +377,24 @@ public final class Layers {
             ctx.register("running_var", p.get("runningVar"));
             return bn;
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            String scale;
+            String shift;
+            if (affine) {
+                scale = ctx.param("weight");
+                shift = ctx.param("bias");
+            } else {
+                float[] ones = new float[channels];
+                java.util.Arrays.fill(ones, 1f);
+                scale = ctx.floats("scale", ones, channels);
+                shift = ctx.floats("shift", new float[channels], channels);
+            }
+            return ctx.op("BatchNormalization")
+                    .in(x, scale, shift, ctx.param("running_mean"), ctx.param("running_var"))
+                    .attr("epsilon", (float) eps).out();
+        }
     }
 
     /**
@@ -398,6 +441,15 @@ public final class Layers {
                 case "tanh" -> new FunctionBlock("tanh", Activation::tanh, ctx.outShape());
                 default -> new FunctionBlock("relu", Activation::relu, ctx.outShape());
             };
+        }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            return ctx.op(switch (kind) {
+                case "sigmoid" -> "Sigmoid";
+                case "tanh" -> "Tanh";
+                default -> "Relu";
+            }).in(x).out();
         }
     }
 
@@ -461,6 +513,18 @@ public final class Layers {
             }
             return new FunctionBlock("avgPool", x -> Pool.avgPool2d(x, k, s, p, ceil, true), ctx.outShape());
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            OnnxNode n = ctx.op(mode.equals("max") ? "MaxPool" : "AveragePool").in(x)
+                    .ints("kernel_shape", kernel.h(), kernel.w()).ints("strides", stride.h(), stride.w())
+                    .ints("pads", pads(padding)).attr("ceil_mode", ceil ? 1 : 0);
+            if (mode.equals("avg")) {
+                // DJL's avgPool2d is called with countIncludePad = true (torchvision's default)
+                n.attr("count_include_pad", 1);
+            }
+            return n.out();
+        }
     }
 
     /**
@@ -484,6 +548,12 @@ public final class Layers {
         public Block build(Shape in, BuildContext ctx) {
             return new FunctionBlock("globalAvgPool", Pool::globalAvgPool2d, ctx.outShape());
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            String pooled = ctx.op("GlobalAveragePool").in(x).out();
+            return ctx.op("Flatten").in(pooled).attr("axis", 1).out();
+        }
     }
 
     /**
@@ -506,6 +576,11 @@ public final class Layers {
         public Block build(Shape in, BuildContext ctx) {
             long n = in.size();
             return new FunctionBlock("flatten", x -> x.reshape(x.getShape().get(0), n), ctx.outShape());
+        }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            return ctx.op("Flatten").in(x).attr("axis", 1).out();
         }
     }
 
@@ -537,6 +612,12 @@ public final class Layers {
         @Override
         public Block build(Shape in, BuildContext ctx) {
             return Dropout.builder().optRate((float) rate).build();
+        }
+
+        /** Dropout is the identity at inference, so it adds nothing to the graph. */
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            return x;
         }
     }
 
@@ -609,6 +690,15 @@ public final class Layers {
             }
             return linear;
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            OnnxNode n = ctx.op("Gemm").in(x, ctx.param("weight"));
+            if (bias) {
+                n.in(ctx.param("bias"));
+            }
+            return n.attr("transB", 1).out();
+        }
     }
 
     /**
@@ -669,6 +759,17 @@ public final class Layers {
             }
             return seq;
         }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            String v = x;
+            Shape s = in;
+            for (int i = 0; i < layers.size(); i++) {
+                v = ctx.child(i, v, s);
+                s = ctx.shapeOf(i, s);
+            }
+            return v;
+        }
     }
 
     /**
@@ -721,6 +822,14 @@ public final class Layers {
             Block b = ctx.child(0, in);
             Block s = shortcut == null ? null : ctx.child(1, in);
             return MergeBlock.residual(b, s, "relu".equals(activation), ctx.outShape());
+        }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            String main = ctx.child(0, x, in);
+            String side = shortcut == null ? x : ctx.child(1, x, in);
+            String sum = ctx.op("Add").in(main, side).out();
+            return "relu".equals(activation) ? ctx.op("Relu").in(sum).out() : sum;
         }
     }
 
@@ -785,6 +894,16 @@ public final class Layers {
                 return MergeBlock.concatConvolutions(convs, djl(first.stride()), djl(first.padding()), ctx.outShape());
             }
             return MergeBlock.concat(blocks, ctx.outShape());
+        }
+
+        @Override
+        public String toOnnx(String x, Shape in, OnnxContext ctx) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < branches.size(); i++) {
+                parts.add(ctx.child(i, x, in));
+            }
+            return parts.size() == 1 ? parts.get(0)
+                    : ctx.op("Concat").in(parts.toArray(String[]::new)).attr("axis", 1).out();
         }
     }
 }

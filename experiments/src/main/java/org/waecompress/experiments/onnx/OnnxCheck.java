@@ -1,0 +1,117 @@
+package org.waecompress.experiments.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+
+/**
+ * Checks that an exported file computes what the network computes: both engines run the same
+ * seeded random batch, and every output of ONNX Runtime must equal the PyTorch engine's within
+ * {@link #TOLERANCE} of that output's largest magnitude.
+ */
+public final class OnnxCheck {
+
+    /** The largest difference allowed, relative to the largest magnitude of the output. */
+    public static final double TOLERANCE = 1e-4;
+
+    /**
+     * What the comparison found.
+     *
+     * @param maxAbsDiff the largest absolute difference over all outputs
+     * @param worstRelative the largest ratio, over the outputs, of an output's largest difference to
+     *     its largest magnitude
+     * @param outputs how many outputs were compared
+     * @param batch the batch size
+     */
+    public record Result(double maxAbsDiff, double worstRelative, int outputs, int batch) {
+        /**
+         * Returns whether every output is within {@link #TOLERANCE}.
+         *
+         * @return true if the file reproduces the network
+         */
+        public boolean passes() {
+            return worstRelative <= TOLERANCE;
+        }
+
+        /**
+         * Describes the result in one phrase.
+         *
+         * @return the text
+         */
+        public String describe() {
+            return String.format(Locale.ROOT, "max |ONNX Runtime - PyTorch| = %.3g, %.3g of the largest output "
+                    + "(allowed %.0e; %d output%s, batch %d)", maxAbsDiff, worstRelative, TOLERANCE, outputs,
+                    outputs == 1 ? "" : "s", batch);
+        }
+    }
+
+    private OnnxCheck() {}
+
+    /**
+     * Runs a network on both engines and compares.
+     *
+     * @param net the network
+     * @param onnx its exported file
+     * @param batch the batch size
+     * @param seed the seed of the input (standard normal values)
+     * @param threads ONNX Runtime's intra-op threads
+     * @return the comparison
+     * @throws CompressionException if the engines disagree on the number or size of outputs
+     */
+    public static Result compare(Network net, Path onnx, int batch, long seed, int threads) {
+        long per = net.inputShape().size();
+        float[] x = new float[Math.toIntExact(per * batch)];
+        Random r = new Random(seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        List<float[]> expected = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager(); BuiltNetwork b = net.build(m);
+                NDManager step = b.manager().newSubManager()) {
+            NDArray in = step.create(x, b.batchInputShape(batch));
+            for (NDArray y : b.forward(new NDList(in), false)) {
+                expected.add(y.toFloatArray());
+            }
+        }
+        List<float[]> actual;
+        try (OrtNetwork o = OrtNetwork.open(onnx, threads)) {
+            actual = o.run(x, batch);
+        }
+        return compare(expected, actual, batch, onnx);
+    }
+
+    static Result compare(List<float[]> expected, List<float[]> actual, int batch, Path onnx) {
+        if (expected.size() != actual.size()) {
+            throw new CompressionException(onnx + ": ONNX Runtime gives " + actual.size() + " outputs, the PyTorch "
+                    + "engine " + expected.size());
+        }
+        double maxDiff = 0;
+        double worst = 0;
+        for (int k = 0; k < expected.size(); k++) {
+            float[] e = expected.get(k);
+            float[] a = actual.get(k);
+            if (e.length != a.length) {
+                throw new CompressionException(onnx + ": output " + k + " has " + a.length + " values in ONNX Runtime"
+                        + " and " + e.length + " in the PyTorch engine");
+            }
+            double d = 0;
+            double mag = 0;
+            for (int i = 0; i < e.length; i++) {
+                double diff = Math.abs((double) e[i] - a[i]);
+                d = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(d, diff);
+                mag = Math.max(mag, Math.abs(e[i]));
+            }
+            maxDiff = Math.max(maxDiff, d);
+            worst = Math.max(worst, d == 0 ? 0 : d / Math.max(mag, Float.MIN_NORMAL));
+        }
+        return new Result(maxDiff, worst, expected.size(), batch);
+    }
+}

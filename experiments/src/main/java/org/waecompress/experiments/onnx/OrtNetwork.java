@@ -1,0 +1,256 @@
+package org.waecompress.experiments.onnx;
+
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.waecompress.spi.CompressionException;
+
+/**
+ * An ONNX file loaded in ONNX Runtime (its own Java API, CPU execution provider) with the session
+ * options every measurement here uses: all graph optimisations, the given intra-op threads, one
+ * inter-op thread, sequential execution, and optionally ONNX Runtime's per-node profiler.
+ *
+ * <p>The file must have one float input of shape {@code (batch, C, H, W)}, as {@link OnnxExport}
+ * writes and {@code torch.onnx.export} usually does.
+ */
+public final class OrtNetwork implements AutoCloseable {
+
+    private static volatile OrtEnvironment env;
+
+    private final Path file;
+    private final OrtSession session;
+    private final String inputName;
+    private final Shape sampleShape;
+    private final int threads;
+
+    private OrtNetwork(Path file, OrtSession session, String inputName, Shape sampleShape, int threads) {
+        this.file = file;
+        this.session = session;
+        this.inputName = inputName;
+        this.sampleShape = sampleShape;
+        this.threads = threads;
+    }
+
+    /**
+     * Returns the process's ONNX Runtime environment (logging at warning level, telemetry off).
+     *
+     * @return the environment
+     */
+    public static OrtEnvironment environment() {
+        OrtEnvironment e = env;
+        if (e == null) {
+            synchronized (OrtNetwork.class) {
+                e = env;
+                if (e == null) {
+                    e = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "waecompress");
+                    try {
+                        e.setTelemetry(false);
+                    } catch (OrtException ex) {
+                        // telemetry exists on Windows builds only
+                    }
+                    env = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Returns ONNX Runtime's version.
+     *
+     * @return e.g. {@code 1.22.0}
+     */
+    public static String version() {
+        return environment().getVersion();
+    }
+
+    /**
+     * Describes the session options, for tables and provenance.
+     *
+     * @param threads the intra-op threads
+     * @return one phrase
+     */
+    public static String describe(int threads) {
+        return String.format(Locale.ROOT, "ONNX Runtime %s (CPU execution provider, all graph optimisations, %d "
+                + "intra-op thread%s, 1 inter-op thread, sequential execution)", version(), threads,
+                threads == 1 ? "" : "s");
+    }
+
+    /**
+     * Opens a file.
+     *
+     * @param file the {@code .onnx} file
+     * @param threads intra-op threads, at least 1
+     * @return the network; close it when done
+     * @throws CompressionException naming the file if it is missing or ONNX Runtime rejects it
+     */
+    public static OrtNetwork open(Path file, int threads) {
+        return open(file, threads, null);
+    }
+
+    /**
+     * Opens a file with ONNX Runtime's profiler on.
+     *
+     * @param file the {@code .onnx} file
+     * @param threads intra-op threads, at least 1
+     * @param profilePrefix where the profiler writes its JSON trace (ONNX Runtime appends a time stamp
+     *     and {@code .json}), or null for no profiling
+     * @return the network; close it when done
+     */
+    public static OrtNetwork open(Path file, int threads, Path profilePrefix) {
+        if (!Files.isReadable(file)) {
+            throw new CompressionException(file + ": file not found or not readable");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (profilePrefix != null) {
+                o.enableProfiling(profilePrefix.toString());
+            }
+            OrtSession s = environment().createSession(file.toString(), o);
+            try {
+                Map<String, NodeInfo> inputs = s.getInputInfo();
+                if (inputs.size() != 1 || !(inputs.values().iterator().next().getInfo() instanceof TensorInfo t)
+                        || t.getShape().length != 4) {
+                    throw new CompressionException(file + ": expected one float input of shape (batch, C, H, W), "
+                            + "found " + inputs.values());
+                }
+                long[] sh = t.getShape();
+                if (sh[1] < 1 || sh[2] < 1 || sh[3] < 1) {
+                    throw new CompressionException(file + ": the input's C, H and W must be fixed, found "
+                            + Arrays.toString(sh));
+                }
+                return new OrtNetwork(file, s, inputs.keySet().iterator().next(), new Shape(sh[1], sh[2], sh[3]),
+                        threads);
+            } catch (OrtException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": ONNX Runtime cannot load it: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Returns the file.
+     *
+     * @return the path
+     */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Returns the shape of one input sample.
+     *
+     * @return {@code (C, H, W)}
+     */
+    public Shape sampleShape() {
+        return sampleShape;
+    }
+
+    /**
+     * Returns the intra-op thread count.
+     *
+     * @return the threads
+     */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Makes an input tensor; close it after use.
+     *
+     * @param values the batch, row-major
+     * @param batch the batch size
+     * @return the tensor
+     */
+    public OnnxTensor input(float[] values, int batch) {
+        long[] shape = new long[] {batch, sampleShape.get(0), sampleShape.get(1), sampleShape.get(2)};
+        try {
+            return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(values), shape);
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": cannot make an input of shape " + Arrays.toString(shape) + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Runs the network on a prepared input and reads every output back.
+     *
+     * @param input the input tensor
+     * @return the outputs in graph order, each flattened row-major
+     */
+    public List<float[]> run(OnnxTensor input) {
+        try (OrtSession.Result r = session.run(Map.of(inputName, input))) {
+            List<float[]> out = new ArrayList<>();
+            for (Map.Entry<String, OnnxValue> e : r) {
+                FloatBuffer b = ((OnnxTensor) e.getValue()).getFloatBuffer();
+                float[] a = new float[b.remaining()];
+                b.get(a);
+                out.add(a);
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": ONNX Runtime failed to run it: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Runs the network on a batch.
+     *
+     * @param values the batch, row-major
+     * @param batch the batch size
+     * @return the outputs in graph order, each flattened row-major
+     */
+    public List<float[]> run(float[] values, int batch) {
+        try (OnnxTensor in = input(values, batch)) {
+            return run(in);
+        }
+    }
+
+    /**
+     * Stops the profiler and returns the trace file it wrote.
+     *
+     * @return the JSON trace
+     */
+    public Path endProfiling() {
+        try {
+            return Path.of(session.endProfiling());
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": cannot end profiling: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": cannot close the session: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    static String firstLine(String m) {
+        return m == null ? "no message" : m.lines().findFirst().orElse(m);
+    }
+}

@@ -1,0 +1,123 @@
+package org.waecompress.experiments.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import ai.onnx.proto.OnnxMl;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.Layers.Act;
+import org.waecompress.spi.spec.Layers.BatchNorm2d;
+import org.waecompress.spi.spec.Layers.Concat;
+import org.waecompress.spi.spec.Layers.Conv;
+import org.waecompress.spi.spec.Layers.ConvTranspose;
+import org.waecompress.spi.spec.Layers.Dense;
+import org.waecompress.spi.spec.Layers.Drop;
+import org.waecompress.spi.spec.Layers.Flatten;
+import org.waecompress.spi.spec.Layers.GlobalAvgPool;
+import org.waecompress.spi.spec.Layers.Pool2d;
+import org.waecompress.spi.spec.Layers.Residual;
+import org.waecompress.spi.spec.Layers.Sequential;
+import org.waecompress.spi.spec.NetworkSpec;
+
+/**
+ * Every built-in node type, exported and run in ONNX Runtime, gives the PyTorch engine's output
+ * (within {@link OnnxCheck#TOLERANCE} of the largest value) on odd-sized inputs, with settings that
+ * differ per axis where the type has them.
+ */
+class OnnxExportTest {
+
+    @TempDir
+    Path dir;
+
+    static NetworkSpec net(String name, LayerSpec... layers) {
+        return new NetworkSpec(name, new Shape(4, 13, 11), Sequential.of("", layers));
+    }
+
+    static Stream<NetworkSpec> nodeTypes() {
+        return Stream.of(
+                net("conv", new Conv("c", 4, 6, new Hw(3, 5), new Hw(2, 1), new Hw(1, 2), 2, true)),
+                net("conv-depthwise-nobias", new Conv("c", 4, 4, Hw.of(3), Hw.of(1), Hw.of(1), 4, false)),
+                net("convTranspose", new ConvTranspose("t", 4, 3, new Hw(4, 3), new Hw(2, 3), new Hw(1, 0),
+                        new Hw(1, 2), true)),
+                net("convTranspose-nobias", new ConvTranspose("t", 4, 2, Hw.of(2), Hw.of(2), Hw.of(0), Hw.of(0),
+                        false)),
+                net("batchNorm", BatchNorm2d.of("bn", 4), new BatchNorm2d("fixed", 4, false, 1e-3, 0.1)),
+                net("batchNorm-1d", new Flatten("f"), new Dense("fc", 572, 7, true), BatchNorm2d.of("bn", 7)),
+                net("activations", Act.relu("r"), new Act("s", "sigmoid"), new Act("t", "tanh")),
+                net("maxPool-ceil", new Pool2d("p", "max", new Hw(3, 2), new Hw(2, 2), new Hw(1, 0), true)),
+                net("maxPool-floor", Pool2d.max("p", 2, 2, 0, false)),
+                // 13 rows, kernel 2, stride 2, padding 1, ceil: PyTorch drops the 8th window, which would start
+                // inside the bottom padding
+                net("maxPool-ceil-last-window-in-padding", Pool2d.max("p", 2, 2, 1, true)),
+                net("avgPool-ceil-last-window-in-padding", new Pool2d("p", "avg", Hw.of(2), Hw.of(2), Hw.of(1), true)),
+                net("avgPool-ceil-padded", new Pool2d("p", "avg", Hw.of(3), Hw.of(2), Hw.of(1), true)),
+                net("avgPool-floor", new Pool2d("p", "avg", new Hw(2, 3), new Hw(2, 1), Hw.of(0), false)),
+                net("globalAvgPool-linear", new GlobalAvgPool("gap"), new Dense("fc", 4, 3, true)),
+                net("flatten-linear-nobias-dropout", new Flatten("f"), new Drop("d", 0.5),
+                        new Dense("fc", 572, 9, false)),
+                net("residual-projection", new Residual("r", Sequential.of("",
+                        Conv.of("a", 4, 8, 3, 2, 1, false), BatchNorm2d.of("bn", 8)),
+                        Sequential.of("proj", Conv.of("0", 4, 8, 1, 2, 0, false)), "relu")),
+                net("residual-identity", new Residual("r", Conv.of("a", 4, 4, 3, 1, 1, true), null, null)),
+                net("concat-same-geometry", new Concat("split", List.of(Conv.of("ca", 4, 3, 3, 2, 1, true),
+                        Conv.of("ch", 4, 2, 3, 2, 1, true)))),
+                net("concat-mixed", new Concat("cat", List.of(Conv.of("a", 4, 3, 1, 1, 0, true),
+                        Sequential.of("b", Pool2d.max("p", 3, 1, 1, false), Act.relu("r"))))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nodeTypes")
+    void everyBuiltInNodeTypeGivesThePyTorchEnginesOutput(NetworkSpec spec) {
+        try (Network net = OnnxTesting.randomized(spec, 1, 11)) {
+            OnnxCheck.Result r = OnnxTesting.assertEquivalent(net, dir, 2);
+            assertEquals(1, r.outputs());
+        }
+    }
+
+    @Test
+    void theFileNamesOperatorsAfterSpecPathsAndCarriesTheSpec() throws Exception {
+        NetworkSpec spec = net("named", Conv.of("stem", 4, 6, 3, 1, 1, true), BatchNorm2d.of("bn", 6),
+                Act.relu("relu"), new Flatten("flat"), new Dense("fc", 858, 3, true));
+        try (Network n = OnnxTesting.randomized(spec, 3, 1)) {
+            OnnxMl.ModelProto m = OnnxExport.model(n);
+            assertEquals(OnnxExport.OPSET, m.getOpsetImport(0).getVersion());
+            List<String> names = m.getGraph().getNodeList().stream().map(OnnxMl.NodeProto::getName).toList();
+            assertEquals(List.of("stem/Conv", "bn/BatchNormalization", "relu/Relu", "flat/Flatten", "fc/Gemm"), names);
+            List<String> inits = m.getGraph().getInitializerList().stream().map(OnnxMl.TensorProto::getName).toList();
+            assertTrue(inits.containsAll(List.of("stem.weight", "stem.bias", "bn.running_var", "fc.weight")), inits.toString());
+            assertEquals(OnnxExport.OUTPUT, m.getGraph().getOutput(0).getName());
+            assertEquals("fc/Gemm", m.getGraph().getNodeList().stream().filter(x -> x.getOutputList()
+                    .contains(OnnxExport.OUTPUT)).findFirst().orElseThrow().getName());
+            assertEquals(spec, OnnxExport.spec(m));
+        }
+    }
+
+    @Test
+    void dropoutOnlyNetworkExportsAnIdentity() {
+        try (Network n = OnnxTesting.randomized(net("dropout-only", new Drop("d", 0.3)), 1, 1)) {
+            OnnxMl.ModelProto m = OnnxExport.model(n);
+            assertEquals("Identity", m.getGraph().getNode(0).getOpType());
+            OnnxTesting.assertEquivalent(n, dir, 1);
+        }
+    }
+
+    @Test
+    void aWrongLoweringIsCaught() {
+        // the comparison itself must fail when outputs differ: feed it a sign flip
+        OnnxCheck.Result r = OnnxCheck.compare(List.of(new float[] {1f, -2f}), List.of(new float[] {1f, 2f}), 1,
+                Path.of("x.onnx"));
+        assertFalse(r.passes(), r.describe());
+        assertEquals(4.0, r.maxAbsDiff(), 0.0);
+    }
+}
