@@ -1,6 +1,7 @@
 package org.waecompress.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -71,8 +72,27 @@ class EndToEndTest {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
-        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "resize", "taylor-1", "taylor-2",
-                "thinet", "thinet-30", "thinet-70", "thinet-conv", "thinet-gap", "thinet-tiny", "wae", "wavelet"), ids);
+        assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "opaque", "resize", "taylor-1",
+                "taylor-2", "thinet", "thinet-30", "thinet-70", "thinet-conv", "thinet-gap", "thinet-tiny", "wae",
+                "wavelet"), ids);
+        // every trained network is exported and reproduces the PyTorch engine; the test plugin's cannot be,
+        // and its row is timed on the PyTorch engine with a note
+        for (ResultRow row : new ResultStore(out).read()) {
+            if (row.row().equals("opaque")) {
+                assertNull(row.onnx());
+                assertTrue(row.timing().fallback().contains("node type 'testOpaque'"), row.toString());
+                continue;
+            }
+            assertEquals("networks/" + row.row() + ".onnx", row.onnx().file(), row.row());
+            assertTrue(row.onnx().worstRelative() <= 1e-4, row.toString());
+            assertTrue(Files.size(out.resolve(row.onnx().file())) == row.onnx().bytes(), row.row());
+            assertEquals("onnxruntime", row.timing().engine());
+            assertNull(row.timing().fallback(), row.row());
+        }
+        String md = Files.readString(out.resolve("table.md"));
+        assertTrue(md.contains("* opaque: timed on the PyTorch engine in the ORT columns, because node type "
+                + "'testOpaque'"), md);
+        assertTrue(md.lines().anyMatch(l -> l.startsWith("| opaque ") && l.contains("x* |")), md);
         assertTrue(r.out().contains("| halfwidth"), r.out());
         assertTrue(Files.readString(out.resolve("table.md")).contains("MACs of wae by part: encoder "), r.out());
         assertTrue(Files.readString(out.resolve("provenance.json")).contains("\"source\": \"--config"));
@@ -96,6 +116,15 @@ class EndToEndTest {
         CliRun.Result table = CliRun.run("table", out.toString(), "--format", "csv");
         assertEquals(0, table.code(), table.err());
         assertEquals(ids.size() + 1, table.out().lines().count(), table.out());
+
+        // the run's trained backbone leaves the framework through `waec export RUN_FOLDER`
+        Path onnx = dir.resolve("backbone.onnx");
+        CliRun.Result export = CliRun.run("export", out.toString(), "--out", onnx.toString());
+        assertEquals(0, export.code(), export.err());
+        assertTrue(export.out().contains("saved weights") && export.out().contains("checked against the PyTorch"),
+                export.out());
+        assertEquals(2, CliRun.run("export", out.toString(), "--row", "wae", "--out", onnx.toString()).code(),
+                "networks are kept only for the backbone unless output.keepNetworks is set");
     }
 
     @Test

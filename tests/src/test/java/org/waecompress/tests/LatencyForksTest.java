@@ -11,10 +11,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
+import org.waecompress.experiments.harness.EngineTiming;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 
-/** A speed table timed in fresh JVMs ({@code latency.forks}), through the command line. */
+/** A speed table timed in fresh JVMs ({@code latency.forks}) on both engines, through the command line. */
 class LatencyForksTest {
 
     @TempDir
@@ -27,20 +28,26 @@ class LatencyForksTest {
                 "--set", "data.synthetic.classes=4", "--set", "backbone.name=vgg16-bn-small", "--set",
                 "backbone.width=0.25", "--set", "accuracy.enabled=false", "--set", "strategies=wae,halfwidth",
                 "--set", "latency.forks=2", "--set", "latency.warmup=1", "--set", "latency.runs=3", "--set",
-                "latency.throughputBatch=2", "--out", out.toString());
+                "latency.throughputBatch=2", "--set", "latency.engine=both", "--set", "experiment.then=", "--out",
+                out.toString());
         assertEquals(0, r.code(), r.err());
         List<ResultRow> rows = new ResultStore(out).read();
         assertEquals(List.of("backbone", "wae", "halfwidth"), rows.stream().map(ResultRow::row).toList());
-        assertNull(rows.get(0).forkSpeedups(), "the backbone row has no pairing");
-        assertEquals(1.0, rows.get(0).speedup(), 0.0);
+        for (EngineTiming t : rows.get(0).timings()) {
+            assertNull(t.forkSpeedups(), "the backbone row has no pairing");
+            assertEquals(1.0, t.speedup(), 0.0);
+        }
         for (ResultRow row : rows.subList(1, 3)) {
-            List<Double> sp = row.forkSpeedups();
-            assertEquals(2, sp.size(), row.row());
-            assertEquals((sp.get(0) + sp.get(1)) / 2, row.speedup(), 1e-12, row.row());
-            assertTrue(row.latencyMs() > 0 && row.baselineLatencyMs() > 0, row.toString());
+            assertEquals(List.of("onnxruntime", "pytorch"), row.timings().stream().map(EngineTiming::engine).toList());
+            for (EngineTiming t : row.timings()) {
+                List<Double> sp = t.forkSpeedups();
+                assertEquals(2, sp.size(), row.row());
+                assertEquals((sp.get(0) + sp.get(1)) / 2, t.speedup(), 1e-12, row.row());
+                assertTrue(t.medianMs() > 0 && t.baselineMs() > 0 && t.fallback() == null, row.toString());
+            }
         }
         String md = Files.readString(out.resolve("table.md"));
-        assertTrue(md.contains("speed-up range"), md);
+        assertTrue(md.contains("speed-up range (ORT)") && md.contains("speed-up range (PyTorch)"), md);
         assertTrue(md.contains("every row timed in 2 fresh JVMs"), md);
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".latency")).toList(),

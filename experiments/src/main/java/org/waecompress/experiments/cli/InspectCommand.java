@@ -1,41 +1,32 @@
 package org.waecompress.experiments.cli;
 
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.OrtProfile;
 import org.waecompress.experiments.measure.Profile;
+import org.waecompress.experiments.onnx.OnnxExport;
+import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
+import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
-import org.waecompress.spi.spec.SpecJson;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code waec inspect}: per-layer MACs, parameters and output shapes of a backbone or a saved spec. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print per-layer MACs, parameters and output shapes of a backbone or a SPEC.json file.")
+        description = "Print per-layer MACs, parameters and output shapes of a backbone, an architecture or a saved network.")
 final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "BACKBONE|STRATEGY-on-BACKBONE|SPEC.json",
-            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56), "
-                    + "STRATEGY-on-BACKBONE (e.g. wae-on-vgg16) or a .spec.json file.")
-    String target;
-
-    @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
-    String input;
-
-    @Option(names = "--classes", description = "Number of classes (default: the backbone's).")
-    Integer classes;
-
-    @Option(names = "--width", defaultValue = "1.0", description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
-    double width;
+    @Mixin
+    NetworkTarget network;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
     String format;
@@ -43,9 +34,23 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--tree", description = "Also list composite nodes with their subtree totals.")
     boolean tree;
 
-    @Option(names = "--profile", description = "Time every node down to --depth on the CPU (random weights, batch 1, "
-            + "alternated with the whole network) and show its share of the time against its share of the MACs.")
+    @Option(names = "--profile", description = "Time every node down to --depth on the CPU (random weights, batch 1) "
+            + "and show its share of the time against its share of the MACs; on ONNX Runtime (its own profiler, on the "
+            + "exported file: also by operator and the slowest kernels) or on the PyTorch engine (each node built and "
+            + "timed alone, alternated with the whole network).")
     boolean profile;
+
+    @Option(names = "--engine", defaultValue = "onnxruntime", description = "onnxruntime or pytorch, for --profile "
+            + "(default ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime's intra-op threads for --profile "
+            + "(default: as many as the PyTorch engine uses).")
+    int threads;
+
+    @Option(names = "--top", defaultValue = "12", description = "Slowest kernels --profile lists on ONNX Runtime "
+            + "(default ${DEFAULT-VALUE}).")
+    int top;
 
     @Option(names = "--depth", defaultValue = "2", description = "Deepest nodes --profile times (default ${DEFAULT-VALUE}).")
     int depth;
@@ -55,23 +60,16 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NetworkSpec spec = resolve();
-        CostReport r = CostReport.of(spec);
+        boolean onnxFile = network.target.endsWith(".onnx");
         if (profile) {
-            if (depth < 0) {
-                throw new BadInputException("--depth " + depth + ": expected 0 or more");
-            }
-            if (runs < 1) {
-                throw new BadInputException("--runs " + runs + ": expected 1 or more");
-            }
-            if (!format.equals("text")) {
-                throw new BadInputException("--format " + format + ": --profile prints text only");
-            }
-            System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());
-            System.out.print(Profile.toText(Profile.of(spec, depth, 1, Math.max(2, runs / 5), runs,
-                    ConsoleProgress.stderr())));
-            return 0;
+            return profile(onnxFile);
         }
+        NetworkSpec spec = onnxFile ? specOf(Path.of(network.target)) : network.spec();
+        if (spec == null) {
+            throw new BadInputException(network.target + ": not exported by waec (no spec in its metadata); "
+                    + "--profile times any ONNX file");
+        }
+        CostReport r = CostReport.of(spec);
         switch (format) {
             case "text" -> {
                 System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());
@@ -83,56 +81,68 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private NetworkSpec resolve() throws Exception {
-        if (target.endsWith(".json")) {
-            Path p = Path.of(target);
-            if (!Files.isReadable(p)) {
-                throw new BadInputException(target + ": file not found or not readable");
+    private int profile(boolean onnxFile) throws Exception {
+        if (depth < 0) {
+            throw new BadInputException("--depth " + depth + ": expected 0 or more");
+        }
+        if (runs < 1) {
+            throw new BadInputException("--runs " + runs + ": expected 1 or more");
+        }
+        if (threads < 0) {
+            throw new BadInputException("--threads " + threads + ": expected 0 (the default) or more");
+        }
+        if (!format.equals("text")) {
+            throw new BadInputException("--format " + format + ": --profile prints text only");
+        }
+        int warmup = Math.max(2, runs / 5);
+        int t = threads == 0 ? Latency.threads() : threads;
+        switch (engine) {
+            case "pytorch" -> {
+                if (onnxFile) {
+                    throw new BadInputException("--engine pytorch: " + network.target + " is an ONNX file; profile it "
+                            + "with --engine onnxruntime, or give the network it came from");
+                }
+                NetworkSpec spec = network.spec();
+                System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape());
+                System.out.print(Profile.toText(Profile.of(spec, depth, 1, warmup, runs, ConsoleProgress.stderr())));
             }
-            NetworkSpec s = SpecJson.fromJson(Files.readString(p), target);
-            return input == null ? s : s.withInputShape(parseShape(input));
-        }
-        String backbone = target;
-        String strategy = null;
-        int on = target.indexOf("-on-");
-        if (on > 0) {
-            strategy = target.substring(0, on);
-            backbone = target.substring(on + 4);
-        }
-        Backbones.Entry e = Backbones.get(backbone);
-        Shape in = input == null ? e.defaultInput() : parseShape(input);
-        NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
-        if (strategy == null) {
-            return b;
-        }
-        org.waecompress.spi.CompressionStrategy st = org.waecompress.spi.plugin.StrategyRegistry.discover().get(strategy);
-        org.waecompress.spi.CompressionContext ctx = new org.waecompress.spi.CompressionContext(strategy,
-                new org.apache.commons.configuration2.MapConfiguration(new java.util.HashMap<String, Object>()), 42, null,
-                new org.waecompress.spi.train.NetworkTrainer(null),
-                org.waecompress.spi.train.TrainSettings.builder().build(), null, null);
-        try {
-            return st.architecture(b, ctx);
-        } catch (UnsupportedOperationException ex) {
-            throw new BadInputException(target + ": " + ex.getMessage());
-        }
-    }
-
-    static Shape parseShape(String text) {
-        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
-        try {
-            long[] d = new long[parts.length];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = Long.parseLong(parts[i].trim());
-                if (d[i] <= 0) {
-                    throw new NumberFormatException();
+            case "onnxruntime" -> {
+                Path work = Files.createTempDirectory("waec-profile-");
+                try {
+                    Path file;
+                    NetworkSpec spec;
+                    if (onnxFile) {
+                        file = Path.of(network.target);
+                        spec = specOf(file);
+                    } else {
+                        spec = network.spec();
+                        file = work.resolve("network.onnx");
+                        try (Network n = Network.random(spec, (int) spec.outputShape().get(0), 42)) {
+                            OnnxExport.write(n, file);
+                        }
+                    }
+                    System.out.println((spec == null ? file.getFileName().toString() : spec.name() + "  input "
+                            + spec.inputShape() + "  output " + spec.outputShape()) + "  (ONNX Runtime)");
+                    System.out.print(OrtProfile.toText(OrtProfile.of(file, spec, t, warmup, runs, work), spec, depth,
+                            top));
+                } finally {
+                    try (var files = Files.walk(work)) {
+                        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
                 }
             }
-            if (d.length != 3) {
-                throw new NumberFormatException();
-            }
-            return new Shape(d);
-        } catch (NumberFormatException ex) {
-            throw new BadInputException("--input " + text + ": expected CxHxW with positive integers, e.g. 3x224x224");
+            default -> throw new BadInputException("--engine " + engine + ": expected onnxruntime or pytorch");
+        }
+        return 0;
+    }
+
+    private static NetworkSpec specOf(Path onnx) {
+        try (OrtNetwork o = OrtNetwork.open(onnx, 1)) {
+            return o.spec();
+        } catch (org.waecompress.spi.CompressionException e) {
+            throw new BadInputException(e.getMessage());
         }
     }
 

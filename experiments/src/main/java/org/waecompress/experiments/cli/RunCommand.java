@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
@@ -55,14 +56,20 @@ final class RunCommand implements Callable<Integer> {
         String p = preset == null && config == null ? "quick" : preset;
         Injector injector = StrategyRegistry.injector(new HarnessModule(null));
         StrategyRegistry registry = injector.getInstance(StrategyRegistry.class);
-        ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(),
-                ExperimentRunner.strategyKeys(registry));
+        Map<String, Set<String>> keys = ExperimentRunner.strategyKeys(registry);
+        ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(), keys);
         ExperimentSettings s = ExperimentSettings.from(cfg);
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
         runner.selected(s);
         Path dir = s.outputDir().isEmpty()
                 ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 : Path.of(s.outputDir());
+        // the follow-up plan is checked now, not after the first one has run for hours
+        ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), keys);
+        ExperimentSettings thenSettings = thenCfg == null ? null : ExperimentSettings.from(thenCfg);
+        if (thenSettings != null) {
+            runner.selected(thenSettings);
+        }
         if (resume && !Files.isDirectory(dir)) {
             throw new BadInputException("--resume: run folder " + dir + " does not exist; pass the folder of the run to continue with --out");
         }
@@ -92,6 +99,17 @@ final class RunCommand implements Callable<Integer> {
         System.out.print(o.markdown());
         System.out.println();
         System.out.println("Run folder: " + o.dir().toAbsolutePath());
+        if (thenSettings != null) {
+            Path next = Path.of(thenSettings.outputDir());
+            boolean again = resume && Files.exists(next.resolve("results.jsonl"));
+            List<String> thenArgs = new ArrayList<>(args);
+            thenArgs.add("(then " + cfg.get("experiment.then") + " in " + next + ")");
+            ExperimentRunner.Outcome t = runner.run(thenCfg, thenSettings, next, again, thenArgs);
+            System.out.println();
+            System.out.print(t.markdown());
+            System.out.println();
+            System.out.println("Run folder: " + t.dir().toAbsolutePath());
+        }
         return 0;
     }
 

@@ -38,7 +38,14 @@ public final class ExperimentConfig {
     public static final String SYSTEM_PREFIX = "waec.";
 
     /** The presets shipped on the classpath. */
-    public static final List<String> PRESETS = List.of("quick", "speed", "paper");
+    public static final List<String> PRESETS = List.of("quick", "speed", "speed-quick", "paper");
+
+    /**
+     * Keys a follow-up plan ({@code experiment.then}) takes from the plan before it when the user set
+     * them: which strategies, their settings, and where and how latency is measured.
+     */
+    public static final List<String> INHERITED = List.of("strategies", "strategy.", "latency.engine",
+            "latency.gapMs", "latency.threads");
 
     private final Map<String, String> values;
     private final Map<String, String> sources;
@@ -61,10 +68,59 @@ public final class ExperimentConfig {
      */
     public static ExperimentConfig load(Map<String, String> sets, Path userFile, String preset, Properties system,
             Map<String, Set<String>> strategyKeys) {
+        return load(sets, "--set", userFile, preset, system, strategyKeys);
+    }
+
+    /**
+     * Loads the configuration of the plan that follows this one ({@code experiment.then}): the
+     * preset or plan file it names, with the values of {@link #INHERITED} keys that the user gave this
+     * plan (not those of its defaults or preset), and its run folder inside this plan's.
+     *
+     * @param outputDir the follow-up's run folder
+     * @param strategyKeys the settings keys of each installed strategy
+     * @return the follow-up's snapshot, or null when this plan names none
+     */
+    public ExperimentConfig then(Path outputDir, Map<String, Set<String>> strategyKeys) {
+        String next = get("experiment.then");
+        if (next.isEmpty()) {
+            return null;
+        }
+        boolean preset = PRESETS.contains(next);
+        Map<String, String> inherited = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            String src = sources.get(k);
+            boolean user = !src.equals("defaults") && !src.startsWith("preset ");
+            if (user && INHERITED.stream().anyMatch(p -> p.endsWith(".") ? k.startsWith(p) : k.equals(p))) {
+                inherited.put(k, v);
+            }
+        });
+        inherited.put("experiment.then", "");
+        inherited.put("output.dir", outputDir.toString());
+        return load(inherited, "inherited from the plan before", preset ? null : Path.of(next), preset ? next : null,
+                new Properties(), strategyKeys);
+    }
+
+    /**
+     * Returns the folder name of the plan that follows this one: the preset's name or the plan
+     * file's name without its extension.
+     *
+     * @return the name, or empty when no plan follows
+     */
+    public String thenName() {
+        String next = get("experiment.then");
+        if (next.isEmpty() || PRESETS.contains(next)) {
+            return next;
+        }
+        String f = Path.of(next).getFileName().toString();
+        return f.contains(".") ? f.substring(0, f.lastIndexOf('.')) : f;
+    }
+
+    private static ExperimentConfig load(Map<String, String> sets, String setsLayer, Path userFile, String preset,
+            Properties system, Map<String, Set<String>> strategyKeys) {
         CompositeConfiguration composite = new CompositeConfiguration();
         Map<Configuration, String> layerNames = new LinkedHashMap<>();
         MapConfiguration cli = new MapConfiguration(new LinkedHashMap<>(sets));
-        add(composite, layerNames, cli, "--set");
+        add(composite, layerNames, cli, setsLayer);
         Map<String, Object> sys = new LinkedHashMap<>();
         for (String k : system.stringPropertyNames()) {
             if (k.startsWith(SYSTEM_PREFIX)) {

@@ -2,6 +2,9 @@ package org.waecompress.experiments.config;
 
 import java.util.Arrays;
 import java.util.List;
+import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.LatencyEngine;
+import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.spi.train.Augmentation;
 import org.waecompress.spi.train.TrainSettings;
 
@@ -26,13 +29,10 @@ import org.waecompress.spi.train.TrainSettings;
  * @param finetune what each strategy gets
  * @param strategies the strategy ids, or {@code [all]}
  * @param accuracy whether to train and evaluate
- * @param latencyWarmup warm-up rounds
- * @param latencyRuns timed rounds
- * @param latencyBatch latency batch size
- * @param throughputBatch throughput batch size
- * @param latencyForks fresh JVMs that each repeat a row's timing (0 = this process)
+ * @param latency how latency is measured (engines, runs, batches, forks, duty cycle, threads)
  * @param outputDir the run folder, or empty
  * @param keepNetworks whether to save compressed networks
+ * @param onnx whether to write each row's network as an ONNX file
  * @param checkpoints whether training saves its state between epochs, for {@code --resume}
  * @param checkpointSeconds the least training time between two checkpoints of one training call
  * @param paperReference whether to add the paper's columns
@@ -40,9 +40,8 @@ import org.waecompress.spi.train.TrainSettings;
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
-        boolean accuracy, int latencyWarmup, int latencyRuns, int latencyBatch, int throughputBatch, int latencyForks,
-        String outputDir,
-        boolean keepNetworks, boolean checkpoints, int checkpointSeconds, boolean paperReference) {
+        boolean accuracy, LatencySettings latency, String outputDir, boolean keepNetworks, boolean onnx,
+        boolean checkpoints, int checkpointSeconds, boolean paperReference) {
 
     /**
      * Reads the settings from a snapshot.
@@ -65,11 +64,17 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 c.get("backbone.input"), c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
                 i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
                 i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
-                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), i(c, "latency.warmup"),
-                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), i(c, "latency.forks"),
-                c.get("output.dir"),
-                b(c, "output.keepNetworks"), b(c, "output.checkpoints"), i(c, "output.checkpointSeconds"),
+                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), latency(c),
+                c.get("output.dir"), b(c, "output.keepNetworks"), b(c, "output.onnx"), b(c, "output.checkpoints"),
+                i(c, "output.checkpointSeconds"),
                 b(c, "report.paperReference"));
+    }
+
+    private static LatencySettings latency(ExperimentConfig c) {
+        int threads = i(c, "latency.threads");
+        return new LatencySettings(LatencyEngine.parse(c.get("latency.engine")), i(c, "latency.warmup"),
+                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), i(c, "latency.forks"),
+                i(c, "latency.gapMs"), threads == 0 ? Latency.threads() : threads);
     }
 
     private static int i(ExperimentConfig c, String k) {

@@ -61,7 +61,8 @@ public record Key(String name, Type type, Double min, Double max, List<String> a
             }
             case CHOICE -> {
                 if (!allowed.contains(v)) {
-                    throw new InvalidSettingException(name, value, "must be one of " + String.join(", ", allowed) + where);
+                    throw new InvalidSettingException(name, value, "must be one of " + String.join(", ",
+                            allowed.stream().map(a -> a.isEmpty() ? "(empty)" : a).toList()) + where);
                 }
             }
             default -> { }

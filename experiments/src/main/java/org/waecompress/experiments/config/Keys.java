@@ -13,6 +13,9 @@ public final class Keys {
     static {
         s("experiment.name", "a name for the run (folder name, table caption)");
         i("experiment.seed", 0, null, "seed of initialisation, shuffling and synthetic data");
+        s("experiment.then", "a preset or plan file run after this plan, in the subfolder of its run folder named "
+                + "after it (empty = none); it takes the strategies, their settings and latency.engine/gapMs/threads "
+                + "you gave this plan");
         c("backbone.name", List.copyOf(Backbones.all().keySet().stream().sorted().toList()), "the backbone");
         d("backbone.width", 0.01, 16.0, "width factor of small-image backbones");
         s("backbone.input", "input shape CxHxW, or auto for the data's shape");
@@ -37,6 +40,10 @@ public final class Keys {
         d("finetune.learningRate", 1e-9, 10.0, "strategies' learning rate");
         s("strategies", "comma-separated strategy ids, or all");
         b("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
+        c("latency.engine", List.of("onnxruntime", "pytorch", "both"), "where latency is measured: ONNX Runtime on "
+                + "each row's exported file, DJL's PyTorch engine, or both side by side");
+        i("latency.gapMs", 0, 60000, "idle milliseconds before each timed run (0 = back to back): the duty cycle");
+        i("latency.threads", 0, 1024, "ONNX Runtime's intra-op threads (0 = as many as the PyTorch engine uses)");
         i("latency.warmup", 0, null, "untimed rounds before timing");
         i("latency.runs", 1, null, "timed rounds (median and p90 are reported)");
         i("latency.batch", 1, null, "batch size of the latency figure");
@@ -45,6 +52,7 @@ public final class Keys {
                 + "them (0 = time in this process)");
         s("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
         b("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
+        b("output.onnx", "write each row's network as networks/ROW.onnx, checked against the PyTorch engine");
         b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
                 + "is done), so --resume continues an unfinished row from its last saved epoch");
         i("output.checkpointSeconds", 0, null, "least training time between two checkpoints of one training "

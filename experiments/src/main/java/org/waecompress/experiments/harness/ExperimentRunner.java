@@ -1,6 +1,5 @@
 package org.waecompress.experiments.harness;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
-import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.report.Plots;
 import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
@@ -175,7 +174,7 @@ public final class ExperimentRunner {
                 overall.step(1, id);
             }
         }
-        Tables.Meta meta = Tables.withPartNotes(meta(s, dataDesc, input), rows);
+        Tables.Meta meta = Tables.withFallbackNotes(Tables.withPartNotes(meta(s, dataDesc, input), rows), rows);
         writeMeta(dir, meta);
         String md = writeTables(rows, meta, dir);
         Plots.write(rows, dir.resolve("plots"));
@@ -212,22 +211,21 @@ public final class ExperimentRunner {
             }
             Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
-                    timing.pair(base, baseBuilt, compressed, built), seconds, paper, s, settings, compressed.spec());
+                    timing.pair(id, base, baseBuilt, compressed, built), seconds, paper, s, settings, compressed.spec());
         }
     }
 
     private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
-            CostReport cost, CostReport baseCost, RowTiming.Timing t, double seconds, Properties paper,
+            CostReport cost, CostReport baseCost, RowTiming.Measured t, double seconds, Properties paper,
             ExperimentSettings s, Map<String, String> settings, NetworkSpec spec) {
         String pk = s.backbone().replace("-ceil", "") + "." + rowId + ".";
         Double p5 = paper.containsKey(pk + "top5") ? Double.valueOf(paper.getProperty(pk + "top5")) : null;
         Double ps = paper.containsKey(pk + "speedup") ? Double.valueOf(paper.getProperty(pk + "speedup")) : null;
         return new ResultRow(rowId, label, network, strategy, acc == null ? null : acc.top1Error(),
                 acc == null ? null : acc.top5Error(), acc == null ? null : acc.samples(), cost.totalMacs(),
-                cost.totalParams(), t.latency().medianMs(), t.latency().p90Ms(), t.baseline().medianMs(), t.speedup(),
-                baseCost.totalMacs() / (double) cost.totalMacs(), t.latency().batch(), t.throughput().imagesPerSecond(),
-                t.throughput().batch(), seconds, p5, ps, settings, Instant.now().toString(), partMacs(spec, cost),
-                t.forkSpeedups());
+                cost.totalParams(), baseCost.totalMacs() / (double) cost.totalMacs(), s.latency().batch(),
+                s.latency().throughputBatch(), t.timings(), t.onnx(), seconds, p5, ps, settings,
+                Instant.now().toString(), partMacs(spec, cost));
     }
 
     /**
@@ -356,22 +354,7 @@ public final class ExperimentRunner {
                         + s.finetune().augmentation() + "; evaluation is not.");
             }
         }
-        if (s.latencyForks() == 0) {
-            notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d, median and p90 of %d runs after %d "
-                    + "warm-up; each strategy timed alternately with the backbone in one process (the backbone's "
-                    + "median from that pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians; "
-                    + "throughput at batch %d. %s, %d intra-op threads, %s.", input, s.latencyBatch(),
-                    s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(), engine(), Latency.threads(),
-                    Provenance.cpuModel()));
-        } else {
-            notes.add(String.format(Locale.ROOT, "CPU latency: input %s, batch %d; every row timed in %d fresh JVMs "
-                    + "one after another, each timing the strategy alternately with the backbone (%d runs after %d "
-                    + "warm-up); the ms columns are medians over the JVMs of each JVM's median (and p90), speed-up = "
-                    + "median over the JVMs of each JVM's ratio of medians, 'speed-up range' = the lowest and highest "
-                    + "of those ratios; throughput at batch %d. %s, %d intra-op threads, %s.", input,
-                    s.latencyBatch(), s.latencyForks(), s.latencyRuns(), s.latencyWarmup(), s.throughputBatch(),
-                    engine(), Latency.threads(), Provenance.cpuModel()));
-        }
+        notes.add(latencyNote(s.latency(), input));
         notes.add("MACs: convolution and linear multiply-accumulates per image (ThiNet's tables count 2 FLOPs per MAC).");
         if (s.paperReference()) {
             notes.add("Paper columns: as reported by Chen et al. (AAAI 2018) for VGG16 on ImageNet (Intel i7 3.5 GHz); "
@@ -382,8 +365,26 @@ public final class ExperimentRunner {
         return new Tables.Meta(title, notes);
     }
 
-    private static String engine() {
-        return Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
+    /**
+     * Describes how the latency columns were measured: engines with versions and options, batch,
+     * runs, the duty cycle, in process or in fresh JVMs, and the CPU.
+     *
+     * @param l the latency settings
+     * @param input the input shape
+     * @return the note
+     */
+    static String latencyNote(LatencySettings l, Shape input) {
+        String where = l.forks() == 0
+                ? "each strategy timed alternately with the backbone in one process (the backbone's median from that "
+                        + "pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians"
+                : String.format(Locale.ROOT, "every row timed in %d fresh JVMs one after another, each timing the "
+                        + "strategy alternately with the backbone; the ms columns are medians over the JVMs of each "
+                        + "JVM's median (and p90), speed-up = median over the JVMs of each JVM's ratio of medians, "
+                        + "'speed-up range' = the lowest and highest of those ratios", l.forks());
+        return String.format(Locale.ROOT, "Latency: input %s, batch %d, median and p90 of %d runs after %d warm-up, "
+                + "%s; %s; throughput at batch %d. Engine%s: %s. CPU: %s.", input, l.batch(), l.runs(), l.warmup(),
+                l.regime(), where, l.throughputBatch(), l.engines().size() == 1 ? "" : "s", l.describeEngines(),
+                Provenance.cpuModel());
     }
 
     /**

@@ -16,14 +16,12 @@ import java.util.Map;
  * @param testImages images the errors were measured on
  * @param macs multiply-accumulates per image
  * @param params trainable parameters
- * @param latencyMs median milliseconds at {@code latencyBatch}
- * @param latencyP90Ms 90th percentile
- * @param baselineLatencyMs the backbone's median in the same alternating measurement
- * @param speedup baseline median / this median
  * @param macSpeedup backbone MACs / these MACs
  * @param latencyBatch the batch size of the latency figures
- * @param throughput images per second at {@code throughputBatch} (median)
- * @param throughputBatch the batch size of the throughput figure
+ * @param throughputBatch the batch size of the throughput figures
+ * @param timings the latency on each engine the run measured, in the order of {@code
+ *     latency.engine} (the first is the table's primary figure)
+ * @param onnx the exported file and its check, or null when the network could not be exported
  * @param trainSeconds wall time spent training or compressing
  * @param paperTop5Error the paper's reported top-5 error (%), or null
  * @param paperSpeedup the paper's reported CPU speed-up, or null
@@ -31,12 +29,37 @@ import java.util.Map;
  * @param finishedAt when the row finished (ISO-8601)
  * @param macsByPart MACs of each top-level part of a composite network (WAE's encoder, split,
  *     branches and heads), in order; null for a plain layer stack
- * @param forkSpeedups each fresh JVM's own speed-up when the timing ran in forks
- *     ({@code latency.forks}); {@code speedup} is then their median; null when timed in process
  */
 public record ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
-        Integer testImages, long macs, long params, double latencyMs, double latencyP90Ms, double baselineLatencyMs,
-        double speedup, double macSpeedup, int latencyBatch, double throughput, int throughputBatch,
-        double trainSeconds, Double paperTop5Error, Double paperSpeedup, Map<String, String> settings,
-        String finishedAt, Map<String, Long> macsByPart,
-        List<Double> forkSpeedups) {}
+        Integer testImages, long macs, long params, double macSpeedup, int latencyBatch, int throughputBatch,
+        List<EngineTiming> timings, OnnxFileInfo onnx, double trainSeconds, Double paperTop5Error,
+        Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart) {
+
+    /**
+     * Returns the primary timing (the first engine's).
+     *
+     * @return the timing
+     */
+    public EngineTiming timing() {
+        return timings.get(0);
+    }
+
+    /**
+     * Returns the timing standing for an engine, if the run measured it.
+     *
+     * @param engine the engine id
+     * @return the timing, or null
+     */
+    public EngineTiming timing(String engine) {
+        return timings.stream().filter(t -> t.engine().equals(engine)).findFirst().orElse(null);
+    }
+
+    /**
+     * Returns the primary measured speed-up over the backbone.
+     *
+     * @return the speed-up
+     */
+    public double speedup() {
+        return timing().speedup();
+    }
+}

@@ -2,7 +2,10 @@ package org.waecompress.experiments.harness;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,8 +70,8 @@ public final class ResultStore {
                 continue;
             }
             try {
-                rows.add(GSON.fromJson(line, ResultRow.class));
-            } catch (JsonParseException e) {
+                rows.add(parse(line));
+            } catch (JsonParseException | IllegalStateException e) {
                 if (i == lines.size() - 1) {
                     logger.warn("{}: dropping a truncated last line (a run was interrupted); its row will run again",
                             file);
@@ -78,6 +81,33 @@ public final class ResultStore {
             }
         }
         return rows;
+    }
+
+    /**
+     * Parses one line, upgrading rows written before runs measured latency per engine (flat
+     * {@code latencyMs}, {@code speedup}, ... fields, all timed on the PyTorch engine).
+     *
+     * @param line the JSON line
+     * @return the row
+     */
+    static ResultRow parse(String line) {
+        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+        if (!o.has("timings") && o.has("latencyMs")) {
+            JsonObject t = new JsonObject();
+            t.addProperty("engine", "pytorch");
+            t.add("medianMs", o.get("latencyMs"));
+            t.add("p90Ms", o.get("latencyP90Ms"));
+            t.add("baselineMs", o.get("baselineLatencyMs"));
+            t.add("speedup", o.get("speedup"));
+            t.add("throughput", o.get("throughput"));
+            if (o.has("forkSpeedups")) {
+                t.add("forkSpeedups", o.get("forkSpeedups"));
+            }
+            JsonArray a = new JsonArray();
+            a.add(t);
+            o.add("timings", a);
+        }
+        return GSON.fromJson(o, ResultRow.class);
     }
 
     /**

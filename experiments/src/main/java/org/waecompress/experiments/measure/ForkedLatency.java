@@ -1,6 +1,5 @@
 package org.waecompress.experiments.measure;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
-import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
@@ -21,8 +19,9 @@ import org.waecompress.spi.train.ProgressListener;
  *
  * <p>On a shared 2-core machine the same network's median moves by 4-8% from one JVM to the next
  * (where the allocator and oneDNN's kernels land), more than it moves within one. A speed-up from
- * one process is therefore one draw. Here each fork loads the saved networks, times them
- * alternately exactly as {@link Latency#alternate} does in process, and reports its medians; the
+ * one process is therefore one draw. Here each fork loads the saved networks on one engine (ONNX
+ * files in ONNX Runtime, saved specs on the PyTorch engine), times them alternately exactly as
+ * {@link Latency#alternate} does in process, and reports its medians; the
  * result is the median over the forks of each network's median and p90, and the median over the
  * forks of each fork's own speed-up (a ratio of medians from one process, as the measurement rules
  * require), with every fork's speed-up kept so tables can show the spread.
@@ -60,39 +59,38 @@ public final class ForkedLatency {
     private ForkedLatency() {}
 
     /**
-     * Times saved networks alternately in {@code forks} fresh JVMs, one after another.
+     * Times saved networks alternately on one engine in {@code s.forks()} fresh JVMs, one after
+     * another.
      *
-     * @param specFiles the networks' {@code .spec.json} files (written by {@link Network#save})
-     * @param forks how many JVMs, at least 1
-     * @param batch the latency batch
-     * @param warmup untimed rounds per fork
-     * @param runs timed rounds per fork
-     * @param throughputBatch the throughput batch
-     * @param throughputRuns timed rounds per fork at the throughput batch
+     * @param engine the engine
+     * @param files the networks: {@code .onnx} files for ONNX Runtime, {@code .spec.json} files
+     *     (written by {@link Network#save}) for the PyTorch engine
+     * @param s batch sizes, runs, duty cycle, threads and the number of forks (at least 1)
      * @param workDir a folder for the forks' result and log files
      * @param listener progress, one step per fork
      * @return the aggregate
      * @throws CompressionException if a fork fails; the message names the fork and quotes its error
      */
-    public static Result measure(List<Path> specFiles, int forks, int batch, int warmup, int runs,
-            int throughputBatch, int throughputRuns, Path workDir, ProgressListener listener) {
+    public static Result measure(LatencyEngine engine, List<Path> files, LatencySettings s, Path workDir,
+            ProgressListener listener) {
+        int forks = s.forks();
         if (forks < 1) {
             throw new IllegalArgumentException("forks must be >= 1, got " + forks);
         }
-        Progress p = new Progress(listener, "latency in " + forks + " fresh JVMs", forks, 0);
+        Progress p = new Progress(listener, "latency (" + engine.label() + ") in " + forks + " fresh JVMs", forks, 0);
         List<ForkOutput> outs = new ArrayList<>();
         for (int f = 1; f <= forks; f++) {
-            outs.add(runFork(f, forks, specFiles, batch, warmup, runs, throughputBatch, throughputRuns, workDir));
+            outs.add(runFork(f, engine, files, s, workDir));
             p.step(1, "fork " + f + "/" + forks);
         }
         List<Latency.Stats> lat = new ArrayList<>();
         List<Latency.Stats> thr = new ArrayList<>();
-        for (int i = 0; i < specFiles.size(); i++) {
+        for (int i = 0; i < files.size(); i++) {
             lat.add(aggregate(outs, i, ForkOutput::latency));
             thr.add(aggregate(outs, i, ForkOutput::throughput));
         }
         List<Double> speedups = new ArrayList<>();
-        if (specFiles.size() >= 2) {
+        if (files.size() >= 2) {
             for (ForkOutput o : outs) {
                 speedups.add(o.latency().get(0).medianMs() / o.latency().get(1).medianMs());
             }
@@ -108,18 +106,20 @@ public final class ForkedLatency {
         return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), Latency.median(med), Latency.median(p90), runs);
     }
 
-    private static ForkOutput runFork(int f, int forks, List<Path> specFiles, int batch, int warmup, int runs,
-            int throughputBatch, int throughputRuns, Path workDir) {
+    private static ForkOutput runFork(int f, LatencyEngine engine, List<Path> files, LatencySettings s,
+            Path workDir) {
         Path result = workDir.resolve("fork-" + f + ".json");
         Path log = workDir.resolve("fork-" + f + ".log");
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.add(ForkedLatency.class.getName());
-        cmd.addAll(List.of(result.toString(), Integer.toString(batch), Integer.toString(warmup),
-                Integer.toString(runs), Integer.toString(throughputBatch), Integer.toString(throughputRuns)));
-        specFiles.forEach(sf -> cmd.add(sf.toString()));
-        String what = "latency fork " + f + "/" + forks;
+        cmd.addAll(List.of(engine.id(), result.toString(), Integer.toString(s.batch()), Integer.toString(s.warmup()),
+                Integer.toString(s.runs()), Integer.toString(s.throughputBatch()), Integer.toString(s.throughputRuns()),
+                Integer.toString(s.gapMs()), Integer.toString(s.threads())));
+        files.forEach(sf -> cmd.add(sf.toString()));
+        String what = "latency fork " + f + "/" + s.forks();
         try {
             Files.createDirectories(workDir);
+            Files.deleteIfExists(result);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("OPT_OUT_TRACKING", "true");
             int code = pb.start().waitFor();
@@ -166,36 +166,31 @@ public final class ForkedLatency {
     }
 
     /**
-     * A fork's entry point: {@code RESULT BATCH WARMUP RUNS THROUGHPUT_BATCH THROUGHPUT_RUNS SPEC...}.
-     * Writes the result file (atomically) and exits 0, or prints one line and exits 1.
+     * A fork's entry point: {@code ENGINE RESULT BATCH WARMUP RUNS THROUGHPUT_BATCH THROUGHPUT_RUNS
+     * GAP_MS THREADS FILE...}. Writes the result file (atomically) and exits 0, or prints one line
+     * and exits 1.
      *
      * @param args the arguments
      */
     public static void main(String[] args) {
         try {
             System.setProperty("ai.djl.offline", "true");
-            Path result = Path.of(args[0]);
-            int batch = Integer.parseInt(args[1]);
-            int warmup = Integer.parseInt(args[2]);
-            int runs = Integer.parseInt(args[3]);
-            int tb = Integer.parseInt(args[4]);
-            int truns = Integer.parseInt(args[5]);
-            List<Network> nets = new ArrayList<>();
-            List<BuiltNetwork> built = new ArrayList<>();
-            try (NDManager m = NDManager.newBaseManager()) {
-                try {
-                    for (int i = 6; i < args.length; i++) {
-                        Network n = Network.load(Path.of(args[i]));
-                        nets.add(n);
-                        built.add(n.build(m));
-                    }
-                    List<Latency.Stats> lat = Latency.alternate(built, batch, warmup, runs, ProgressListener.NONE);
-                    List<Latency.Stats> thr = Latency.alternate(built, tb, 1, truns, ProgressListener.NONE);
-                    AtomicFiles.writeString(result, new Gson().toJson(new ForkOutput(lat, thr)));
-                } finally {
-                    built.forEach(BuiltNetwork::close);
-                    nets.forEach(Network::close);
+            LatencyEngine engine = LatencyEngine.of(args[0]);
+            Path result = Path.of(args[1]);
+            int[] n = new int[7];
+            for (int i = 0; i < n.length; i++) {
+                n[i] = Integer.parseInt(args[2 + i]);
+            }
+            List<Timed> nets = new ArrayList<>();
+            try {
+                for (int i = 9; i < args.length; i++) {
+                    nets.add(engine.open(Path.of(args[i]), n[6]));
                 }
+                List<Latency.Stats> lat = Latency.alternate(nets, n[0], n[1], n[2], n[5], ProgressListener.NONE);
+                List<Latency.Stats> thr = Latency.alternate(nets, n[3], 1, n[4], n[5], ProgressListener.NONE);
+                AtomicFiles.writeString(result, new Gson().toJson(new ForkOutput(lat, thr)));
+            } finally {
+                nets.forEach(Timed::close);
             }
             System.exit(0);
         } catch (Throwable e) {

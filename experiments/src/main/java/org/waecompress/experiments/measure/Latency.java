@@ -1,23 +1,20 @@
 package org.waecompress.experiments.measure;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.waecompress.spi.network.BuiltNetwork;
+import java.util.Random;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
 
 /**
- * CPU latency of built networks, measured alternately in one process.
+ * CPU latency of networks on one engine, measured alternately in one process.
  *
- * <p>Protocol (DESIGN.md, "Measurement rules"): parameters frozen so no autograd graph is
- * recorded, a warm-up, then {@code runs} rounds in which every network is timed once in turn; each
- * timing covers the forward pass and reading the output back (which waits for the computation). A
- * random input is made in a per-run manager outside the timed region. Report medians and 90th
- * percentiles; speed-ups are ratios of medians from the same call.
+ * <p>Protocol (DESIGN.md, "Measurement rules"): a warm-up, then {@code runs} rounds in which every
+ * network is timed once in turn, optionally after an idle gap (the duty cycle); each timing covers
+ * the forward pass and reading the output back (which waits for the computation). Inputs are made
+ * outside the timed region ({@link Timed}). Report medians and 90th percentiles; speed-ups are
+ * ratios of medians from the same call.
  */
 public final class Latency {
 
@@ -43,35 +40,39 @@ public final class Latency {
     private Latency() {}
 
     /**
-     * Times networks alternately.
+     * Times networks alternately: {@code warmup} untimed rounds, then {@code runs} rounds in which
+     * every network is timed once in turn, each run after {@code gapMs} of idle time (0: back to
+     * back). Inputs are random values from a fixed seed, made outside the timed region.
      *
-     * @param nets the built networks
+     * @param nets the networks
      * @param batch the batch size
      * @param warmup untimed rounds first
      * @param runs timed rounds
+     * @param gapMs idle milliseconds before each timed run
      * @param listener progress
      * @return one result per network, in order
      */
-    public static List<Stats> alternate(List<BuiltNetwork> nets, int batch, int warmup, int runs,
+    public static List<Stats> alternate(List<? extends Timed> nets, int batch, int warmup, int runs, int gapMs,
             ProgressListener listener) {
-        for (BuiltNetwork b : nets) {
-            b.block().freezeParameters(true);
-        }
         double[][] ms = new double[nets.size()][runs];
+        Random random = new Random(batch * 31L + nets.size());
         Progress p = new Progress(listener, "latency (batch " + batch + ")", (long) (warmup + runs) * nets.size());
         for (int r = -warmup; r < runs; r++) {
             for (int i = 0; i < nets.size(); i++) {
-                BuiltNetwork b = nets.get(i);
-                try (NDManager m = b.manager().newSubManager()) {
-                    Shape s = new Shape(batch).addAll(b.spec().inputShape());
-                    NDArray x = m.randomUniform(0f, 1f, s);
+                Timed t = nets.get(i);
+                t.prepare(batch, random);
+                try {
+                    if (gapMs > 0) {
+                        sleep(gapMs);
+                    }
                     long t0 = System.nanoTime();
-                    NDArray y = b.predict(x);
-                    y.toFloatArray();
+                    t.run();
                     long t1 = System.nanoTime();
                     if (r >= 0) {
                         ms[i][r] = (t1 - t0) / 1e6;
                     }
+                } finally {
+                    t.release();
                 }
                 p.step(1, "");
             }
@@ -83,6 +84,15 @@ public final class Latency {
             out.add(new Stats(batch, percentile(sorted, 50), percentile(sorted, 90), runs));
         }
         return out;
+    }
+
+    private static void sleep(int ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while idling between timed runs", e);
+        }
     }
 
     /**

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
-import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecTraversal;
@@ -60,7 +59,7 @@ public final class Profile {
         List<SpecTraversal.Visited> visited = spec.nodes();
         List<LayerCost> nodes = CostReport.of(spec).nodes();
         List<LayerCost> costs = new ArrayList<>();
-        List<BuiltNetwork> built = new ArrayList<>();
+        List<PtTimed> built = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             try {
                 for (int i = 0; i < visited.size(); i++) {
@@ -71,20 +70,18 @@ public final class Profile {
                     NetworkSpec part = v.depth() == 0 ? spec
                             : new NetworkSpec(spec.name() + "/" + v.path(), v.in(), v.node());
                     try (Network n = Network.random(part, 1, 1000L + i)) {
-                        built.add(n.build(m));
+                        built.add(new PtTimed(n.build(m)));
                     }
                     costs.add(nodes.get(i));
                 }
-                List<Latency.Stats> stats = Latency.alternate(built, batch, warmup, runs, listener);
+                List<Latency.Stats> stats = Latency.alternate(built, batch, warmup, runs, 0, listener);
                 List<Row> rows = new ArrayList<>();
                 for (int i = 0; i < costs.size(); i++) {
                     rows.add(new Row(costs.get(i), stats.get(i)));
                 }
                 return rows;
             } finally {
-                for (BuiltNetwork b : built) {
-                    b.close();
-                }
+                built.forEach(PtTimed::close);
             }
         }
     }

@@ -67,6 +67,23 @@ public final class OnnxCheck {
      * @throws CompressionException if the engines disagree on the number or size of outputs
      */
     public static Result compare(Network net, Path onnx, int batch, long seed, int threads) {
+        try (OrtNetwork o = OrtNetwork.open(onnx, threads)) {
+            return compare(net, o, batch, seed);
+        }
+    }
+
+    /**
+     * Runs a network on the PyTorch engine and its exported file in an open ONNX Runtime session,
+     * and compares.
+     *
+     * @param net the network
+     * @param onnx the session of its exported file
+     * @param batch the batch size
+     * @param seed the seed of the input (standard normal values)
+     * @return the comparison
+     * @throws CompressionException if the engines disagree on the number or size of outputs
+     */
+    public static Result compare(Network net, OrtNetwork onnx, int batch, long seed) {
         long per = net.inputShape().size();
         float[] x = new float[Math.toIntExact(per * batch)];
         Random r = new Random(seed);
@@ -81,11 +98,7 @@ public final class OnnxCheck {
                 expected.add(y.toFloatArray());
             }
         }
-        List<float[]> actual;
-        try (OrtNetwork o = OrtNetwork.open(onnx, threads)) {
-            actual = o.run(x, batch);
-        }
-        return compare(expected, actual, batch, onnx);
+        return compare(expected, onnx.run(x, batch), batch, onnx.file());
     }
 
     static Result compare(List<float[]> expected, List<float[]> actual, int batch, Path onnx) {

@@ -24,12 +24,21 @@ import org.waecompress.spi.CompressionException;
  * options every measurement here uses: all graph optimisations, the given intra-op threads, one
  * inter-op thread, sequential execution, and optionally ONNX Runtime's per-node profiler.
  *
+ * <p><b>One thread pool for all sessions.</b> By default every ONNX Runtime session owns a pool of
+ * intra-op threads that spin for a while after each run. When networks are timed alternately in
+ * one process, the pool of the network that just ran keeps a core busy while the next one runs: on
+ * a 2-core machine that made WAE-VGG16 73.6 ms instead of 45.6 ms and VGG16 184 ms instead of 159
+ * ms (docs/experiments.md). So the process's environment owns one global pool (the first thread
+ * count asked for) that every session with that count shares, as a process serving one model has;
+ * a session asking for another count gets its own pool with spinning off.
+ *
  * <p>The file must have one float input of shape {@code (batch, C, H, W)}, as {@link OnnxExport}
  * writes and {@code torch.onnx.export} usually does.
  */
 public final class OrtNetwork implements AutoCloseable {
 
     private static volatile OrtEnvironment env;
+    private static volatile int globalThreads;
 
     private final Path file;
     private final OrtSession session;
@@ -46,27 +55,40 @@ public final class OrtNetwork implements AutoCloseable {
     }
 
     /**
-     * Returns the process's ONNX Runtime environment (logging at warning level, telemetry off).
+     * Returns the process's ONNX Runtime environment (logging at error level, telemetry off), made
+     * on first use with a global pool of {@code threads} intra-op threads and one inter-op thread.
      *
+     * @param threads the global pool's size if the environment does not exist yet
      * @return the environment
      */
-    public static OrtEnvironment environment() {
+    public static OrtEnvironment environment(int threads) {
         OrtEnvironment e = env;
         if (e == null) {
             synchronized (OrtNetwork.class) {
                 e = env;
                 if (e == null) {
-                    e = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "waecompress");
+                    try (OrtEnvironment.ThreadingOptions t = new OrtEnvironment.ThreadingOptions()) {
+                        t.setGlobalIntraOpNumThreads(threads);
+                        t.setGlobalInterOpNumThreads(1);
+                        e = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "waecompress", t);
+                    } catch (OrtException ex) {
+                        throw new CompressionException("cannot start ONNX Runtime: " + firstLine(ex.getMessage()), ex);
+                    }
                     try {
                         e.setTelemetry(false);
                     } catch (OrtException ex) {
                         // telemetry exists on Windows builds only
                     }
+                    globalThreads = threads;
                     env = e;
                 }
             }
         }
         return e;
+    }
+
+    private static OrtEnvironment environment() {
+        return environment(org.waecompress.experiments.measure.Latency.threads());
     }
 
     /**
@@ -85,9 +107,14 @@ public final class OrtNetwork implements AutoCloseable {
      * @return one phrase
      */
     public static String describe(int threads) {
-        return String.format(Locale.ROOT, "ONNX Runtime %s (CPU execution provider, all graph optimisations, %d "
-                + "intra-op thread%s, 1 inter-op thread, sequential execution)", version(), threads,
-                threads == 1 ? "" : "s");
+        environment(threads);
+        String pool = threads == globalThreads
+                ? String.format(Locale.ROOT, "%d intra-op thread%s in one pool shared by all sessions", threads,
+                        threads == 1 ? "" : "s")
+                : String.format(Locale.ROOT, "%d intra-op thread%s per session, spinning off", threads,
+                        threads == 1 ? "" : "s");
+        return String.format(Locale.ROOT, "ONNX Runtime %s (CPU execution provider, all graph optimisations, %s, "
+                + "1 inter-op thread, sequential execution)", version(), pool);
     }
 
     /**
@@ -118,15 +145,21 @@ public final class OrtNetwork implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        OrtEnvironment environment = environment(threads);
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
+            if (threads == globalThreads) {
+                o.disablePerSessionThreads();
+            } else {
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                o.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (profilePrefix != null) {
                 o.enableProfiling(profilePrefix.toString());
             }
-            OrtSession s = environment().createSession(file.toString(), o);
+            OrtSession s = environment.createSession(file.toString(), o);
             try {
                 Map<String, NodeInfo> inputs = s.getInputInfo();
                 if (inputs.size() != 1 || !(inputs.values().iterator().next().getInfo() instanceof TensorInfo t)
@@ -225,6 +258,20 @@ public final class OrtNetwork implements AutoCloseable {
     public List<float[]> run(float[] values, int batch) {
         try (OnnxTensor in = input(values, batch)) {
             return run(in);
+        }
+    }
+
+    /**
+     * Returns the spec a file exported by {@link OnnxExport} carries in its metadata.
+     *
+     * @return the spec, or null for a file from elsewhere
+     */
+    public org.waecompress.spi.spec.NetworkSpec spec() {
+        try {
+            String json = session.getMetadata().getCustomMetadata().get(OnnxExport.SPEC_KEY);
+            return json == null ? null : org.waecompress.spi.spec.SpecJson.fromJson(json, file + " (metadata)");
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": cannot read its metadata: " + firstLine(e.getMessage()), e);
         }
     }
 

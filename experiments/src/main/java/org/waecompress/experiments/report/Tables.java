@@ -5,8 +5,11 @@ import static org.waecompress.experiments.report.TableRenderer.range;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.waecompress.experiments.harness.EngineTiming;
 import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.report.TableRenderer.Column;
 import org.waecompress.spi.cost.CostReport;
 
@@ -77,22 +80,19 @@ public final class Tables {
         c.add(Column.of("MACs", "MACs", "macs", true, r -> CostReport.human(r.macs()), r -> Long.toString(r.macs())));
         c.add(Column.of("params", "Params", "params", true, r -> CostReport.human(r.params()),
                 r -> Long.toString(r.params())));
-        c.add(Column.of("CPU ms (median, b" + lb + ")", "CPU ms (med.)", "cpu_ms_median", true,
-                r -> f("%.2f", r.latencyMs()), r -> f("%.4f", r.latencyMs())));
-        c.add(Column.of("CPU ms (p90)", "CPU ms (p90)", "cpu_ms_p90", true, r -> f("%.2f", r.latencyP90Ms()),
-                r -> f("%.4f", r.latencyP90Ms())));
-        c.add(Column.of("backbone ms (paired)", "Backbone ms (paired)", "backbone_ms_paired", true,
-                r -> f("%.2f", r.baselineLatencyMs()), r -> f("%.4f", r.baselineLatencyMs())));
-        c.add(Column.of("speed-up (measured)", "Speed-up", "speedup", true, r -> f("%.2fx", r.speedup()),
-                r -> f("%.4f", r.speedup())));
-        if (rows.stream().anyMatch(r -> r.forkSpeedups() != null && !r.forkSpeedups().isEmpty())) {
-            c.add(Column.of("speed-up range", "Speed-up range", "speedup_range", true,
-                    r -> range(r.forkSpeedups(), "%.2f-%.2fx", "-"), r -> range(r.forkSpeedups(), "%.4f-%.4f", "")));
+        List<String> engines = engines(rows);
+        for (String e : engines) {
+            timingColumns(c, rows, e, lb);
+            if (e.equals(engines.get(0))) {
+                c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
+                        r -> f("%.4f", r.macSpeedup())));
+            }
         }
-        c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
-                r -> f("%.4f", r.macSpeedup())));
-        c.add(Column.of("img/s (b" + tb + ")", "img/s (b" + tb + ")", "throughput_img_s", true,
-                r -> f("%.1f", r.throughput()), r -> f("%.2f", r.throughput())));
+        for (String e : engines) {
+            String l = label(e);
+            c.add(Column.of(l + " img/s (b" + tb + ")", l + " img/s (b" + tb + ")", e + "_throughput_img_s", true,
+                    r -> cell(r, e, t -> f("%.1f", t.throughput())), r -> raw(r, e, t -> f("%.2f", t.throughput()))));
+        }
         if (paper) {
             c.add(Column.of("paper top-5 err (%)", "Paper top-5 err. (\\%)", "paper_top5_err_pct", true,
                     r -> r.paperTop5Error() == null ? "-" : f("%.2f", r.paperTop5Error()),
@@ -103,6 +103,89 @@ public final class Tables {
         }
         c.add(Column.csvOnly("test_images", r -> r.testImages() == null ? "" : Integer.toString(r.testImages())));
         return c;
+    }
+
+    /** The engines the rows were timed on, in the rows' order. */
+    static List<String> engines(List<ResultRow> rows) {
+        List<String> e = new ArrayList<>();
+        for (ResultRow r : rows) {
+            for (EngineTiming t : r.timings()) {
+                if (!e.contains(t.engine())) {
+                    e.add(t.engine());
+                }
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Returns an engine's name in table headings.
+     *
+     * @param engine the engine id
+     * @return ORT, PyTorch, or the id
+     */
+    static String label(String engine) {
+        try {
+            return LatencyEngine.of(engine).label();
+        } catch (IllegalArgumentException e) {
+            return engine;
+        }
+    }
+
+    private static void timingColumns(List<Column<ResultRow>> c, List<ResultRow> rows, String e, int lb) {
+        String l = label(e);
+        c.add(Column.of(l + " ms (median, b" + lb + ")", l + " ms (med.)", e + "_ms_median", true,
+                r -> cell(r, e, t -> f("%.2f", t.medianMs()) + mark(t)), r -> raw(r, e, t -> f("%.4f", t.medianMs()))));
+        c.add(Column.of(l + " ms (p90)", l + " ms (p90)", e + "_ms_p90", true,
+                r -> cell(r, e, t -> f("%.2f", t.p90Ms()) + mark(t)), r -> raw(r, e, t -> f("%.4f", t.p90Ms()))));
+        c.add(Column.of("backbone " + l + " ms (paired)", "Backbone " + l + " ms (paired)", e + "_backbone_ms_paired",
+                true, r -> cell(r, e, t -> f("%.2f", t.baselineMs()) + mark(t)),
+                r -> raw(r, e, t -> f("%.4f", t.baselineMs()))));
+        c.add(Column.of("speed-up (" + l + ")", "Speed-up (" + l + ")", e + "_speedup", true,
+                r -> cell(r, e, t -> f("%.2fx", t.speedup()) + mark(t)), r -> raw(r, e, t -> f("%.4f", t.speedup()))));
+        if (rows.stream().anyMatch(r -> r.timing(e) != null && r.timing(e).forkSpeedups() != null
+                && !r.timing(e).forkSpeedups().isEmpty())) {
+            c.add(Column.of("speed-up range (" + l + ")", "Speed-up range (" + l + ")", e + "_speedup_range", true,
+                    r -> cell(r, e, t -> range(t.forkSpeedups(), "%.2f-%.2fx", "-")),
+                    r -> raw(r, e, t -> range(t.forkSpeedups(), "%.4f-%.4f", ""))));
+        }
+        c.add(Column.csvOnly(e + "_timed_on", r -> raw(r, e, t -> t.fallback() == null ? e : "pytorch")));
+    }
+
+    /** Marks a cell whose numbers come from the PyTorch engine because the network could not run on its column's. */
+    private static String mark(EngineTiming t) {
+        return t.fallback() == null ? "" : "*";
+    }
+
+    private static String cell(ResultRow r, String engine, Function<EngineTiming, String> f) {
+        EngineTiming t = r.timing(engine);
+        return t == null ? "-" : f.apply(t);
+    }
+
+    private static String raw(ResultRow r, String engine, Function<EngineTiming, String> f) {
+        EngineTiming t = r.timing(engine);
+        return t == null ? "" : f.apply(t);
+    }
+
+    /**
+     * Adds a note for every row timed on the PyTorch engine in place of another (marked with an
+     * asterisk), saying why.
+     *
+     * @param meta the caption and notes
+     * @param rows the rows
+     * @return the meta with the notes appended
+     */
+    public static Meta withFallbackNotes(Meta meta, List<ResultRow> rows) {
+        List<String> notes = new ArrayList<>(meta.notes());
+        for (ResultRow r : rows) {
+            for (EngineTiming t : r.timings()) {
+                if (t.fallback() != null) {
+                    notes.add("* " + r.label() + ": timed on the PyTorch engine in the " + label(t.engine())
+                            + " columns, because " + t.fallback());
+                }
+            }
+        }
+        return new Meta(meta.title(), notes);
     }
 
     /**

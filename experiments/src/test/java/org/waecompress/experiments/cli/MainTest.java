@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.harness.EngineTiming;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.spi.spec.SpecJson;
@@ -99,9 +100,31 @@ class MainTest {
     }
 
     @Test
-    void profileTimesEveryNodeDownToTheDepth() {
+    void profileOnOnnxRuntimeMapsKernelsToNodesAndOperators() {
         CliRun.Result r = CliRun.run("inspect", "wae-on-vgg16-bn-small", "--input", "1x32x32", "--width", "0.25",
-                "--classes", "10", "--profile", "--depth", "1", "--runs", "3");
+                "--classes", "10", "--profile", "--depth", "2", "--runs", "5");
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = r.out().lines().toList();
+        for (String part : List.of("(network)", "encoder", "encoder.conv1", "split", "low", "lowHead", "high",
+                "fusionHead", "(kernels ONNX Runtime added)")) {
+            assertTrue(rows.stream().anyMatch(l -> l.strip().startsWith(part + " ")), part + " in " + r.out());
+        }
+        // the encoder's convolutions carry its time, not the activations ONNX Runtime fused them with
+        String conv = rows.stream().filter(l -> l.strip().startsWith("encoder.conv2 ")).findFirst().orElseThrow();
+        String relu = rows.stream().filter(l -> l.strip().startsWith("encoder.relu2 ")).findFirst().orElseThrow();
+        assertTrue(!conv.contains(" 0.000 ") && relu.contains(" 0.000 "), conv + "\n" + relu);
+        String whole = rows.stream().filter(l -> l.startsWith("(network)")).findFirst().orElseThrow();
+        double share = Double.parseDouble(whole.replaceAll(".*\\s([0-9.]+)%\\s+100\\.0%.*", "$1"));
+        assertTrue(share > 90, whole);
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("Conv ")), r.out());
+        assertTrue(r.out().contains("slowest kernels"), r.out());
+        assertTrue(r.out().contains("profiler: median of 5 runs per kernel, batch 1"), r.out());
+    }
+
+    @Test
+    void profileOnThePyTorchEngineTimesEveryNodeDownToTheDepth() {
+        CliRun.Result r = CliRun.run("inspect", "wae-on-vgg16-bn-small", "--input", "1x32x32", "--width", "0.25",
+                "--classes", "10", "--profile", "--engine", "pytorch", "--depth", "1", "--runs", "3");
         assertEquals(0, r.code(), r.err());
         List<String> rows = r.out().lines().toList();
         // the whole network, then encoder, split, normLow, normHigh, low, lowHead, high, fusionHead
@@ -116,10 +139,8 @@ class MainTest {
     private Path run(String name, long seed, double backboneErr, double waeErr, long waeMacs) throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
         ResultStore store = new ResultStore(d);
-        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 2, 2, 2,
-                1, 1, 1, 10, 4, 1, null, null, Map.of(), "t", null, null));
-        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 1, 1, 2, 2, 3, 1,
-                10, 4, 1, null, null, Map.of(), "t", null, null));
+        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 1, 1, 4, List.of(new EngineTiming("onnxruntime", 2, 2, 2, 1, 10, null, null)), null, 1, null, null, Map.of(), "t", null));
+        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 3, 1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 2, 2, 10, null, null)), null, 1, null, null, Map.of(), "t", null));
         Files.writeString(d.resolve("provenance.json"),
                 "{\"config\": {\"experiment.seed\": {\"value\": \"" + seed + "\", \"source\": \"--set\"}}}");
         return d;

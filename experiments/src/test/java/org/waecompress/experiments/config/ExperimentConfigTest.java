@@ -116,7 +116,7 @@ class ExperimentConfigTest {
     void unknownPresetAndUnreadableFile() {
         BadInputException e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), null,
                 "fast", new Properties(), STRATEGIES));
-        assertTrue(e.getMessage().startsWith("unknown preset 'fast'; known presets: quick, speed, paper"));
+        assertTrue(e.getMessage().startsWith("unknown preset 'fast'; known presets: quick, speed, speed-quick, paper"));
         e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), dir.resolve("no.yaml"),
                 null, new Properties(), STRATEGIES));
         assertTrue(e.getMessage().contains("file not found or not readable"));

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.ProgressListener;
@@ -28,8 +29,8 @@ class ForkedLatencyTest {
             big = a.save(dir.resolve("nets"), "big");
             small = b.save(dir.resolve("nets"), "small");
         }
-        ForkedLatency.Result r = ForkedLatency.measure(List.of(big, small), 3, 1, 1, 5, 2, 3, dir.resolve("work"),
-                ProgressListener.NONE);
+        ForkedLatency.Result r = ForkedLatency.measure(LatencyEngine.PYTORCH, List.of(big, small), settings(3, 0),
+                dir.resolve("work"), ProgressListener.NONE);
         assertEquals(2, r.latency().size());
         assertEquals(3, r.speedups().size());
         for (Latency.Stats st : r.latency()) {
@@ -44,11 +45,36 @@ class ForkedLatencyTest {
         assertTrue(sp[0] > 0 && Double.isFinite(sp[2]), r.speedups().toString());
     }
 
+    /** Batch 1, 1 warm-up, 5 runs; throughput batch 2 with 3 runs (a third of 5, at least 3). */
+    static LatencySettings settings(int forks, int gapMs) {
+        return new LatencySettings(List.of(LatencyEngine.ONNXRUNTIME), 1, 5, 1, 2, forks, gapMs, 1);
+    }
+
+    @Test
+    void onnxRuntimeForksTimeTheExportedFilesWithTheIdleGap() {
+        Path big = dir.resolve("big.onnx");
+        Path small = dir.resolve("small.onnx");
+        try (Network a = Network.random(Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.5), 4, 1);
+                Network b = Network.random(Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125), 4, 1)) {
+            OnnxExport.write(a, big);
+            OnnxExport.write(b, small);
+        }
+        long t0 = System.nanoTime();
+        ForkedLatency.Result r = ForkedLatency.measure(LatencyEngine.ONNXRUNTIME, List.of(big, small), settings(2, 20),
+                dir.resolve("work"), ProgressListener.NONE);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(2, r.speedups().size());
+        assertEquals(10, r.latency().get(0).runs(), "5 timed runs in each of 2 forks");
+        assertEquals(6, r.throughput().get(1).runs());
+        // each fork idles 20 ms before each of (1 + 5) x 2 latency and (1 + 3) x 2 throughput runs
+        assertTrue(seconds > 2 * 20 * 20 / 1000.0, seconds + " s");
+    }
+
     @Test
     void aForkThatFailsNamesItselfAndQuotesItsError() {
         Path missing = dir.resolve("missing.spec.json");
         CompressionException e = assertThrows(CompressionException.class, () -> ForkedLatency.measure(
-                List.of(missing), 2, 1, 0, 1, 1, 1, dir.resolve("work"), ProgressListener.NONE));
+                LatencyEngine.PYTORCH, List.of(missing), settings(2, 0), dir.resolve("work"), ProgressListener.NONE));
         assertTrue(e.getMessage().startsWith("latency fork 1/2 failed (exit 1): latency fork: " + missing),
                 e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());

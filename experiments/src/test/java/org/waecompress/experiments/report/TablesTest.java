@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.waecompress.experiments.harness.EngineTiming;
+import org.waecompress.experiments.harness.OnnxFileInfo;
 import org.waecompress.experiments.harness.ResultRow;
 
 /**
@@ -20,16 +22,24 @@ import org.waecompress.experiments.harness.ResultRow;
 class TablesTest {
 
     static List<ResultRow> rows() {
+        EngineTiming mine = new EngineTiming("pytorch", 0.5, 0.75, 2.0, 4.0, 2000.0, null, null);
         return List.of(
                 new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, 0.2834, 0.1165, 10000, 15_470_264_320L,
-                        138_357_544L, 203.456, 221.0, 203.456, 1.0, 1.0, 1, 5.1234, 4, 3600.5, 11.65, 1.0,
-                        Map.of(), "2026-11-25T00:00:00Z", null, null),
+                        138_357_544L, 1.0, 1, 4, List.of(
+                                new EngineTiming("onnxruntime", 216.25, 230.5, 216.25, 1.0, 4.8765, null, null),
+                                new EngineTiming("pytorch", 203.456, 221.0, 203.456, 1.0, 5.1234, null, null)),
+                        new OnnxFileInfo("networks/backbone.onnx", 553_408_804L, 1.7e-6), 3600.5, 11.65, 1.0,
+                        Map.of(), "2026-11-25T00:00:00Z", null),
                 new ResultRow("wae", "wae", "wae-vgg16", "wae", 0.3012, 0.1187, 10000, 4_381_913_088L, 53_324_582L,
-                        61.2, 70.75, 201.9, 3.299, 3.5305, 1, 17.25, 4, 1234.0, 11.87, 3.13,
-                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null, null),
+                        3.5305, 1, 4, List.of(
+                                new EngineTiming("onnxruntime", 63.1, 64.0, 215.0, 3.4073, 18.5, null, null),
+                                new EngineTiming("pytorch", 61.2, 70.75, 201.9, 3.299, 17.25, null, null)),
+                        new OnnxFileInfo("networks/wae.onnx", 161_932_910L, 1.1e-6), 1234.0, 11.87, 3.13,
+                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null),
                 new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, null, null, 999,
-                        12_345, 0.5, 0.75, 2.0, 4.0, 16.5, 1, 2000.0, 4, 1.0, null, null, Map.of(),
-                        "2026-11-25T02:00:00Z", null, null));
+                        12_345, 16.5, 1, 4, List.of(mine.standingFor("onnxruntime",
+                                "node type 'mine' (com.example.Mine, at x) has no ONNX lowering"), mine), null, 1.0,
+                        null, null, Map.of(), "2026-11-25T02:00:00Z", null));
     }
 
     static Tables.Meta meta() {
@@ -63,8 +73,7 @@ class TablesTest {
         parts.put("encoder", 252_887_040L);
         parts.put("split", 10_838_016L);
         parts.put("low", 3_836_657_664L);
-        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 1,
-                1, 1, 1, 1, 4, 1, null, null, Map.of(), "t", parts, null);
+        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 1, 1, 1, null, null)), null, 1, null, null, Map.of(), "t", parts);
         Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
         assertEquals(3, m.notes().size());
         assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G; 4.13 G without the encoder.",
@@ -73,18 +82,28 @@ class TablesTest {
 
     @Test
     void rowsTimedInForksGetASpeedUpRangeColumn() {
-        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 60.0,
-                70.0, 170.0, 2.8, 3.53, 1, 17.25, 4, 1, null, null, Map.of(), "t", null, List.of(2.8, 2.5, 3.1));
+        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 3.53, 1, 4, List.of(new EngineTiming("onnxruntime", 60.0, 70.0, 170.0, 2.8, 17.25, List.of(2.8, 2.5, 3.1), null)), null, 1, null, null, Map.of(), "t", null);
         List<ResultRow> rows = List.of(rows().get(0), forked);
         String md = Tables.render(rows, meta(), TableFormat.MD);
-        assertTrue(md.contains("| speed-up range |"), md);
-        assertTrue(md.contains("|     2.50-3.10x |"), md);
-        assertTrue(md.contains("|              - |"), md);
+        assertTrue(md.contains("| speed-up range (ORT) |"), md);
+        assertTrue(md.contains("|           2.50-3.10x |"), md);
+        assertTrue(md.contains("|                    - |"), md);
         String csv = Tables.render(rows, meta(), TableFormat.CSV);
-        assertTrue(csv.lines().findFirst().orElseThrow().contains(",speedup,speedup_range,mac_speedup,"), csv);
-        assertTrue(csv.contains(",2.8000,2.5000-3.1000,3.5300,"), csv);
+        assertTrue(csv.lines().findFirst().orElseThrow().contains(
+                ",onnxruntime_speedup,onnxruntime_speedup_range,onnxruntime_timed_on,mac_speedup,"), csv);
+        assertTrue(csv.contains(",2.8000,2.5000-3.1000,onnxruntime,3.5300,"), csv);
         assertTrue(Tables.render(rows, meta(), TableFormat.TEX).contains("2.50-3.10$\\times$"));
         assertFalse(Tables.render(rows().subList(0, 1), meta(), TableFormat.MD).contains("range"),
                 "no column when no row was forked");
+    }
+
+    @Test
+    void aRowTimedOnThePyTorchEngineInPlaceOfOnnxRuntimeIsMarkedAndExplained() {
+        Tables.Meta m = Tables.withFallbackNotes(meta(), rows());
+        assertEquals("* my_strategy & co: timed on the PyTorch engine in the ORT columns, because node type 'mine' "
+                + "(com.example.Mine, at x) has no ONNX lowering", m.notes().get(m.notes().size() - 1));
+        String md = Tables.render(rows(), m, TableFormat.MD);
+        String line = md.lines().filter(l -> l.startsWith("| my_strategy")).findFirst().orElseThrow();
+        assertTrue(line.matches("\\| my_strategy & co +\\| +- +\\| +- +\\| +999 +\\| +12\\.35 K +\\| +0\\.50\\* .*"), line);
     }
 }

@@ -1,0 +1,171 @@
+package org.waecompress.experiments.cli;
+
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.backbones.SafeTensors;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecJson;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The network a command works on, as {@code inspect} and {@code export} take it: a backbone name,
+ * {@code STRATEGY-on-BACKBONE} (the strategy's architecture), a saved {@code NAME.spec.json}, or a
+ * run folder (with {@code --row}).
+ */
+final class NetworkTarget {
+
+    @Parameters(index = "0", paramLabel = "NETWORK",
+            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56), "
+                    + "STRATEGY-on-BACKBONE (e.g. wae-on-vgg16), a saved NAME.spec.json, or a run folder (see --row).")
+    String target;
+
+    @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
+    String input;
+
+    @Option(names = "--classes", description = "Number of classes (default: the backbone's).")
+    Integer classes;
+
+    @Option(names = "--width", defaultValue = "1.0", description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
+    double width;
+
+    @Option(names = "--row", paramLabel = "ROW", defaultValue = "backbone",
+            description = "With a run folder: the row whose saved network to use (default ${DEFAULT-VALUE}).")
+    String row;
+
+    /**
+     * Returns the target's spec without loading weights.
+     *
+     * @return the spec
+     * @throws Exception if a file cannot be read
+     */
+    NetworkSpec spec() throws Exception {
+        Path saved = savedSpec();
+        if (saved != null) {
+            NetworkSpec s = SpecJson.fromJson(Files.readString(saved), saved.toString());
+            return input == null ? s : s.withInputShape(parseShape(input));
+        }
+        String backbone = target;
+        String strategy = null;
+        int on = target.indexOf("-on-");
+        if (on > 0) {
+            strategy = target.substring(0, on);
+            backbone = target.substring(on + 4);
+        }
+        Backbones.Entry e = Backbones.get(backbone);
+        Shape in = input == null ? e.defaultInput() : parseShape(input);
+        NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
+        if (strategy == null) {
+            return b;
+        }
+        CompressionStrategy st = StrategyRegistry.discover().get(strategy);
+        CompressionContext ctx = new CompressionContext(strategy, new MapConfiguration(new HashMap<String, Object>()),
+                42, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
+        try {
+            return st.architecture(b, ctx);
+        } catch (UnsupportedOperationException ex) {
+            throw new BadInputException(target + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Returns whether the target is a saved network (a spec file or a run folder) with its own
+     * weights.
+     *
+     * @return true for a saved network
+     */
+    boolean isSaved() {
+        return target.endsWith(".json") || Files.isDirectory(Path.of(target));
+    }
+
+    /**
+     * Returns the target with weights: a saved network's own, those of a safetensors file in
+     * torchvision's names, or random ones.
+     *
+     * @param weights a safetensors file, or null
+     * @param seed the seed of random weights
+     * @return the network; close it when done
+     * @throws Exception if a file cannot be read
+     */
+    Network network(Path weights, long seed) throws Exception {
+        if (isSaved()) {
+            if (weights != null) {
+                throw new BadInputException("--weights: " + target + " is a saved network with its own weights; "
+                        + "give a backbone or STRATEGY-on-BACKBONE to import weights into");
+            }
+            if (input != null) {
+                throw new BadInputException("--input: " + target + " is a saved network; its input shape is fixed");
+            }
+            Path spec = savedSpec();
+            try {
+                return Network.load(spec);
+            } catch (CompressionException e) {
+                throw new BadInputException(e.getMessage());
+            }
+        }
+        NetworkSpec spec = spec();
+        int n = (int) spec.outputShape().get(0);
+        if (weights == null) {
+            return Network.random(spec, n, seed);
+        }
+        if (!Files.isRegularFile(weights) || !Files.isReadable(weights)) {
+            throw new BadInputException("--weights " + weights + ": file not found or not readable");
+        }
+        try {
+            return SafeTensors.importInto(spec, n, weights);
+        } catch (CompressionException e) {
+            throw new BadInputException("--weights " + e.getMessage());
+        }
+    }
+
+    /** The saved spec file the target names, or null for a backbone or architecture name. */
+    private Path savedSpec() {
+        Path p = Path.of(target);
+        if (Files.isDirectory(p)) {
+            Path f = p.resolve("networks").resolve(row + ".spec.json");
+            if (!Files.isRegularFile(f)) {
+                throw new BadInputException(target + ": run folder has no saved network for row '" + row + "' ("
+                        + f + " not found); runs keep every row's network with --set output.keepNetworks=true");
+            }
+            return f;
+        }
+        if (target.endsWith(".json")) {
+            if (!Files.isReadable(p)) {
+                throw new BadInputException(target + ": file not found or not readable");
+            }
+            return p;
+        }
+        return null;
+    }
+
+    static Shape parseShape(String text) {
+        String[] parts = text.toLowerCase(Locale.ROOT).split("x");
+        try {
+            long[] d = new long[parts.length];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = Long.parseLong(parts[i].trim());
+                if (d[i] <= 0) {
+                    throw new NumberFormatException();
+                }
+            }
+            if (d.length != 3) {
+                throw new NumberFormatException();
+            }
+            return new Shape(d);
+        } catch (NumberFormatException ex) {
+            throw new BadInputException("--input " + text + ": expected CxHxW with positive integers, e.g. 3x224x224");
+        }
+    }
+}
