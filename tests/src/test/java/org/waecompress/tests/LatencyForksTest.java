@@ -49,6 +49,9 @@ class LatencyForksTest {
         String md = Files.readString(out.resolve("table.md"));
         assertTrue(md.contains("speed-up range (ORT)") && md.contains("speed-up range (PyTorch)"), md);
         assertTrue(md.contains("every row timed in 2 fresh JVMs"), md);
+        String prov = Files.readString(out.resolve("provenance.json"));
+        assertTrue(prov.contains("\"engine\": \"onnxruntime\"") && prov.contains("\"engine\": \"pytorch\"")
+                && prov.contains("\"executionMode\": \"sequential\"") && prov.contains("\"gapMs\": 0"), prov);
         try (Stream<Path> left = Files.list(out)) {
             assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith(".latency")).toList(),
                     "the scratch folder is removed");

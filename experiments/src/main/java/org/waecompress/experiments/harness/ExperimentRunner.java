@@ -22,7 +22,10 @@ import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
+import org.waecompress.experiments.onnx.OnnxExport;
+import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.Plots;
 import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
@@ -104,6 +107,10 @@ public final class ExperimentRunner {
      */
     public Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args) {
         Instant started = Instant.now();
+        if (s.latency().engines().contains(LatencyEngine.ONNXRUNTIME)) {
+            // the process's one intra-op pool gets the latency threads, unless an earlier run made it
+            OrtNetwork.environment(s.latency().threads());
+        }
         ResultStore store = new ResultStore(dir);
         if (resume) {
             store.repair();
@@ -139,7 +146,7 @@ public final class ExperimentRunner {
         NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
         String dataDesc = data != null ? data.description()
                 : "no data: architectures at " + input + " with random weights (accuracy not measured)";
-        write(dir.resolve("provenance.json"), Provenance.json(config, args, dataDesc, started));
+        write(dir.resolve("provenance.json"), Provenance.json(config, args, dataDesc, started, s.latency()));
         Properties paper = s.paperReference() ? paperReference() : new Properties();
         NetworkTrainer trainer = new NetworkTrainer(log);
         List<ResultRow> rows = new ArrayList<>();
@@ -382,9 +389,10 @@ public final class ExperimentRunner {
                         + "JVM's median (and p90), speed-up = median over the JVMs of each JVM's ratio of medians, "
                         + "'speed-up range' = the lowest and highest of those ratios", l.forks());
         return String.format(Locale.ROOT, "Latency: input %s, batch %d, median and p90 of %d runs after %d warm-up, "
-                + "%s; %s; throughput at batch %d. Engine%s: %s. CPU: %s.", input, l.batch(), l.runs(), l.warmup(),
+                + "%s; %s; throughput at batch %d. Engine%s: %s%s. CPU: %s.", input, l.batch(), l.runs(), l.warmup(),
                 l.regime(), where, l.throughputBatch(), l.engines().size() == 1 ? "" : "s", l.describeEngines(),
-                Provenance.cpuModel());
+                l.engines().contains(LatencyEngine.ONNXRUNTIME) ? "; ONNX Runtime runs each row's file as waec exported "
+                        + "it (opset " + OnnxExport.OPSET + ")" : "", Provenance.cpuModel());
     }
 
     /**

@@ -2,6 +2,7 @@ package org.waecompress.experiments.harness;
 
 import ai.djl.engine.Engine;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.LatencyEngine;
+import org.waecompress.experiments.measure.LatencySettings;
+import org.waecompress.experiments.onnx.OnnxExport;
+import org.waecompress.experiments.onnx.OrtNetwork;
 
 /** What a run's numbers were measured with: configuration and its sources, versions, machine. */
 public final class Provenance {
@@ -27,9 +32,11 @@ public final class Provenance {
      * @param args the command line
      * @param data a description of the data
      * @param started when the run started
+     * @param latency how latency is measured
      * @return the JSON text
      */
-    public static String json(ExperimentConfig config, List<String> args, String data, Instant started) {
+    public static String json(ExperimentConfig config, List<String> args, String data, Instant started,
+            LatencySettings latency) {
         JsonObject o = new JsonObject();
         o.addProperty("startedAt", started.toString());
         o.addProperty("commandLine", String.join(" ", args));
@@ -55,6 +62,35 @@ public final class Provenance {
         env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
         env.addProperty("gitCommit", gitCommit());
         o.add("environment", env);
+        JsonObject lat = new JsonObject();
+        JsonArray engines = new JsonArray();
+        for (LatencyEngine e : latency.engines()) {
+            JsonObject eo = new JsonObject();
+            eo.addProperty("engine", e.id());
+            eo.addProperty("description", e.describe(e == LatencyEngine.ONNXRUNTIME ? latency.threads()
+                    : Latency.threads()));
+            if (e == LatencyEngine.ONNXRUNTIME) {
+                eo.addProperty("version", OrtNetwork.version());
+                eo.addProperty("intraOpThreads", latency.threads());
+                eo.addProperty("interOpThreads", 1);
+                eo.addProperty("executionMode", "sequential");
+                eo.addProperty("graphOptimizationLevel", "all");
+                eo.addProperty("exportOpset", OnnxExport.OPSET);
+            } else {
+                eo.addProperty("version", Engine.getEngine("PyTorch").getVersion());
+                eo.addProperty("intraOpThreads", Latency.threads());
+            }
+            engines.add(eo);
+        }
+        lat.add("engines", engines);
+        lat.addProperty("gapMs", latency.gapMs());
+        lat.addProperty("regime", latency.regime());
+        lat.addProperty("forks", latency.forks());
+        lat.addProperty("batch", latency.batch());
+        lat.addProperty("warmup", latency.warmup());
+        lat.addProperty("runs", latency.runs());
+        lat.addProperty("throughputBatch", latency.throughputBatch());
+        o.add("latency", lat);
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
     }
 

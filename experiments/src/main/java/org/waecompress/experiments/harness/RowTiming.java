@@ -66,10 +66,6 @@ final class RowTiming implements AutoCloseable {
         this.l = s.latency();
         this.runDir = runDir;
         this.log = log;
-        if (l.engines().contains(LatencyEngine.ONNXRUNTIME)) {
-            // the process's one intra-op pool gets the latency threads, unless another run made it first
-            OrtNetwork.environment(l.threads());
-        }
     }
 
     /**

@@ -50,7 +50,7 @@ public final class Latency {
      * @param runs timed rounds
      * @param gapMs idle milliseconds before each timed run
      * @param listener progress
-     * @return one result per network, in order
+     * @return one result per network, in order (none when {@code runs} is 0: a warm-up only)
      */
     public static List<Stats> alternate(List<? extends Timed> nets, int batch, int warmup, int runs, int gapMs,
             ProgressListener listener) {
@@ -78,6 +78,9 @@ public final class Latency {
             }
         }
         List<Stats> out = new ArrayList<>();
+        if (runs == 0) {
+            return out;  // a warm-up only
+        }
         for (double[] t : ms) {
             double[] sorted = t.clone();
             Arrays.sort(sorted);

@@ -81,7 +81,7 @@ public enum LatencyEngine {
      */
     public String describe(int threads) {
         if (this == ONNXRUNTIME) {
-            return OrtNetwork.describe(threads) + " on files exported by waec";
+            return OrtNetwork.describe(threads);
         }
         return String.format(Locale.ROOT, "DJL %s PyTorch engine %s (eager, %d intra-op thread%s)",
                 Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), threads, threads == 1 ? "" : "s");

@@ -100,6 +100,25 @@ class MainTest {
     }
 
     @Test
+    void latencyTimesNetworksAlternatelyAgainstTheFirst() throws Exception {
+        Path onnx = dir.resolve("small.onnx");
+        assertEquals(0, CliRun.run("export", "vgg16-bn-small", "--input", "1x16x16", "--width", "0.25", "--out",
+                onnx.toString()).code());
+        CliRun.Result r = CliRun.run("latency", onnx.toString(), "resnet20", "--input", "1x16x16", "--width", "0.25",
+                "--runs", "4", "--warmup", "1", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("ONNX Runtime "), r.out());
+        assertTrue(lines.get(0).contains("median and p90 of 4 runs after 1 warm-up, back to back"), r.out());
+        assertTrue(lines.get(2).startsWith(onnx.toString()) && lines.get(2).endsWith(" 1.00x"), r.out());
+        assertTrue(lines.get(3).startsWith("resnet20 "), r.out());
+        assertTrue(lines.get(4).startsWith("resident memory: "), r.out());
+        CliRun.Result bad = CliRun.run("latency", onnx.toString(), "--engine", "pytorch");
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("waec: " + onnx + ": an ONNX file runs on --engine onnxruntime only", bad.err().strip());
+    }
+
+    @Test
     void profileOnOnnxRuntimeMapsKernelsToNodesAndOperators() {
         CliRun.Result r = CliRun.run("inspect", "wae-on-vgg16-bn-small", "--input", "1x32x32", "--width", "0.25",
                 "--classes", "10", "--profile", "--depth", "2", "--runs", "5");

@@ -1,0 +1,90 @@
+package org.waecompress.experiments.measure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.waecompress.spi.train.ProgressListener;
+
+/** The alternating protocol: order of calls, warm-up, the idle gap and what is timed. */
+class LatencyTest {
+
+    /** Records its calls; each run takes {@code ms} of busy time. */
+    static final class Fake implements Timed {
+        final String name;
+        final double ms;
+        final List<String> log;
+        long preparedAt;
+        final List<Long> waits = new ArrayList<>();
+
+        Fake(String name, double ms, List<String> log) {
+            this.name = name;
+            this.ms = ms;
+            this.log = log;
+        }
+
+        @Override
+        public void prepare(int batch, Random random) {
+            log.add(name + ".prepare(" + batch + ")");
+            preparedAt = System.nanoTime();
+        }
+
+        @Override
+        public void run() {
+            waits.add(System.nanoTime() - preparedAt);
+            log.add(name + ".run");
+            long end = System.nanoTime() + (long) (ms * 1e6);
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void release() {
+            log.add(name + ".release");
+        }
+
+        @Override
+        public void close() {
+            log.add(name + ".close");
+        }
+    }
+
+    @Test
+    void networksAlternateAndOnlyTheRunIsTimed() {
+        List<String> log = new ArrayList<>();
+        Fake a = new Fake("a", 4, log);
+        Fake b = new Fake("b", 1, log);
+        List<Latency.Stats> s = Latency.alternate(List.of(a, b), 2, 1, 5, 0, ProgressListener.NONE);
+        assertEquals(List.of("a.prepare(2)", "a.run", "a.release", "b.prepare(2)", "b.run", "b.release"),
+                log.subList(0, 6));
+        assertEquals(6 * 6, log.size(), "1 warm-up + 5 timed rounds, 3 calls per network, nothing closed");
+        assertEquals(5, s.get(0).runs());
+        assertEquals(2, s.get(0).batch());
+        assertTrue(s.get(0).medianMs() >= 4 && s.get(0).medianMs() < 4 * 3, s.toString());
+        assertTrue(s.get(1).medianMs() >= 1 && s.get(1).medianMs() < 4, s.toString());
+        assertEquals(2 * 1000.0 / s.get(1).medianMs(), s.get(1).imagesPerSecond(), 1e-9);
+    }
+
+    @Test
+    void theGapIdlesBeforeEveryRunButIsNotTimed() {
+        List<String> log = new ArrayList<>();
+        Fake a = new Fake("a", 1, log);
+        List<Latency.Stats> s = Latency.alternate(List.of(a), 1, 2, 3, 30, ProgressListener.NONE);
+        assertEquals(5, a.waits.size());
+        for (long w : a.waits) {
+            assertTrue(w >= 30_000_000L, w + " ns between prepare and run");
+        }
+        assertTrue(s.get(0).medianMs() < 25, "the idle time is not part of the timing: " + s);
+    }
+
+    @Test
+    void aWarmUpOnlyReturnsNoStatistics() {
+        List<String> log = new ArrayList<>();
+        assertEquals(List.of(), Latency.alternate(List.of(new Fake("a", 0, log)), 1, 2, 0, 0, ProgressListener.NONE));
+        assertEquals(6, log.size());
+    }
+}
