@@ -218,7 +218,8 @@ public final class ExperimentRunner {
             }
             Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
-                    timing.pair(id, base, baseBuilt, compressed, built), seconds, paper, s, settings, compressed.spec());
+                    timing.pair(id, base, baseBuilt, compressed, built), seconds, paper, s, settings,
+                    compressed.spec());
         }
     }
 

@@ -174,7 +174,8 @@ final class RowTiming implements AutoCloseable {
 
     private EngineTiming pytorch(Network base, BuiltNetwork baseBuilt, Network net, BuiltNetwork built) {
         if (l.forks() > 0) {
-            List<Path> specs = net == null ? List.of(baseSpec(base)) : List.of(baseSpec(base), net.save(scratch(), "row"));
+            List<Path> specs = net == null ? List.of(baseSpec(base))
+                    : List.of(baseSpec(base), net.save(scratch(), "row"));
             return timing(LatencyEngine.PYTORCH, ForkedLatency.measure(LatencyEngine.PYTORCH, specs, l, work(), log),
                     net == null);
         }

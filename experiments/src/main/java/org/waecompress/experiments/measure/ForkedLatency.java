@@ -103,7 +103,8 @@ public final class ForkedLatency {
         double[] med = outs.stream().mapToDouble(o -> which.apply(o).get(net).medianMs()).toArray();
         double[] p90 = outs.stream().mapToDouble(o -> which.apply(o).get(net).p90Ms()).toArray();
         int runs = outs.stream().mapToInt(o -> which.apply(o).get(net).runs()).sum();
-        return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), Latency.median(med), Latency.median(p90), runs);
+        return new Latency.Stats(which.apply(outs.get(0)).get(net).batch(), Latency.median(med), Latency.median(p90),
+                runs);
     }
 
     private static ForkOutput runFork(int f, LatencyEngine engine, List<Path> files, LatencySettings s,

@@ -69,7 +69,8 @@ public enum LatencyEngine {
             case "onnxruntime" -> List.of(ONNXRUNTIME);
             case "pytorch" -> List.of(PYTORCH);
             case "both" -> List.of(ONNXRUNTIME, PYTORCH);
-            default -> throw new InvalidSettingException("latency.engine", setting, "expected onnxruntime, pytorch or both");
+            default -> throw new InvalidSettingException("latency.engine", setting,
+                    "expected onnxruntime, pytorch or both");
         };
     }
 

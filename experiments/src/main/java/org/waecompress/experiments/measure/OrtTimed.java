@@ -1,14 +1,25 @@
 package org.waecompress.experiments.measure;
 
 import ai.onnxruntime.OnnxTensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Random;
 import org.waecompress.experiments.onnx.OrtNetwork;
 
-/** An ONNX file timed in ONNX Runtime; the input tensor is made and freed outside the timed run. */
+/**
+ * An ONNX file timed in ONNX Runtime; the input tensor is made and freed outside the timed run.
+ *
+ * <p>The input's values live in one direct buffer per batch size, reused by every run: a heap array
+ * per run would make ONNX Runtime's Java API copy it into a fresh direct buffer each time, which the
+ * JVM frees only when it collects garbage, and resident memory would climb by the input's size every
+ * run (45% over 1,000 runs of WAE-VGG16 at 224 before this).
+ */
 public final class OrtTimed implements Timed {
 
     private final OrtNetwork net;
     private OnnxTensor input;
+    private FloatBuffer buffer;
 
     /**
      * Wraps an open file; {@link #close} closes it.
@@ -21,11 +32,16 @@ public final class OrtTimed implements Timed {
 
     @Override
     public void prepare(int batch, Random random) {
-        float[] x = new float[Math.toIntExact(net.sampleShape().size() * batch)];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextFloat();
+        int n = Math.toIntExact(net.sampleShape().size() * batch);
+        if (buffer == null || buffer.capacity() != n) {
+            buffer = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
-        input = net.input(x, batch);
+        buffer.clear();
+        for (int i = 0; i < n; i++) {
+            buffer.put(random.nextFloat());
+        }
+        buffer.flip();
+        input = net.input(buffer, batch);
     }
 
     @Override

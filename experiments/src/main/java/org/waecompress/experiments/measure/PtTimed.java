@@ -17,6 +17,7 @@ public final class PtTimed implements Timed {
     private final NDManager owned;
     private NDManager step;
     private NDArray input;
+    private float[] values;
 
     /**
      * Wraps a built network that the caller closes.
@@ -43,12 +44,14 @@ public final class PtTimed implements Timed {
     @Override
     public void prepare(int batch, Random random) {
         Shape s = net.batchInputShape(batch);
-        float[] x = new float[Math.toIntExact(s.size())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = random.nextFloat();
+        if (values == null || values.length != s.size()) {
+            values = new float[Math.toIntExact(s.size())];  // one array per batch size, not one per run
+        }
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat();
         }
         step = net.manager().newSubManager();
-        input = step.create(x, s);
+        input = step.create(values, s);
     }
 
     @Override

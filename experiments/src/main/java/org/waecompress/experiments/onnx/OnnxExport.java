@@ -39,10 +39,10 @@ import org.waecompress.spi.spec.SpecTraversal;
  * <p>The graph has one input {@value #INPUT} of shape {@code (batch, C, H, W)}, with the batch a
  * named dimension, and the network's output as {@value #OUTPUT} (plus any extra outputs a node
  * declares). Operators are named {@code PATH/OpType} after the spec node that added them ({@code
- * /OpType} at the root), so ONNX Runtime's profiles map back to the spec. The spec itself travels in the model's metadata ({@value
- * #SPEC_KEY}), so a file says which network it is. Opset {@value #OPSET}, IR version {@value
- * #IR_VERSION}; the format's classes come from {@code org.tribuo:tribuo-util-onnx} (ONNX's own
- * protobuf definitions, compiled).
+ * /OpType} at the root), so ONNX Runtime's profiles map back to the spec. The spec itself travels in
+ * the model's metadata ({@value #SPEC_KEY}), so a file says which network it is. Opset {@value
+ * #OPSET}, IR version {@value #IR_VERSION}; the format's classes come from {@code
+ * org.tribuo:tribuo-util-onnx} (ONNX's own protobuf definitions, compiled).
  */
 public final class OnnxExport {
 

@@ -228,6 +228,24 @@ public final class OrtNetwork implements AutoCloseable {
     }
 
     /**
+     * Makes an input tensor over a direct buffer the caller keeps (no copy); close the tensor after
+     * use, the buffer stays the caller's.
+     *
+     * @param values the batch, row-major, in a direct buffer in native order, positioned at its start
+     * @param batch the batch size
+     * @return the tensor
+     */
+    public OnnxTensor input(FloatBuffer values, int batch) {
+        long[] shape = new long[] {batch, sampleShape.get(0), sampleShape.get(1), sampleShape.get(2)};
+        try {
+            return OnnxTensor.createTensor(environment(), values, shape);
+        } catch (OrtException e) {
+            throw new CompressionException(file + ": cannot make an input of shape " + Arrays.toString(shape) + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
      * Runs the network on a prepared input and reads every output back.
      *
      * @param input the input tensor

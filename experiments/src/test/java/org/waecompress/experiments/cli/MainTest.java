@@ -158,8 +158,12 @@ class MainTest {
     private Path run(String name, long seed, double backboneErr, double waeErr, long waeMacs) throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
         ResultStore store = new ResultStore(d);
-        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 1, 1, 4, List.of(new EngineTiming("onnxruntime", 2, 2, 2, 1, 10, null, null)), null, 1, null, null, Map.of(), "t", null));
-        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 3, 1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 2, 2, 10, null, null)), null, 1, null, null, Map.of(), "t", null));
+        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 1, 1, 4,
+                List.of(new EngineTiming("onnxruntime", 2, 2, 2, 1, 10, null, null)), null, 1, null, null, Map.of(),
+                "t", null));
+        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 3, 1, 4,
+                List.of(new EngineTiming("onnxruntime", 1, 1, 2, 2, 10, null, null)), null, 1, null, null, Map.of(),
+                "t", null));
         Files.writeString(d.resolve("provenance.json"),
                 "{\"config\": {\"experiment.seed\": {\"value\": \"" + seed + "\", \"source\": \"--set\"}}}");
         return d;

@@ -19,7 +19,9 @@ class ResultStoreTest {
     Path dir;
 
     static ResultRow row(String id) {
-        return new ResultRow(id, id, "net", id, 0.1, 0.01, 100, 10, 20, 2.5, 1, 4, List.of(new EngineTiming("onnxruntime", 1.5, 2.0, 3.0, 2.0, 100, null, null)), null, 1, null, null, Map.of(), "t", null);
+        return new ResultRow(id, id, "net", id, 0.1, 0.01, 100, 10, 20, 2.5, 1, 4,
+                List.of(new EngineTiming("onnxruntime", 1.5, 2.0, 3.0, 2.0, 100, null, null)), null, 1, null, null,
+                Map.of(), "t", null);
     }
 
     @Test

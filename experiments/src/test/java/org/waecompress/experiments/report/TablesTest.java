@@ -73,7 +73,9 @@ class TablesTest {
         parts.put("encoder", 252_887_040L);
         parts.put("split", 10_838_016L);
         parts.put("low", 3_836_657_664L);
-        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 1, 1, 1, null, null)), null, 1, null, null, Map.of(), "t", parts);
+        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 4,
+                List.of(new EngineTiming("onnxruntime", 1, 1, 1, 1, 1, null, null)), null, 1, null, null, Map.of(), "t",
+                parts);
         Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
         assertEquals(3, m.notes().size());
         assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G; 4.13 G without the encoder.",
@@ -82,7 +84,9 @@ class TablesTest {
 
     @Test
     void rowsTimedInForksGetASpeedUpRangeColumn() {
-        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 3.53, 1, 4, List.of(new EngineTiming("onnxruntime", 60.0, 70.0, 170.0, 2.8, 17.25, List.of(2.8, 2.5, 3.1), null)), null, 1, null, null, Map.of(), "t", null);
+        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 3.53, 1,
+                4, List.of(new EngineTiming("onnxruntime", 60.0, 70.0, 170.0, 2.8, 17.25, List.of(2.8, 2.5, 3.1),
+                null)), null, 1, null, null, Map.of(), "t", null);
         List<ResultRow> rows = List.of(rows().get(0), forked);
         String md = Tables.render(rows, meta(), TableFormat.MD);
         assertTrue(md.contains("| speed-up range (ORT) |"), md);
@@ -104,6 +108,7 @@ class TablesTest {
                 + "(com.example.Mine, at x) has no ONNX lowering", m.notes().get(m.notes().size() - 1));
         String md = Tables.render(rows(), m, TableFormat.MD);
         String line = md.lines().filter(l -> l.startsWith("| my_strategy")).findFirst().orElseThrow();
-        assertTrue(line.matches("\\| my_strategy & co +\\| +- +\\| +- +\\| +999 +\\| +12\\.35 K +\\| +0\\.50\\* .*"), line);
+        assertTrue(line.matches("\\| my_strategy & co +\\| +- +\\| +- +\\| +999 +\\| +12\\.35 K +\\| +0\\.50\\* .*"),
+                line);
     }
 }
