@@ -96,16 +96,12 @@ final class LatencyCommand implements Callable<Integer> {
                     + "%s, %s", s.describeEngines(), batch, runs, warmup, s.regime(),
                     forks == 0 ? "alternated in this process" : "alternated in each of " + forks + " fresh JVMs"));
             List<Latency.Stats> stats;
-            List<List<Double>> ratios = new ArrayList<>();
             long rssBefore = 0;
             long rssAfter = 0;
             if (forks > 0) {
                 ForkedLatency.Result r = ForkedLatency.measure(e, files, s, work.resolve("forks"),
                         ConsoleProgress.stderr());
                 stats = r.latency();
-                for (int i = 0; i < files.size(); i++) {
-                    ratios.add(null);
-                }
             } else {
                 List<Timed> nets = new ArrayList<>();
                 try {
