@@ -384,7 +384,7 @@ public final class ExperimentRunner {
     static String latencyNote(LatencySettings l, Shape input) {
         String where = l.forks() == 0
                 ? "each strategy timed alternately with the backbone in one process (the backbone's median from that "
-                        + "pairing is in 'backbone ms (paired)'), speed-up = ratio of those medians"
+                        + "pairing is in the 'backbone ... ms (paired)' column), speed-up = ratio of those medians"
                 : String.format(Locale.ROOT, "every row timed in %d fresh JVMs one after another, each timing the "
                         + "strategy alternately with the backbone; the ms columns are medians over the JVMs of each "
                         + "JVM's median (and p90), speed-up = median over the JVMs of each JVM's ratio of medians, "

@@ -138,38 +138,10 @@ final class RowTiming implements AutoCloseable {
             return timing(LatencyEngine.ONNXRUNTIME, ForkedLatency.measure(LatencyEngine.ONNXRUNTIME,
                     single ? List.of(base.file()) : List.of(base.file(), row.file()), l, work(), log), single);
         }
-        // the sessions the checks opened: closing belongs to pair() and close(), not to the timing
-        Timed b = new SessionTimed(base.session());
-        return inProcess(LatencyEngine.ONNXRUNTIME, single ? List.of(b) : List.of(b, new SessionTimed(row.session())));
-    }
-
-    /** An open session timed without being closed by the timing. */
-    private static final class SessionTimed implements Timed {
-        private final OrtTimed t;
-
-        SessionTimed(OrtNetwork session) {
-            t = new OrtTimed(session);
-        }
-
-        @Override
-        public void prepare(int batch, java.util.Random random) {
-            t.prepare(batch, random);
-        }
-
-        @Override
-        public void run() {
-            t.run();
-        }
-
-        @Override
-        public void release() {
-            t.release();
-        }
-
-        @Override
-        public void close() {
-            t.release();
-        }
+        // the sessions the checks opened; pair() and close() close them
+        Timed b = new OrtTimed(base.session(), false);
+        return inProcess(LatencyEngine.ONNXRUNTIME,
+                single ? List.of(b) : List.of(b, new OrtTimed(row.session(), false)));
     }
 
     private EngineTiming pytorch(Network base, BuiltNetwork baseBuilt, Network net, BuiltNetwork built) {

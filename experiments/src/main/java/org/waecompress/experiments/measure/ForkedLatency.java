@@ -53,8 +53,11 @@ public final class ForkedLatency {
         }
     }
 
-    /** What one fork writes: one entry per network, in the order given. */
-    record ForkOutput(List<Latency.Stats> latency, List<Latency.Stats> throughput) {}
+    /**
+     * What one fork writes: one entry per network, in the order given, and the wall time of its
+     * timing loops (idle gaps included).
+     */
+    record ForkOutput(List<Latency.Stats> latency, List<Latency.Stats> throughput, double seconds) {}
 
     private ForkedLatency() {}
 
@@ -187,9 +190,11 @@ public final class ForkedLatency {
                 for (int i = 9; i < args.length; i++) {
                     nets.add(engine.open(Path.of(args[i]), n[6]));
                 }
+                long t0 = System.nanoTime();
                 List<Latency.Stats> lat = Latency.alternate(nets, n[0], n[1], n[2], n[5], ProgressListener.NONE);
                 List<Latency.Stats> thr = Latency.alternate(nets, n[3], 1, n[4], n[5], ProgressListener.NONE);
-                AtomicFiles.writeString(result, new Gson().toJson(new ForkOutput(lat, thr)));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                AtomicFiles.writeString(result, new Gson().toJson(new ForkOutput(lat, thr, seconds)));
             } finally {
                 nets.forEach(Timed::close);
             }

@@ -98,7 +98,7 @@ public enum LatencyEngine {
      */
     public Timed open(Path file, int threads) {
         if (this == ONNXRUNTIME) {
-            return new OrtTimed(OrtNetwork.open(file, threads));
+            return new OrtTimed(OrtNetwork.open(file, threads), true);
         }
         NDManager m = NDManager.newBaseManager();
         try (Network n = Network.load(file)) {

@@ -18,16 +18,19 @@ import org.waecompress.experiments.onnx.OrtNetwork;
 public final class OrtTimed implements Timed {
 
     private final OrtNetwork net;
+    private final boolean owned;
     private OnnxTensor input;
     private FloatBuffer buffer;
 
     /**
-     * Wraps an open file; {@link #close} closes it.
+     * Wraps an open file.
      *
      * @param net the session
+     * @param owned whether {@link #close} closes the session (false: the caller does)
      */
-    public OrtTimed(OrtNetwork net) {
+    public OrtTimed(OrtNetwork net, boolean owned) {
         this.net = net;
+        this.owned = owned;
     }
 
     @Override
@@ -60,6 +63,8 @@ public final class OrtTimed implements Timed {
     @Override
     public void close() {
         release();
-        net.close();
+        if (owned) {
+            net.close();
+        }
     }
 }
