@@ -19,10 +19,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -128,17 +130,25 @@ public final class SafeTensors {
             Map<String, String> meta = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
-                    if (e.getValue().isJsonObject()) {
-                        e.getValue().getAsJsonObject().entrySet()
-                                .forEach(m -> meta.put(m.getKey(), m.getValue().getAsString()));
+                    if (!e.getValue().isJsonObject()) {
+                        throw bad(file, "__metadata__ is not an object of strings");
+                    }
+                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
+                        JsonElement v = m.getValue();
+                        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+                            throw bad(file, "__metadata__ value of '" + m.getKey() + "' is " + v
+                                    + ", not a string");
+                        }
+                        meta.put(m.getKey(), v.getAsString());
                     }
                     continue;
                 }
                 entries.put(e.getKey(), parseEntry(file, e.getKey(), e.getValue(), dataLen));
             }
+            checkNoOverlap(file, entries);
             return new SafeTensors(file, entries, meta, 8 + headerLen);
         } catch (NoSuchFileException e) {
-            throw new CompressionException(file + ": file not found");
+            throw new DataException(file + ": file not found");
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -160,7 +170,11 @@ public final class SafeTensors {
                 if (shape[i] < 0) {
                     throw bad(file, "tensor " + name + " has a negative dimension");
                 }
-                n *= shape[i];
+                try {
+                    n = Math.multiplyExact(n, shape[i]);
+                } catch (ArithmeticException e) {
+                    throw bad(file, "tensor " + name + " has shape " + s + ", more elements than a long can count");
+                }
             }
             JsonArray off = o.get("data_offsets").getAsJsonArray();
             long begin = off.get(0).getAsLong();
@@ -169,14 +183,35 @@ public final class SafeTensors {
                 throw bad(file, "tensor " + name + " has byte range [" + begin + ", " + end
                         + ") outside the data section of " + dataLen + " bytes (truncated file?)");
             }
-            if (end - begin != n * es) {
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(n, (long) es);
+            } catch (ArithmeticException e) {
+                throw bad(file, "tensor " + name + " has shape " + s + ", more bytes than a long can count");
+            }
+            if (end - begin != bytes) {
                 throw bad(file, "tensor " + name + " has " + (end - begin) + " bytes but shape "
-                        + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + n * es);
+                        + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
             }
             return new Entry(name, dtype, shape, begin, end);
         } catch (IllegalStateException | NullPointerException | UnsupportedOperationException
                 | IndexOutOfBoundsException e) {
             throw bad(file, "header entry for tensor " + name + " is malformed (needs dtype, shape, data_offsets)");
+        }
+    }
+
+    /** Refuses tensors whose byte ranges share bytes: each tensor must own its data. */
+    private static void checkNoOverlap(Path file, Map<String, Entry> entries) {
+        List<Entry> sorted = new ArrayList<>(entries.values());
+        sorted.removeIf(e -> e.end() == e.begin());
+        sorted.sort(Comparator.comparingLong(Entry::begin));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry a = sorted.get(i - 1);
+            Entry b = sorted.get(i);
+            if (b.begin() < a.end()) {
+                throw bad(file, "tensor " + b.name() + " (bytes [" + b.begin() + ", " + b.end() + ")) overlaps tensor "
+                        + a.name() + " (bytes [" + a.begin() + ", " + a.end() + "))");
+            }
         }
     }
 
@@ -201,8 +236,8 @@ public final class SafeTensors {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    private static CompressionException bad(Path file, String what) {
-        return new CompressionException(file + ": not a valid safetensors file: " + what);
+    private static DataException bad(Path file, String what) {
+        return new DataException(file + ": not a valid safetensors file: " + what);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
@@ -356,7 +391,7 @@ public final class SafeTensors {
         Map<String, ParamDef> defs = spec.parameters();
         for (String name : st.entries().keySet()) {
             if (!defs.containsKey(name) && !name.endsWith("num_batches_tracked")) {
-                throw new CompressionException(file + ": unexpected tensor " + name + " (the spec '" + spec.name()
+                throw new DataException(file + ": unexpected tensor " + name + " (the spec '" + spec.name()
                         + "' has no such parameter; is this the right backbone?)");
             }
         }
@@ -365,12 +400,12 @@ public final class SafeTensors {
             for (Map.Entry<String, ParamDef> d : defs.entrySet()) {
                 Entry e = st.entries().get(d.getKey());
                 if (e == null) {
-                    throw new CompressionException(file + ": tensor " + d.getKey() + " is missing (the spec '"
+                    throw new DataException(file + ": tensor " + d.getKey() + " is missing (the spec '"
                             + spec.name() + "' expects shape " + d.getValue().shape() + ")");
                 }
                 Shape shape = new Shape(e.shape());
                 if (!shape.equals(d.getValue().shape())) {
-                    throw new CompressionException(file + ": tensor " + d.getKey() + " has shape " + shape
+                    throw new DataException(file + ": tensor " + d.getKey() + " has shape " + shape
                             + " but the spec '" + spec.name() + "' expects " + d.getValue().shape());
                 }
                 weights.put(d.getKey(), m.create(st.readFloats(d.getKey()), shape));
