@@ -7,6 +7,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 
 /** Writes files under a temporary name, then moves them into place. */
 public final class AtomicFiles {
@@ -39,6 +42,7 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
             }
+            sharePermissions(tmp, target);
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);
@@ -48,6 +52,31 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Gives the temporary file the permissions a plain new file gets (a temporary file is created
+     * readable by its owner only): those of the file it replaces, else those of a file created in
+     * its folder the usual way, which follow the user's umask.
+     */
+    private static void sharePermissions(Path tmp, Path target) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Set<PosixFilePermission> perms;
+        if (Files.exists(target)) {
+            perms = Files.getPosixFilePermissions(target);
+        } else {
+            Path probe = tmp.resolveSibling(tmp.getFileName() + ".perm");
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            try {
+                perms = Files.getPosixFilePermissions(probe);
+            } finally {
+                Files.delete(probe);
+            }
+        }
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     /**

@@ -7,10 +7,14 @@ import com.google.inject.Inject;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Provider;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.waecompress.spi.CompressionException;
@@ -59,17 +63,59 @@ public final class StrategyRegistry {
                 StrategyBinder.strategies(binder());
             }
         });
+        List<CompressionPlugin> plugins = new ArrayList<>();
         for (CompressionPlugin p : ServiceLoader.load(CompressionPlugin.class)) {
             modules.add(p);
+            plugins.add(p);
         }
         try {
             return Guice.createInjector(modules);
         } catch (CreationException e) {
+            String clash = clash(plugins);
+            if (clash != null) {
+                throw new PluginClashException(clash);
+            }
             String msg = e.getErrorMessages().isEmpty() ? e.getMessage()
                     : e.getErrorMessages().iterator().next().getMessage();
             throw new CompressionException("cannot install the strategy plugins: "
                     + msg.lines().findFirst().orElse(msg).trim(), e);
         }
+    }
+
+    /**
+     * Finds two plugins that bind the same strategy id, by installing each alone.
+     *
+     * @param plugins the discovered plugins
+     * @return a message naming the id and both plugins with their jars, or null when none clash
+     */
+    private static String clash(List<CompressionPlugin> plugins) {
+        Map<String, CompressionPlugin> owner = new HashMap<>();
+        for (CompressionPlugin p : plugins) {
+            Set<String> ids;
+            try {
+                ids = Guice.createInjector(p).getInstance(StrategyRegistry.class).ids();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            for (String id : ids) {
+                CompressionPlugin first = owner.putIfAbsent(id, p);
+                if (first != null) {
+                    return "two plugins install strategy '" + id + "': " + describe(first) + " and " + describe(p)
+                            + "; remove one of the jars from plugins/ or the classpath";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String describe(CompressionPlugin p) {
+        String where;
+        try {
+            where = Path.of(p.getClass().getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException | RuntimeException e) {
+            where = "unknown location";
+        }
+        return p.getClass().getName() + " (" + where + ")";
     }
 
     /**

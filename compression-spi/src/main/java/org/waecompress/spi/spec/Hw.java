@@ -21,6 +21,38 @@ public record Hw(int h, int w) {
     }
 
     /**
+     * Checks a node's kernel, stride and padding: kernel and stride at least 1, padding at least 0.
+     *
+     * @param node the node's type and name, for the message
+     * @param kernel the kernel
+     * @param stride the stride
+     * @param padding the padding
+     * @throws SpecException naming the node and the field
+     */
+    public static void check(String node, Hw kernel, Hw stride, Hw padding) {
+        if (kernel.h() < 1 || kernel.w() < 1) {
+            throw new SpecException(node + ": kernel " + kernel + " must be at least 1");
+        }
+        if (stride.h() < 1 || stride.w() < 1) {
+            throw new SpecException(node + ": stride " + stride + " must be at least 1");
+        }
+        if (padding.h() < 0 || padding.w() < 0) {
+            throw new SpecException(node + ": padding " + padding + " must be at least 0");
+        }
+    }
+
+    /**
+     * Names a node in messages: its type, and its name when it has one.
+     *
+     * @param type the node type
+     * @param name the name, or null
+     * @return e.g. {@code conv features.0} or {@code conv}
+     */
+    static String label(String type, String name) {
+        return name == null || name.isEmpty() ? type : type + " " + name;
+    }
+
+    /**
      * Returns whether both components are equal.
      *
      * @return true if square

@@ -93,6 +93,7 @@ public final class Layers {
                 throw new SpecException("conv " + name + ": channels in=" + in + " out=" + out
                         + " must be positive multiples of groups=" + groups);
             }
+            Hw.check(Hw.label("conv", name), kernel, stride, padding);
         }
 
         /**
@@ -226,6 +227,7 @@ public final class Layers {
             if (in < 1 || out < 1) {
                 throw new SpecException("convTranspose " + name + ": channels must be positive");
             }
+            Hw.check(Hw.label("convTranspose", name), kernel, stride, padding);
             if (padding.h() > kernel.h() - 1 || padding.w() > kernel.w() - 1) {
                 throw new SpecException("convTranspose " + name + ": padding " + padding
                         + " must be at most kernel - 1 (" + kernel + ")");
@@ -476,6 +478,7 @@ public final class Layers {
             if (!mode.equals("max") && !mode.equals("avg")) {
                 throw new SpecException("pool " + name + ": mode must be max or avg, got " + mode);
             }
+            Hw.check(Hw.label("pool", name), kernel, stride, padding);
         }
 
         /**

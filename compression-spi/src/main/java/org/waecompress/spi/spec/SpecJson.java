@@ -4,6 +4,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonDeserializationContext;
 import com.google.gson.JsonDeserializer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -95,9 +96,68 @@ public final class SpecJson {
             }
             JsonObject fields = e.getAsJsonObject().deepCopy();
             fields.remove("type");
-            return c.deserialize(fields, cls);
+            try {
+                return c.deserialize(fields, cls);
+            } catch (RuntimeException ex) {
+                for (Throwable x = ex; x != null; x = x.getCause() == x ? null : x.getCause()) {
+                    if (x instanceof JsonParseException && x.getMessage() != null && x.getMessage().contains(" node ")) {
+                        throw (JsonParseException) x;
+                    }
+                }
+                throw new JsonParseException(badField(tag, cls, fields, c, ex), ex);
+            }
         });
         return b.create();
+    }
+
+    /**
+     * Names the field of a node that does not read as its type, for a one-line error: {@code conv
+     * node {...}: field 'out' must be a whole number, not "eight"}.
+     */
+    private static String badField(String tag, Class<? extends LayerSpec> cls, JsonObject fields,
+            JsonDeserializationContext c, RuntimeException ex) {
+        String node = tag + " node " + abbreviate(fields);
+        if (cls.isRecord()) {
+            for (java.lang.reflect.RecordComponent rc : cls.getRecordComponents()) {
+                JsonElement v = fields.get(rc.getName());
+                if (v == null) {
+                    continue;
+                }
+                try {
+                    Object o = c.deserialize(v, rc.getGenericType());
+                    if (o == null && rc.getType().isPrimitive()) {
+                        throw new JsonParseException("null");
+                    }
+                } catch (RuntimeException fieldError) {
+                    return node + ": field '" + rc.getName() + "' must be " + kind(rc.getType()) + ", not "
+                            + abbreviate(v);
+                }
+            }
+        }
+        Throwable cause = ex;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return node + ": " + cause.getMessage();
+    }
+
+    private static String kind(Class<?> type) {
+        if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+            return "a whole number";
+        }
+        if (type == double.class || type == float.class || type == Double.class || type == Float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.List.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "a " + type.getSimpleName();
     }
 
     private static String abbreviate(JsonElement e) {
@@ -154,16 +214,20 @@ public final class SpecJson {
             String name = o.has("name") ? o.get("name").getAsString() : "network";
             return new NetworkSpec(name, in, root);
         } catch (SpecException e) {
+            if (e.getMessage().startsWith(source + ": ")) {
+                throw e;
+            }
             throw new SpecException(source + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            // the outermost message that says something: a node's own, or Gson's with the JSON path
             Throwable cause = e;
-            while (cause.getCause() != null && cause != cause.getCause()) {
-                if (cause instanceof SpecException) {
-                    break;
-                }
+            while (cause.getCause() != null && cause != cause.getCause() && !(cause instanceof SpecException)
+                    && !(cause instanceof JsonParseException && cause.getMessage() != null
+                            && cause.getMessage().contains(" node "))) {
                 cause = cause.getCause();
             }
-            throw new SpecException(source + ": invalid spec JSON: " + cause.getMessage(), e);
+            String m = String.valueOf(cause.getMessage());
+            throw new SpecException(m.startsWith(source + ": ") ? m : source + ": invalid spec JSON: " + m, e);
         }
     }
 }

@@ -5,6 +5,7 @@ import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.UnknownStrategyException;
+import org.waecompress.spi.plugin.PluginClashException;
 import org.waecompress.spi.spec.SpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,7 +84,8 @@ public final class Main implements Runnable {
 
     static boolean isBadInput(Throwable ex) {
         return ex instanceof InvalidSettingException || ex instanceof DataException || ex instanceof SpecException
-                || ex instanceof UnknownStrategyException || ex instanceof BadInputException;
+                || ex instanceof UnknownStrategyException || ex instanceof BadInputException
+                || ex instanceof PluginClashException;
     }
 
     static String oneLine(Throwable ex) {

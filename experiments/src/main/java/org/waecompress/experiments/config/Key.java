@@ -9,12 +9,14 @@ import org.waecompress.spi.InvalidSettingException;
  *
  * @param name the dotted key
  * @param type the value type
- * @param min the smallest allowed number (inclusive), or null
+ * @param min the smallest allowed number (inclusive unless {@code openMin}), or null
  * @param max the largest allowed number (inclusive), or null
+ * @param openMin whether {@code min} itself is excluded (a learning rate must be above 0)
  * @param allowed the allowed words for {@link Type#CHOICE}, else empty
  * @param doc one line on what it does
  */
-public record Key(String name, Type type, Double min, Double max, List<String> allowed, String doc) {
+public record Key(String name, Type type, Double min, Double max, boolean openMin, List<String> allowed,
+        String doc) {
 
     /** Value types. */
     public enum Type {
@@ -49,7 +51,7 @@ public record Key(String name, Type type, Double min, Double max, List<String> a
                     throw new InvalidSettingException(name, value, "must be " + (type == Type.INT ? "an integer" : "a number")
                             + range() + where);
                 }
-                if ((min != null && d < min) || (max != null && d > max) || Double.isNaN(d)) {
+                if ((min != null && (d < min || (openMin && d == min))) || (max != null && d > max) || Double.isNaN(d)) {
                     throw new InvalidSettingException(name, value, "must be" + range() + where);
                 }
             }
@@ -74,12 +76,12 @@ public record Key(String name, Type type, Double min, Double max, List<String> a
             return "";
         }
         if (max == null) {
-            return " >= " + fmt(min);
+            return (openMin ? " > " : " >= ") + fmt(min);
         }
         if (min == null) {
             return " <= " + fmt(max);
         }
-        return " in [" + fmt(min) + ", " + fmt(max) + "]";
+        return " in " + (openMin ? "(" : "[") + fmt(min) + ", " + fmt(max) + "]";
     }
 
     private static String fmt(double d) {

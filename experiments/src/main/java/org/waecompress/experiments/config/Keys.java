@@ -19,6 +19,8 @@ public final class Keys {
         c("backbone.name", List.copyOf(Backbones.all().keySet().stream().sorted().toList()), "the backbone");
         d("backbone.width", 0.01, 16.0, "width factor of small-image backbones");
         s("backbone.input", "input shape CxHxW, or auto for the data's shape");
+        s("backbone.weights", "a trained backbone to compress instead of training one: a .safetensors file (a "
+                + "torchvision state_dict or SafeTensors.export) or a NAME.spec.json that waec saved (empty = train)");
         c("data.kind", List.of("fashion-mnist", "synthetic", "folder"), "the data set");
         s("data.dir", "Fashion-MNIST folder, or image-folder root holding train/ and val/");
         i("data.trainSize", 0, null, "training images used (0 = all)");
@@ -30,14 +32,15 @@ public final class Keys {
         i("data.folder.crop", 8, 4096, "image folders: centre crop size");
         i("data.augment.shift", 0, 64, "training batches: random translation up to this many pixels (0 = none)");
         b("data.augment.flip", "training batches: random left-right mirror");
-        i("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables)");
+        i("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables); with "
+                + "backbone.weights, extra fine-tuning epochs (0 unless you set it)");
         i("train.batchSize", 1, null, "backbone training batch size");
-        d("train.learningRate", 1e-9, 10.0, "backbone training learning rate (cosine schedule)");
+        positive("train.learningRate", 10.0, "backbone training learning rate (cosine schedule)");
         d("train.momentum", 0.0, 0.999, "SGD momentum");
         d("train.weightDecay", 0.0, 1.0, "weight decay (not on biases and batch-norm)");
         i("finetune.epochs", 1, null, "training budget each strategy gets");
         i("finetune.batchSize", 1, null, "strategies' batch size");
-        d("finetune.learningRate", 1e-9, 10.0, "strategies' learning rate");
+        positive("finetune.learningRate", 10.0, "strategies' learning rate");
         s("strategies", "comma-separated strategy ids, or all");
         b("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
         c("latency.engine", List.of("onnxruntime", "pytorch", "both"), "where latency is measured: ONNX Runtime on "
@@ -55,8 +58,8 @@ public final class Keys {
         b("output.onnx", "write each row's network as networks/ROW.onnx, checked against the PyTorch engine");
         b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
                 + "is done), so --resume continues an unfinished row from its last saved epoch");
-        i("output.checkpointSeconds", 0, null, "least training time between two checkpoints of one training "
-                + "call (shorter calls are redone, not saved)");
+        i("output.checkpointSeconds", 0, null, "least training time between two checkpoints of one row (its "
+                + "training calls share the clock; 0 = after every epoch)");
         b("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
     }
 
@@ -67,24 +70,29 @@ public final class Keys {
     }
 
     private static void s(String n, String doc) {
-        put(new Key(n, Key.Type.STRING, null, null, List.of(), doc));
+        put(new Key(n, Key.Type.STRING, null, null, false, List.of(), doc));
     }
 
     private static void i(String n, Integer min, Integer max, String doc) {
         put(new Key(n, Key.Type.INT, min == null ? null : min.doubleValue(), max == null ? null : max.doubleValue(),
-                List.of(), doc));
+                false, List.of(), doc));
     }
 
     private static void d(String n, Double min, Double max, String doc) {
-        put(new Key(n, Key.Type.DOUBLE, min, max, List.of(), doc));
+        put(new Key(n, Key.Type.DOUBLE, min, max, false, List.of(), doc));
+    }
+
+    /** A number above 0 (0 itself excluded) and at most {@code max}. */
+    private static void positive(String n, double max, String doc) {
+        put(new Key(n, Key.Type.DOUBLE, 0.0, max, true, List.of(), doc));
     }
 
     private static void b(String n, String doc) {
-        put(new Key(n, Key.Type.BOOL, null, null, List.of(), doc));
+        put(new Key(n, Key.Type.BOOL, null, null, false, List.of(), doc));
     }
 
     private static void c(String n, List<String> allowed, String doc) {
-        put(new Key(n, Key.Type.CHOICE, null, null, allowed, doc));
+        put(new Key(n, Key.Type.CHOICE, null, null, false, allowed, doc));
     }
 
     /**

@@ -162,9 +162,21 @@ public final class FashionMnist {
         } catch (DataException e) {
             throw e;
         } catch (ZipException | EOFException e) {
-            throw new DataException(file + ": truncated or corrupt (" + e.getMessage() + "); reinstall the data package");
+            String why = sizeOf(file) == 0 ? "is empty (0 bytes)"
+                    : e instanceof EOFException ? "ends before its header is complete (truncated)"
+                    : "is not a readable gzip file (" + e.getMessage() + ")";
+            throw new DataException(file + ": " + why + "; reinstall the data package or point data.dir at a "
+                    + "complete copy");
         } catch (IOException e) {
             throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
         }
     }
 }
