@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -50,6 +51,8 @@ public final class NetworkTrainer {
     private final Path checkpointDir;
     private final String scope;
     private final Duration checkpointEvery;
+    /** When this trainer last saved a checkpoint (or was made): shared by all its calls, one row's. */
+    private final AtomicLong lastSave;
 
     /**
      * Creates a trainer that reports to {@code listener} and keeps no checkpoints.
@@ -65,22 +68,25 @@ public final class NetworkTrainer {
         this.checkpointDir = checkpointDir;
         this.scope = scope;
         this.checkpointEvery = checkpointEvery;
+        this.lastSave = new AtomicLong(System.nanoTime());
     }
 
     /**
      * Returns a trainer that reports to the same listener and writes checkpoints to {@code dir}: after
-     * an epoch, once at least {@code every} has passed since the call started or since its last
-     * checkpoint, the epochs done, every parameter and the optimizer state. A later call with the same
-     * task, settings, network, data, rate factors and scope (in this JVM or another) continues after the
-     * last saved epoch, and one whose last epoch was saved returns its result without training; the
-     * result is the one an uninterrupted call gives. A call shorter than {@code every} saves nothing
-     * (redoing it costs less than the disk its state would take: pruning strategies make hundreds of
-     * short calls). The files stay until the caller deletes the folder.
+     * an epoch, once at least {@code every} of training has passed since this trainer's last
+     * checkpoint (or since it was made), the epochs done, every parameter and the optimizer state. The
+     * clock is the trainer's, not the call's: a strategy that makes many short calls through one
+     * trainer still saves once a minute (with the default interval) at the end of whichever epoch
+     * crosses it, so a kill loses at most the interval or one epoch, whichever is longer, of the
+     * call it interrupts. A later call with the same task, settings, network, data, rate factors and
+     * scope (in this JVM or another) continues after the last saved epoch, and one whose last epoch
+     * was saved returns its result without training; the result is the one an uninterrupted call
+     * gives. The files stay until the caller deletes the folder.
      *
      * @param dir the checkpoint folder (created when the first checkpoint is written)
      * @param scope what else the result depends on that the trainer cannot see (a strategy's id and
      *     settings, which determine its loss), part of the fingerprint
-     * @param every the least training time between two checkpoints of one call ({@link Duration#ZERO}:
+     * @param every the least training time between two checkpoints of this trainer ({@link Duration#ZERO}:
      *     after every epoch)
      * @return the trainer
      */
@@ -217,7 +223,6 @@ public final class NetworkTrainer {
         GrowthCheck growth = new GrowthCheck(task, built.manager());
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
-        long lastSave = System.nanoTime();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -253,9 +258,9 @@ public final class NetworkTrainer {
             EpochStats stats = new EpochStats(epoch, lossSum / steps, stepper.terms.means(), lr, secs,
                     (double) steps * bs / secs);
             history.add(stats);
-            if (checkpoint != null && System.nanoTime() - lastSave >= checkpointEvery.toNanos()) {
+            if (checkpoint != null && System.nanoTime() - lastSave.get() >= checkpointEvery.toNanos()) {
                 checkpoint.write(history, built.parameters(), List.of(decayed, undecayed));
-                lastSave = System.nanoTime();
+                lastSave.set(System.nanoTime());
             }
             listener.message(String.format(Locale.ROOT, "%s epoch %d/%d: loss %.4f %s (%.1fs, %.0f img/s)",
                     task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,
