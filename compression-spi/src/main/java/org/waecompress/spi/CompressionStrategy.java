@@ -37,6 +37,21 @@ public interface CompressionStrategy {
     Map<String, String> defaultSettings();
 
     /**
+     * Checks every setting this strategy reads, before anything trains: the harness calls it for each
+     * selected strategy when a run starts (with a context that has settings and the run's fine-tune
+     * budget but no data), so a bad value stops the run at once instead of after hours of
+     * training the backbone and earlier rows. The harness also asks {@link #architecture} of the
+     * run's backbone before training, which catches values that only a backbone makes wrong.
+     *
+     * <p>The default checks nothing; a strategy with settings overrides it by parsing them the way
+     * {@link #compress} does.
+     *
+     * @param ctx the settings and fine-tune budget
+     * @throws InvalidSettingException naming the first bad key
+     */
+    default void checkSettings(CompressionContext ctx) {}
+
+    /**
      * Returns the test-time architecture this strategy would produce from a backbone, without
      * training or weights: what speed tables time with random weights (latency does not depend on
      * weight values). Data-dependent strategies (pruning) may return their preset's architecture.

@@ -33,6 +33,17 @@ public final class ResizeStrategy implements CompressionStrategy {
     }
 
     @Override
+    public void checkSettings(CompressionContext ctx) {
+        epochs(ctx);
+    }
+
+    private static int epochs(CompressionContext ctx) {
+        int epochs = (int) ctx.number("epochs", ctx.fineTune() == null ? 1 : ctx.fineTune().epochs());
+        org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
+        return epochs;
+    }
+
+    @Override
     public NetworkSpec architecture(NetworkSpec b, CompressionContext ctx) {
         var pool = new Layers.Pool2d("resize", "avg", Hw.of(2), Hw.of(2), Hw.of(0), true);
         var half = new ai.djl.ndarray.types.Shape(b.inputShape().get(0), (b.inputShape().get(1) + 1) / 2,
@@ -46,8 +57,7 @@ public final class ResizeStrategy implements CompressionStrategy {
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         NetworkSpec spec = architecture(trained.spec(), ctx);
-        int epochs = (int) ctx.number("epochs", ctx.fineTune().epochs());
-        org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
+        int epochs = epochs(ctx);
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
                 Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {
             return ctx.trainer().train("resize", init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),

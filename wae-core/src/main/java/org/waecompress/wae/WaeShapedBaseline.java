@@ -75,6 +75,11 @@ public final class WaeShapedBaseline implements CompressionStrategy {
     }
 
     @Override
+    public void checkSettings(CompressionContext ctx) {
+        WaeSettings.from(ctx);
+    }
+
+    @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);
         NetworkSpec spec = WaeArchitecture.classifier(backbone, s.options(), split, false);

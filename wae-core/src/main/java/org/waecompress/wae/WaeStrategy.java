@@ -34,6 +34,11 @@ public final class WaeStrategy implements CompressionStrategy {
     }
 
     @Override
+    public void checkSettings(CompressionContext ctx) {
+        WaeSettings.from(ctx);
+    }
+
+    @Override
     public org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
             CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);

@@ -30,6 +30,11 @@ public final class LowRankStrategy implements CompressionStrategy {
     }
 
     @Override
+    public void checkSettings(CompressionContext ctx) {
+        LowRankSettings.from(ctx);
+    }
+
+    @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         return LowRankDecomposer.architecture(backbone, LowRankSettings.from(ctx)).withName("lowrank-" + backbone.name());
     }

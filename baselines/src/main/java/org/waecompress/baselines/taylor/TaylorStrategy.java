@@ -84,6 +84,11 @@ public final class TaylorStrategy implements CompressionStrategy {
         return m;
     }
 
+    @Override
+    public void checkSettings(CompressionContext ctx) {
+        settings(ctx);
+    }
+
     Settings settings(CompressionContext ctx) {
         double t = ctx.number("targetSpeedup", defaultTarget);
         InvalidSettingException.check(t > 1, ctx.key("targetSpeedup"), t, "must be > 1");

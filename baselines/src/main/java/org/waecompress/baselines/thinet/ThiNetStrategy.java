@@ -83,6 +83,11 @@ public final class ThiNetStrategy implements CompressionStrategy {
     }
 
     @Override
+    public void checkSettings(CompressionContext ctx) {
+        ThiNetSettings.from(ctx, ratio, firstLayers);
+    }
+
+    @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
         List<String> layers = layers(backbone, s, ctx.key("firstLayers"));

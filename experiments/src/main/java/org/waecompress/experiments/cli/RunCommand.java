@@ -60,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
         ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(), keys);
         ExperimentSettings s = ExperimentSettings.from(cfg);
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
-        runner.selected(s);
+        // the whole plan is checked before any folder is made or anything trains
+        runner.validate(cfg, s);
         Path dir = s.outputDir().isEmpty()
                 ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 : Path.of(s.outputDir());
@@ -68,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), keys);
         ExperimentSettings thenSettings = thenCfg == null ? null : ExperimentSettings.from(thenCfg);
         if (thenSettings != null) {
-            runner.selected(thenSettings);
+            runner.validate(thenCfg, thenSettings);
         }
         if (resume && !Files.isDirectory(dir)) {
             throw new BadInputException("--resume: run folder " + dir + " does not exist; pass the folder of the run to continue with --out");
@@ -123,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
     static void removeIfOnlyLog(Path dir) {
         try (var entries = Files.list(dir)) {
             List<Path> left = entries.toList();
-            if (left.stream().allMatch(f -> f.getFileName().toString().equals("log.txt"))) {
+            if (left.stream().allMatch(f -> Set.of("log.txt", ".lock").contains(f.getFileName().toString()))) {
                 for (Path f : left) {
                     Files.delete(f);
                 }
@@ -135,6 +136,9 @@ final class RunCommand implements Callable<Integer> {
     }
 
     static void checkWritable(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadInputException("output folder " + dir + " is a file, not a folder; choose a folder with --out");
+        }
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".probe", ".tmp");

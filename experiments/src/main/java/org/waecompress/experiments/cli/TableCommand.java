@@ -46,12 +46,16 @@ final class TableCommand implements Callable<Integer> {
         }
         if (dirs.size() == 1) {
             Path dir = dirs.get(0);
-            System.out.print(Tables.render(new ResultStore(dir).read(), ExperimentRunner.readMeta(dir), f));
+            ResultStore.Contents c = new ResultStore(dir).contents();
+            Tables.Meta meta = ExperimentRunner.readMeta(dir);
+            List<String> notes = new ArrayList<>(meta.notes());
+            notes.addAll(c.notes());
+            System.out.print(Tables.render(c.rows(), new Tables.Meta(meta.title(), notes), f));
             return 0;
         }
         List<RunSummary.Run> runs = new ArrayList<>();
         for (Path dir : dirs) {
-            List<ResultRow> rows = new ResultStore(dir).read();
+            List<ResultRow> rows = new ResultStore(dir).read().stream().filter(r -> !r.failed()).toList();
             if (rows.isEmpty()) {
                 throw new BadInputException(dir.resolve("results.jsonl") + ": holds no finished row");
             }

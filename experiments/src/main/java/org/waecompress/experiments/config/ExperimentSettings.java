@@ -16,6 +16,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param backbone the backbone name
  * @param width the backbone width factor
  * @param input the input shape text, or {@code auto}
+ * @param backboneWeights a trained backbone's file to load instead of training one, or empty
  * @param dataKind fashion-mnist, synthetic or folder
  * @param dataDir the data folder
  * @param trainSize training images (0 = all)
@@ -37,7 +38,8 @@ import org.waecompress.spi.train.TrainSettings;
  * @param checkpointSeconds the least training time between two checkpoints of one training call
  * @param paperReference whether to add the paper's columns
  */
-public record ExperimentSettings(String name, long seed, String backbone, double width, String input, String dataKind,
+public record ExperimentSettings(String name, long seed, String backbone, double width, String input,
+        String backboneWeights, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
         boolean accuracy, LatencySettings latency, String outputDir, boolean keepNetworks, boolean onnx,
@@ -51,7 +53,13 @@ public record ExperimentSettings(String name, long seed, String backbone, double
      */
     public static ExperimentSettings from(ExperimentConfig c) {
         long seed = Long.parseLong(c.get("experiment.seed"));
+        String weights = c.get("backbone.weights");
         int trainEpochs = i(c, "train.epochs");
+        String epochsFrom = c.sources().get("train.epochs");
+        if (!weights.isEmpty() && (epochsFrom.equals("defaults") || epochsFrom.startsWith("preset "))) {
+            // a loaded backbone is fine-tuned only when the user asks for it
+            trainEpochs = 0;
+        }
         TrainSettings train = TrainSettings.builder().epochs(Math.max(1, trainEpochs))
                 .batchSize(i(c, "train.batchSize")).learningRate(d(c, "train.learningRate"))
                 .momentum(d(c, "train.momentum")).weightDecay(d(c, "train.weightDecay")).seed(seed)
@@ -61,7 +69,7 @@ public record ExperimentSettings(String name, long seed, String backbone, double
         List<String> strategies = Arrays.stream(c.get("strategies").split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();
         return new ExperimentSettings(c.get("experiment.name"), seed, c.get("backbone.name"), d(c, "backbone.width"),
-                c.get("backbone.input"), c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
+                c.get("backbone.input"), weights, c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
                 i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
                 i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
                 trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), latency(c),

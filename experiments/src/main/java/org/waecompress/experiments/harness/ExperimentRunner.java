@@ -2,6 +2,7 @@ package org.waecompress.experiments.harness;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.measure.LatencyEngine;
@@ -46,6 +48,7 @@ import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
+import org.waecompress.spi.train.TrainingDivergedException;
 
 /**
  * Runs an experiment plan: the backbone, then every strategy applied to it; for each row it measures
@@ -80,19 +83,71 @@ public final class ExperimentRunner {
     public record Outcome(Path dir, List<ResultRow> rows, String markdown) {}
 
     /**
-     * Returns the strategy ids a setting selects.
+     * Returns the strategy ids a setting selects: {@code all}, or the listed ids, each once (an empty
+     * list gives a table with the backbone alone).
      *
      * @param s the settings
      * @return the ids, in table order
+     * @throws InvalidSettingException for an id listed twice or {@code all} among ids
+     * @throws org.waecompress.spi.UnknownStrategyException for an id no plugin installs
      */
     public List<String> selected(ExperimentSettings s) {
         if (s.strategies().size() == 1 && s.strategies().get(0).equals("all")) {
             return new ArrayList<>(registry.ids());
         }
+        Set<String> seen = new java.util.HashSet<>();
         for (String id : s.strategies()) {
+            if (id.equals("all")) {
+                throw new InvalidSettingException("strategies", String.join(",", s.strategies()), "'all' cannot be "
+                        + "combined with other ids; give all alone or list the ids");
+            }
+            if (!seen.add(id)) {
+                throw new InvalidSettingException("strategies", String.join(",", s.strategies()), "names " + id
+                        + " twice; every strategy is one row of the table");
+            }
             registry.get(id);
         }
         return s.strategies();
+    }
+
+    /**
+     * Checks a plan before anything is written or trained: the strategy list, and every setting of
+     * every selected strategy ({@link CompressionStrategy#checkSettings}).
+     *
+     * @param config the configuration snapshot
+     * @param s its typed settings
+     * @return the selected strategy ids
+     * @throws InvalidSettingException naming the first bad key
+     */
+    public List<String> validate(ExperimentConfig config, ExperimentSettings s) {
+        List<String> ids = selected(s);
+        for (String id : ids) {
+            registry.get(id).checkSettings(planContext(id, config, s));
+        }
+        return ids;
+    }
+
+    /** A strategy's context for checks before the run: its settings and budget, no data, a trainer never used. */
+    private static CompressionContext planContext(String id, ExperimentConfig config, ExperimentSettings s) {
+        return new CompressionContext(id, config.strategy(id), s.seed(), null, new NetworkTrainer(ProgressListener.NONE),
+                s.finetune(), ProgressListener.NONE, null);
+    }
+
+    /**
+     * Asks every selected strategy for its architecture on the run's backbone, before the backbone
+     * trains: settings that only a backbone makes wrong (a layer that does not exist, a target no
+     * pruning reaches) stop the run now. Strategies that need data for their architecture are
+     * skipped.
+     */
+    private void checkArchitectures(List<String> ids, ExperimentConfig config, ExperimentSettings s,
+            NetworkSpec backbone) {
+        for (String id : ids) {
+            try {
+                registry.get(id).architecture(backbone, planContext(id, config, s));
+            } catch (UnsupportedOperationException e) {
+                // decided by the data: checked when its row runs
+            }
+        }
     }
 
     /**
@@ -111,27 +166,46 @@ public final class ExperimentRunner {
             // the process's one intra-op pool gets the latency threads, unless an earlier run made it
             OrtNetwork.environment(s.latency().threads());
         }
-        ResultStore store = new ResultStore(dir);
-        if (resume) {
-            store.repair();
-        } else if (Files.exists(store.file())) {
-            throw new InvalidSettingException("output.dir", dir, "already holds results.jsonl; pass --resume to "
-                    + "continue that run or choose another folder");
+        List<String> ids = validate(config, s);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new InvalidSettingException("output.dir", dir, "cannot be created (" + e.getMessage() + ")");
         }
-        try (RunLog log = new RunLog(progress, dir.resolve("log.txt"))) {
-            log.note((resume ? "resumed: " : "started: ") + String.join(" ", args));
-            try {
-                return run(config, s, dir, resume, args, started, store, log);
-            } catch (RuntimeException e) {
-                log.note("failed: " + e.getMessage());
-                throw e;
+        try (RunLock lock = RunLock.acquire(dir, String.join(" ", args))) {
+            ResultStore store = new ResultStore(dir);
+            JsonObject plan = null;
+            Map<String, String[]> changed = Map.of();
+            if (resume) {
+                plan = ResumeCheck.provenance(dir);
+                if (plan != null) {
+                    changed = ResumeCheck.compare(dir, plan, config);
+                } else if (Files.exists(store.file()) || Files.exists(dir.resolve("networks"))) {
+                    throw new InvalidSettingException("output.dir", dir, "holds results but no provenance.json, so "
+                            + "the plan that computed them is unknown; start a new run folder with --out");
+                }
+                store.repair();
+            } else if (Files.exists(store.file())) {
+                throw new InvalidSettingException("output.dir", dir, "already holds results.jsonl; pass --resume to "
+                        + "continue that run or choose another folder");
+            }
+            try (RunLog log = new RunLog(progress, dir.resolve("log.txt"))) {
+                log.note((resume ? "resumed: " : "started: ") + String.join(" ", args));
+                changed.forEach((k, v) -> log.note("resume changes " + k + " from '" + v[0] + "' to '" + v[1]
+                        + "' (a key that cannot change results)"));
+                try {
+                    return run(config, s, ids, dir, resume, args, started, store, log, plan, changed);
+                } catch (RuntimeException e) {
+                    log.note("failed: " + e.getMessage());
+                    throw e;
+                }
             }
         }
     }
 
-    private Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args,
-            Instant started, ResultStore store, ProgressListener log) {
-        List<String> ids = selected(s);
+    private Outcome run(ExperimentConfig config, ExperimentSettings s, List<String> ids, Path dir, boolean resume,
+            List<String> args, Instant started, ResultStore store, ProgressListener log, JsonObject plan,
+            Map<String, String[]> changed) {
         Map<String, ResultRow> done = new LinkedHashMap<>();
         for (ResultRow r : store.read()) {
             done.put(r.row(), r);
@@ -146,13 +220,26 @@ public final class ExperimentRunner {
         NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
         String dataDesc = data != null ? data.description()
                 : "no data: architectures at " + input + " with random weights (accuracy not measured)";
-        write(dir.resolve("provenance.json"), Provenance.json(config, args, dataDesc, started, s.latency()));
+        checkArchitectures(ids, config, s, backboneSpec);
+        boolean savedBackbone = resume && Files.exists(dir.resolve("networks").resolve("backbone.spec.json"));
+        // a backbone file for another network is refused before the run folder records anything
+        Network preloaded = s.backboneWeights().isEmpty() || savedBackbone ? null
+                : loadWeights(Path.of(s.backboneWeights()), backboneSpec, classes);
+        String provenance = Provenance.json(config, args, dataDesc, started, s.latency());
+        if (!s.backboneWeights().isEmpty()) {
+            Path wf = Path.of(s.backboneWeights());
+            if (Files.isRegularFile(wf)) {
+                provenance = Provenance.withBackboneWeights(provenance, wf, sha256(wf));
+            }
+        }
+        write(dir.resolve("provenance.json"), plan == null ? provenance : Provenance.withResume(plan,
+                provenance, changed));
         Properties paper = s.paperReference() ? paperReference() : new Properties();
         NetworkTrainer trainer = new NetworkTrainer(log);
         List<ResultRow> rows = new ArrayList<>();
         Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
         long trainStart = System.nanoTime();
-        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, log);
+        try (Network base = backbone(s, backboneSpec, classes, data, trainer, dir, resume, log, preloaded);
                 NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m);
                 RowTiming timing = new RowTiming(s, dir, log)) {
             CostReport baseCost = CostReport.of(base.spec());
@@ -181,10 +268,11 @@ public final class ExperimentRunner {
                 overall.step(1, id);
             }
         }
-        Tables.Meta meta = Tables.withFallbackNotes(Tables.withPartNotes(meta(s, dataDesc, input), rows), rows);
+        Tables.Meta meta = Tables.withFailureNotes(Tables.withFallbackNotes(Tables.withPartNotes(
+                meta(s, dataDesc, input), rows), rows), rows);
         writeMeta(dir, meta);
         String md = writeTables(rows, meta, dir);
-        Plots.write(rows, dir.resolve("plots"));
+        Plots.write(rows.stream().filter(r -> !r.failed()).toList(), dir.resolve("plots"));
         return new Outcome(dir, rows, md);
     }
 
@@ -200,7 +288,13 @@ public final class ExperimentRunner {
         long t0 = System.nanoTime();
         Network compressed;
         if (s.accuracy()) {
-            compressed = strategy.compress(base, ctx);
+            try {
+                compressed = strategy.compress(base, ctx);
+            } catch (TrainingDivergedException e) {
+                log.message(id + ": failed: " + e.getMessage() + "; the row is recorded as failed and the other rows "
+                        + "run");
+                return failedRow(id, strategy, ctx, base, baseCost, settings, s, e, (System.nanoTime() - t0) / 1e9);
+            }
         } else {
             NetworkSpec arch;
             try {
@@ -221,6 +315,31 @@ public final class ExperimentRunner {
                     timing.pair(id, base, baseBuilt, compressed, built), seconds, paper, s, settings,
                     compressed.spec());
         }
+    }
+
+    /**
+     * The row of a strategy whose training diverged: its cost from the architecture the strategy
+     * gives without data when it can, no accuracy or latency, and why.
+     */
+    private static ResultRow failedRow(String id, CompressionStrategy strategy, CompressionContext ctx, Network base,
+            CostReport baseCost, Map<String, String> settings, ExperimentSettings s, RuntimeException e,
+            double seconds) {
+        long macs = 0;
+        long params = 0;
+        String network = id;
+        try {
+            NetworkSpec arch = strategy.architecture(base.spec(), ctx);
+            CostReport c = CostReport.of(arch);
+            macs = c.totalMacs();
+            params = c.totalParams();
+            network = arch.name();
+        } catch (RuntimeException ignored) {
+            // a data-dependent architecture: no cost to show
+        }
+        return new ResultRow(id, id, network, id, null, null, null, macs, params,
+                macs == 0 ? 0 : baseCost.totalMacs() / (double) macs, s.latency().batch(),
+                s.latency().throughputBatch(), List.of(), null, seconds, null, null, settings,
+                Instant.now().toString(), null, "training diverged: " + e.getMessage());
     }
 
     private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
@@ -258,11 +377,27 @@ public final class ExperimentRunner {
     }
 
     private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,
-            Path dir, boolean resume, ProgressListener log) {
+            Path dir, boolean resume, ProgressListener log, Network preloaded) {
         Path saved = dir.resolve("networks").resolve("backbone.spec.json");
         if (resume && Files.exists(saved)) {
             log.message("resume: loading the trained backbone from " + saved);
             return Network.load(saved);
+        }
+        if (preloaded != null) {
+            Network loaded = preloaded;
+            log.message("backbone: loaded from " + s.backboneWeights());
+            if (data == null || s.train() == null) {
+                loaded.save(dir.resolve("networks"), "backbone");
+                return loaded;
+            }
+            NetworkTrainer t = rowTrainer(trainer, s, dir, "backbone", "backbone");
+            try (loaded) {
+                Network tuned = t.train("fine-tune " + spec.name() + " from " + s.backboneWeights(), loaded,
+                        data.train(), s.train()).network();
+                tuned.save(dir.resolve("networks"), "backbone");
+                deleteCheckpoints(dir, "backbone");
+                return tuned;
+            }
         }
         if (data == null || s.train() == null) {
             return Network.random(spec, classes, s.seed());
@@ -273,6 +408,56 @@ public final class ExperimentRunner {
             trained.save(dir.resolve("networks"), "backbone");
             deleteCheckpoints(dir, "backbone");
             return trained;
+        }
+    }
+
+    /**
+     * Loads a trained backbone from {@code backbone.weights}: a safetensors file with the backbone's
+     * parameter names (a torchvision {@code state_dict}, or {@link SafeTensors#export}) or a network
+     * that waec saved ({@code NAME.spec.json} beside {@code NAME.params}). Every parameter of the
+     * run's backbone must be there with its shape.
+     *
+     * @param file the file
+     * @param spec the run's backbone
+     * @param classes its classes
+     * @return the network
+     * @throws InvalidSettingException for a missing file or another format
+     * @throws org.waecompress.spi.DataException naming the first missing, extra or mis-shaped tensor
+     */
+    static Network loadWeights(Path file, NetworkSpec spec, int classes) {
+        String name = file.getFileName().toString();
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidSettingException("backbone.weights", file, "file not found (relative paths start from "
+                    + "the folder you run waec in)");
+        }
+        if (name.endsWith(".safetensors")) {
+            return SafeTensors.importInto(spec, classes, file);
+        }
+        if (name.endsWith(".spec.json")) {
+            try (Network saved = Network.load(file)) {
+                return Network.of(spec, classes, saved.weights(), file.toString());
+            }
+        }
+        throw new InvalidSettingException("backbone.weights", file, "expected a .safetensors file or a NAME.spec.json "
+                + "that waec saved");
+    }
+
+    /**
+     * Returns a file's SHA-256, for provenance.
+     *
+     * @param file the file
+     * @return the hex digest
+     */
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0;) {
+                md.update(buf, 0, r);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new CompressionException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -353,10 +538,13 @@ public final class ExperimentRunner {
         List<String> notes = new ArrayList<>();
         notes.add("Data: " + data + ".");
         if (s.accuracy()) {
-            notes.add(String.format(Locale.ROOT, "Backbone trained %s; each strategy gets %d fine-tune epochs "
-                    + "(lr %.3g, batch %d); seed %d.", s.train() == null ? "not at all (random weights)"
-                    : s.train().epochs() + " epochs", s.finetune().epochs(), s.finetune().learningRate(),
-                    s.finetune().batchSize(), s.seed()));
+            String backbone = !s.backboneWeights().isEmpty()
+                    ? "loaded from " + Path.of(s.backboneWeights()).getFileName() + (s.train() == null ? ""
+                            : " and fine-tuned " + epochs(s.train().epochs()))
+                    : s.train() == null ? "trained not at all (random weights)" : "trained " + epochs(s.train().epochs());
+            notes.add(String.format(Locale.ROOT, "Backbone %s; each strategy gets %s of fine-tuning "
+                    + "(lr %.3g, batch %d); seed %d.", backbone, epochs(s.finetune().epochs()),
+                    s.finetune().learningRate(), s.finetune().batchSize(), s.seed()));
             if (s.finetune().augmentation().active()) {
                 notes.add("Training batches (backbone and every strategy) are augmented: "
                         + s.finetune().augmentation() + "; evaluation is not.");
@@ -371,6 +559,10 @@ public final class ExperimentRunner {
         String title = String.format(Locale.ROOT, "%s: %s", s.name(), s.backbone()
                 + (s.width() == 1.0 ? "" : " (width " + s.width() + ")"));
         return new Tables.Meta(title, notes);
+    }
+
+    private static String epochs(int n) {
+        return n + (n == 1 ? " epoch" : " epochs");
     }
 
     /**

@@ -95,6 +95,60 @@ public final class Provenance {
     }
 
     /**
+     * Records the backbone file a run loaded instead of training: its path and SHA-256.
+     *
+     * @param json the provenance text
+     * @param file the file
+     * @param sha256 its digest
+     * @return the JSON text
+     */
+    static String withBackboneWeights(String json, Path file, String sha256) {
+        JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        JsonObject w = new JsonObject();
+        w.addProperty("file", file.toAbsolutePath().toString());
+        w.addProperty("sha256", sha256);
+        try {
+            w.addProperty("bytes", Files.size(file));
+        } catch (IOException e) {
+            // the digest identifies it
+        }
+        o.add("backboneWeights", w);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    }
+
+    /**
+     * Adds a resume layer to a run's provenance: the plan (its {@code config}) stays the one that
+     * started the run, and {@code resumes} gains when, with which command line and on which machine
+     * the run continued, and which keys that cannot change results it changed.
+     *
+     * @param plan the stored provenance
+     * @param resumed the provenance this resume would have written for a new run
+     * @param changed key to {old, new}, from {@link ResumeCheck#compare}
+     * @return the JSON text
+     */
+    static String withResume(JsonObject plan, String resumed, Map<String, String[]> changed) {
+        JsonObject now = com.google.gson.JsonParser.parseString(resumed).getAsJsonObject();
+        JsonObject layer = new JsonObject();
+        layer.add("startedAt", now.get("startedAt"));
+        layer.add("commandLine", now.get("commandLine"));
+        layer.add("environment", now.get("environment"));
+        JsonObject ch = new JsonObject();
+        changed.forEach((k, v) -> {
+            JsonObject c = new JsonObject();
+            c.addProperty("from", v[0]);
+            c.addProperty("to", v[1]);
+            ch.add(k, c);
+        });
+        layer.add("changed", ch);
+        JsonObject out = plan.deepCopy();
+        JsonArray resumes = out.has("resumes") && out.get("resumes").isJsonArray() ? out.getAsJsonArray("resumes")
+                : new JsonArray();
+        resumes.add(layer);
+        out.add("resumes", resumes);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(out) + "\n";
+    }
+
+    /**
      * Returns the CPU's model name from {@code /proc/cpuinfo}, with its family and model numbers and
      * the widest vector extension it reports, e.g. "AMD EPYC (family 25, model 1; AVX2)". Latency
      * ratios depend on them: the thin convolutions of WAE and the wide ones of VGG gain differently
@@ -145,14 +199,16 @@ public final class Provenance {
     }
 
     /**
-     * Returns the checked-out commit of the working directory's git repository, read from {@code
-     * .git} without running git.
+     * Returns the checked-out commit of the git repository this code was built in (found from the
+     * location of its classes, not from the user's working folder), read from {@code .git} without
+     * running git.
      *
      * @return the commit id, or "unknown"
      */
     public static String gitCommit() {
         try {
-            Path dir = Path.of("").toAbsolutePath();
+            Path dir = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toAbsolutePath();
             while (dir != null && !Files.isDirectory(dir.resolve(".git"))) {
                 dir = dir.getParent();
             }
@@ -173,7 +229,7 @@ public final class Provenance {
                 return "unknown";
             }
             return head;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
             return "unknown";
         }
     }

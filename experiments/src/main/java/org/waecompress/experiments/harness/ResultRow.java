@@ -29,11 +29,55 @@ import java.util.Map;
  * @param finishedAt when the row finished (ISO-8601)
  * @param macsByPart MACs of each top-level part of a composite network (WAE's encoder, split,
  *     branches and heads), in order; null for a plain layer stack
+ * @param failure why the row has no measurements (its training diverged), or null for a finished row
  */
 public record ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
         Integer testImages, long macs, long params, double macSpeedup, int latencyBatch, int throughputBatch,
         List<EngineTiming> timings, OnnxFileInfo onnx, double trainSeconds, Double paperTop5Error,
-        Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart) {
+        Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart,
+        String failure) {
+
+    /**
+     * Creates a finished row.
+     *
+     * @param row the row's id
+     * @param label the label
+     * @param network the network's name
+     * @param strategy the strategy id, or null
+     * @param top1Error top-1 error, or null
+     * @param top5Error top-5 error, or null
+     * @param testImages test images
+     * @param macs MACs
+     * @param params parameters
+     * @param macSpeedup MAC speed-up
+     * @param latencyBatch latency batch
+     * @param throughputBatch throughput batch
+     * @param timings timings per engine
+     * @param onnx the exported file, or null
+     * @param trainSeconds training time
+     * @param paperTop5Error paper top-5 error, or null
+     * @param paperSpeedup paper speed-up, or null
+     * @param settings settings
+     * @param finishedAt finish time
+     * @param macsByPart MACs by part, or null
+     */
+    public ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
+            Integer testImages, long macs, long params, double macSpeedup, int latencyBatch, int throughputBatch,
+            List<EngineTiming> timings, OnnxFileInfo onnx, double trainSeconds, Double paperTop5Error,
+            Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart) {
+        this(row, label, network, strategy, top1Error, top5Error, testImages, macs, params, macSpeedup, latencyBatch,
+                throughputBatch, timings, onnx, trainSeconds, paperTop5Error, paperSpeedup, settings, finishedAt,
+                macsByPart, null);
+    }
+
+    /**
+     * Tells whether the row failed (no measurements; {@link #failure} says why).
+     *
+     * @return true for a failed row
+     */
+    public boolean failed() {
+        return failure != null;
+    }
 
     /**
      * Returns the primary timing (the first engine's).

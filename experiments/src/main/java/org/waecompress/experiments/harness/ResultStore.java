@@ -13,15 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
 
 /**
  * The append-only {@code results.jsonl}: one JSON line per finished row, flushed as soon as it is
- * written. Reading tolerates a truncated last line (a killed run) by dropping it with a warning; a
- * damaged line elsewhere is an error naming the line.
+ * written. Reading tolerates a truncated last line (a killed run) by dropping it with a note; a
+ * damaged line elsewhere is an error naming the file and line.
  */
 public final class ResultStore {
 
@@ -49,14 +52,36 @@ public final class ResultStore {
     }
 
     /**
+     * What a results file holds.
+     *
+     * @param rows the finished rows, in file order, each row id once
+     * @param notes what a reader of a table made from them must know: an incomplete last line (its row
+     *     is missing and {@code --resume} reruns it), a row written twice (the first is kept)
+     */
+    public record Contents(List<ResultRow> rows, List<String> notes) {}
+
+    /**
      * Reads the finished rows.
      *
      * @return the rows, in file order
+     * @throws DataException naming the file and line of a damaged line that is not the last
      */
     public List<ResultRow> read() {
+        return contents().rows();
+    }
+
+    /**
+     * Reads the finished rows and what is wrong with the file: a last line that does not parse (a run
+     * was killed while writing it) is left out and noted; a damaged line elsewhere is an error.
+     *
+     * @return the rows and notes
+     * @throws DataException naming the file and line of a damaged line that is not the last
+     */
+    public Contents contents() {
         List<ResultRow> rows = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         if (!Files.exists(file)) {
-            return rows;
+            return new Contents(rows, notes);
         }
         List<String> lines;
         try {
@@ -64,23 +89,45 @@ public final class ResultStore {
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot read: " + e.getMessage(), e);
         }
-        for (int i = 0; i < lines.size(); i++) {
+        int last = lines.size() - 1;
+        while (last >= 0 && lines.get(last).isBlank()) {
+            last--;
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i <= last; i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty()) {
                 continue;
             }
+            ResultRow r;
             try {
-                rows.add(parse(line));
-            } catch (JsonParseException | IllegalStateException e) {
-                if (i == lines.size() - 1) {
-                    logger.warn("{}: dropping a truncated last line (a run was interrupted); its row will run again",
-                            file);
+                r = parse(line);
+            } catch (RuntimeException e) {
+                if (i == last) {
+                    logger.warn("{}: line {} is incomplete (a run was interrupted while writing it); its row will "
+                            + "run again with --resume", file, i + 1);
+                    notes.add("Incomplete: line " + (i + 1) + " of results.jsonl was cut off (a run was interrupted "
+                            + "while writing it), so its row is missing here; `waec run ... --resume` with the same "
+                            + "--out reruns it.");
                     continue;
                 }
-                throw new CompressionException(file + ": line " + (i + 1) + " is not a result row: " + e.getMessage());
+                throw new DataException(file + ": line " + (i + 1) + " is not a result row (" + what(e)
+                        + "); restore that line or delete it, and --resume reruns its row");
             }
+            Integer first = seen.putIfAbsent(r.row(), i + 1);
+            if (first != null) {
+                notes.add("Row '" + r.row() + "' is in results.jsonl twice (lines " + first + " and " + (i + 1)
+                        + "); the table shows the first.");
+                continue;
+            }
+            rows.add(r);
         }
-        return rows;
+        return new Contents(rows, notes);
+    }
+
+    private static String what(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m).replaceFirst("^[a-zA-Z.]+Exception: ", "");
     }
 
     /**
@@ -107,7 +154,11 @@ public final class ResultStore {
             a.add(t);
             o.add("timings", a);
         }
-        return GSON.fromJson(o, ResultRow.class);
+        ResultRow r = GSON.fromJson(o, ResultRow.class);
+        if (r.row() == null || r.label() == null || r.timings() == null || (r.macs() <= 0 && r.failure() == null)) {
+            throw new IllegalStateException("a row needs row, label and macs");
+        }
+        return r;
     }
 
     /**

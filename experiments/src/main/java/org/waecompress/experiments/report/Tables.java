@@ -66,7 +66,8 @@ public final class Tables {
         List<Column<ResultRow>> c = new ArrayList<>();
         c.add(Column.csvOnly("row", ResultRow::row));
         c.add(Column.csvOnly("network", ResultRow::network));
-        c.add(Column.of("method", "Method", "method", false, ResultRow::label, ResultRow::label));
+        c.add(Column.of("method", "Method", "method", false, r -> r.label() + (r.failed() ? " (failed)" : ""),
+                ResultRow::label));
         if (acc) {
             c.add(Column.of("top-1 err (%)", "Top-1 err. (\\%)", "top1_err_pct", true,
                     r -> r.top1Error() == null ? "-" : f("%.2f", 100 * r.top1Error()),
@@ -77,14 +78,16 @@ public final class Tables {
                     r -> r.top5Error() == null ? "-" : f("%.2f", 100 * r.top5Error()),
                     r -> r.top5Error() == null ? "" : f("%.4f", 100 * r.top5Error())));
         }
-        c.add(Column.of("MACs", "MACs", "macs", true, r -> CostReport.human(r.macs()), r -> Long.toString(r.macs())));
-        c.add(Column.of("params", "Params", "params", true, r -> CostReport.human(r.params()),
+        c.add(Column.of("MACs", "MACs", "macs", true, r -> r.macs() == 0 ? "-" : CostReport.human(r.macs()),
+                r -> Long.toString(r.macs())));
+        c.add(Column.of("params", "Params", "params", true, r -> r.macs() == 0 ? "-" : CostReport.human(r.params()),
                 r -> Long.toString(r.params())));
         List<String> engines = engines(rows);
         for (String e : engines) {
             timingColumns(c, rows, e, lb);
             if (e.equals(engines.get(0))) {
-                c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
+                c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true,
+                        r -> r.macs() == 0 ? "-" : f("%.2fx", r.macSpeedup()),
                         r -> f("%.4f", r.macSpeedup())));
             }
         }
@@ -183,6 +186,23 @@ public final class Tables {
                     notes.add("* " + r.label() + ": timed on the PyTorch engine in the " + label(t.engine())
                             + " columns, because " + t.fallback());
                 }
+            }
+        }
+        return new Meta(meta.title(), notes);
+    }
+
+    /**
+     * Adds a note for every failed row (marked in its method cell), saying why it has no numbers.
+     *
+     * @param meta the caption and notes
+     * @param rows the rows
+     * @return the meta with the notes appended
+     */
+    public static Meta withFailureNotes(Meta meta, List<ResultRow> rows) {
+        List<String> notes = new ArrayList<>(meta.notes());
+        for (ResultRow r : rows) {
+            if (r.failed()) {
+                notes.add("Failed: " + r.label() + ": " + r.failure() + ".");
             }
         }
         return new Meta(meta.title(), notes);

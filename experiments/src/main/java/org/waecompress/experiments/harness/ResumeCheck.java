@@ -1,0 +1,111 @@
+package org.waecompress.experiments.harness;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.spi.DataException;
+import org.waecompress.spi.InvalidSettingException;
+
+/**
+ * Keeps a run folder's rows true to the plan its provenance describes: a {@code --resume} whose
+ * plan differs in any key that can change a row's numbers is refused, naming the first such key;
+ * keys that cannot (the run's name, which strategies to run, output and report options) may
+ * differ and are recorded as a resume layer in {@code provenance.json}.
+ */
+public final class ResumeCheck {
+
+    /**
+     * Keys, or key prefixes ending in a dot, that do not change any row's numbers: a resume may
+     * change them. Every other key (seed, backbone, data, budgets, latency, strategy settings) may not.
+     */
+    public static final List<String> FREE = List.of("experiment.name", "experiment.then", "strategies", "output.",
+            "report.");
+
+    private ResumeCheck() {}
+
+    /**
+     * Tells whether a key's value can change a row's numbers.
+     *
+     * @param key the key
+     * @return true unless the key is in {@link #FREE}
+     */
+    public static boolean affectsResults(String key) {
+        return FREE.stream().noneMatch(p -> p.endsWith(".") ? key.startsWith(p) : key.equals(p));
+    }
+
+    /**
+     * Reads a run folder's provenance.
+     *
+     * @param dir the run folder
+     * @return the provenance object, or null when the folder has none
+     * @throws DataException when the file is damaged
+     */
+    static JsonObject provenance(Path dir) {
+        Path f = dir.resolve("provenance.json");
+        if (!Files.exists(f)) {
+            return null;
+        }
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+            if (!o.has("config") || !o.get("config").isJsonObject()) {
+                throw new IllegalStateException("no config object");
+            }
+            return o;
+        } catch (IOException | RuntimeException e) {
+            throw new DataException(f + ": cannot read the run's plan (" + e.getMessage() + "); it is needed to "
+                    + "check that --resume continues the same plan; start a new run folder with --out");
+        }
+    }
+
+    /**
+     * Compares the plan stored in a run folder's provenance with the plan of a resume.
+     *
+     * @param dir the run folder, for messages
+     * @param stored the stored provenance
+     * @param now the resume's configuration
+     * @return the keys that differ (all free), key to {old, new}
+     * @throws InvalidSettingException naming the first key that differs and can change results
+     */
+    static Map<String, String[]> compare(Path dir, JsonObject stored, ExperimentConfig now) {
+        JsonObject cfg = stored.getAsJsonObject("config");
+        Map<String, String[]> changed = new LinkedHashMap<>();
+        TreeSet<String> keys = new TreeSet<>(now.values().keySet());
+        keys.addAll(cfg.keySet());
+        for (String k : keys) {
+            String before = value(cfg.get(k));
+            String after = now.values().get(k);
+            if (before == null && "defaults".equals(now.sources().get(k))) {
+                // a key newer than the run's version, at its default: the value that version used
+                continue;
+            }
+            // a strategy key no layer sets is at the strategy's own default
+            before = before == null ? "(the strategy's default)" : before;
+            after = after == null ? "(the strategy's default)" : after;
+            if (before.equals(after)) {
+                continue;
+            }
+            if (affectsResults(k)) {
+                throw new InvalidSettingException(k, after, "differs from the plan that computed the rows in " + dir
+                        + " (" + k + " = " + before + "); a resume continues the same plan: drop the change, or "
+                        + "start a new run folder with --out");
+            }
+            changed.put(k, new String[] {before, after});
+        }
+        return changed;
+    }
+
+    private static String value(JsonElement e) {
+        if (e == null || !e.isJsonObject() || !e.getAsJsonObject().has("value")) {
+            return null;
+        }
+        return e.getAsJsonObject().get("value").getAsString();
+    }
+}
