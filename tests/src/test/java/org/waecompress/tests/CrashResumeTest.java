@@ -1,0 +1,116 @@
+package org.waecompress.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.experiments.cli.Main;
+import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.harness.ResultStore;
+
+/**
+ * Kills a small run's JVM ({@code kill -9}) at random moments, resumes it each time, and checks that
+ * the rows and the networks equal an uninterrupted run's (latency aside, it is measured anew), with
+ * every row stored once. The moments come from a seed printed in every failure message.
+ */
+class CrashResumeTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final List<String> PLAN = List.of("experiment.name=crash", "backbone.name=resnet20",
+            "backbone.width=0.25", "data.kind=synthetic", "data.synthetic.size=16", "data.synthetic.classes=10",
+            "data.trainSize=640", "data.testSize=64", "train.epochs=4", "train.batchSize=32", "finetune.epochs=2",
+            "finetune.batchSize=32", "latency.warmup=0", "latency.runs=2", "latency.throughputBatch=2",
+            "strategies=resize,lowrank,wae", "output.checkpointSeconds=0", "output.onnx=false",
+            "output.keepNetworks=true", "experiment.then=");
+
+    private Process start(Path out, boolean resume) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--out", out.toString()));
+        PLAN.forEach(p -> {
+            cmd.add("--set");
+            cmd.add(p);
+        });
+        if (resume) {
+            cmd.add("--resume");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(out.getFileName() + ".log").toFile());
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        return pb.start();
+    }
+
+    @Test
+    void killedAtRandomAndResumedEqualsAnUninterruptedRun() throws Exception {
+        Path reference = tmp.resolve("reference");
+        long t0 = System.nanoTime();
+        Process p = start(reference, false);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("reference.log")));
+        long full = (System.nanoTime() - t0) / 1_000_000;
+
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        Path crashed = tmp.resolve("crashed");
+        List<Long> kills = new ArrayList<>();
+        boolean finished = false;
+        for (int attempt = 0; attempt < 6 && !finished; attempt++) {
+            // a moment anywhere in the run, after the JVM has started
+            long at = 1500 + (long) (rnd.nextDouble() * 0.7 * Math.max(1, full - 1500));
+            Process c = start(crashed, Files.exists(crashed));
+            if (c.waitFor(at, TimeUnit.MILLISECONDS)) {
+                assertEquals(0, c.exitValue(), "seed " + seed + ": " + Files.readString(tmp.resolve("crashed.log")));
+                finished = true;
+            } else {
+                c.destroyForcibly();
+                c.waitFor(1, TimeUnit.MINUTES);
+                kills.add(at);
+            }
+        }
+        if (!finished) {
+            Process c = start(crashed, true);
+            assertTrue(c.waitFor(10, TimeUnit.MINUTES));
+            assertEquals(0, c.exitValue(), "seed " + seed + ": " + Files.readString(tmp.resolve("crashed.log")));
+        }
+        String what = "seed " + seed + ", killed at " + kills + " ms of a " + full + " ms run";
+        System.out.println("CrashResumeTest: " + what);
+
+        List<String> lines = Files.readAllLines(crashed.resolve("results.jsonl")).stream()
+                .filter(l -> !l.isBlank()).toList();
+        List<ResultRow> rows = new ResultStore(crashed).read();
+        assertEquals(rows.size(), lines.size(), what + ": a row stored twice or a damaged line");
+        Map<String, ResultRow> expected = new TreeMap<>();
+        new ResultStore(reference).read().forEach(r -> expected.put(r.row(), r));
+        assertEquals(List.of("backbone", "resize", "lowrank", "wae"), rows.stream().map(ResultRow::row).toList(), what);
+        for (ResultRow r : rows) {
+            ResultRow e = expected.get(r.row());
+            assertEquals(e.top1Error(), r.top1Error(), what + ": " + r.row());
+            assertEquals(e.top5Error(), r.top5Error(), what + ": " + r.row());
+            assertEquals(e.macs(), r.macs(), what + ": " + r.row());
+            assertEquals(e.params(), r.params(), what + ": " + r.row());
+            assertEquals(e.settings(), r.settings(), what + ": " + r.row());
+        }
+        // the networks are the ones an uninterrupted run trains, byte for byte
+        for (String n : List.of("backbone", "resize", "lowrank", "wae")) {
+            assertArrayEquals(Files.readAllBytes(reference.resolve("networks/" + n + ".params")),
+                    Files.readAllBytes(crashed.resolve("networks/" + n + ".params")), what + ": " + n);
+        }
+        try (Stream<Path> left = Files.list(crashed)) {
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")
+                    || f.getFileName().toString().equals("checkpoints")), what + ": temporary files left behind");
+        }
+    }
+}
