@@ -99,6 +99,22 @@ class TrainCheckpointTest {
     }
 
     @Test
+    void theIntervalIsTheTrainersNotOneCalls(@TempDir Path dir) throws InterruptedException {
+        // a row of short calls: each far shorter than the interval, together longer than it
+        TrainSettings s = TrainSettings.builder().epochs(1).batchSize(16).maxBatchesPerEpoch(1).seed(7).build();
+        NetworkTrainer row = new NetworkTrainer(null).withCheckpoints(dir, "row", Duration.ofMillis(400));
+        try (Network start = Network.random(TestSpecs.smallCnn(3, 16, 5), 5, 11)) {
+            row.train("first", start, DATA, s).network().close();
+            assertEquals(0, checkpoints(dir).size(), "the first short call saved before the interval passed");
+            Thread.sleep(450);
+            row.train("second", start, DATA, s).network().close();
+            assertEquals(1, checkpoints(dir).size(), "the row's interval passed and its next epoch was not saved");
+            row.train("third", start, DATA, s).network().close();
+            assertEquals(1, checkpoints(dir).size(), "saved again before the interval passed since the last save");
+        }
+    }
+
+    @Test
     void aDamagedCheckpointNamesItsFileAndTheWayOut(@TempDir Path dir) throws IOException {
         TrainSettings s = TrainSettings.builder().epochs(2).batchSize(16).maxBatchesPerEpoch(2).seed(7).build();
         NetworkTrainer trainer = new NetworkTrainer(null).withCheckpoints(dir, "", Duration.ZERO);
