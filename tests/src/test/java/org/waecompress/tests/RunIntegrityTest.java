@@ -216,4 +216,35 @@ class RunIntegrityTest {
         assertTrue(md.contains(failed.label() + " (failed)") && md.contains("Failed: " + failed.label()), md);
         assertTrue(Files.readString(out.resolve("log.txt")).contains(failed.row() + ": failed: "));
     }
+
+    @Test
+    void aDamagedResultsFileIsNamedAndAnIncompleteRowIsNoted() throws Exception {
+        Path out = tmp.resolve("damaged");
+        assertEquals(0, waec(tiny(out, "--set", "strategies=resize,lowrank")).code());
+        Path results = out.resolve("results.jsonl");
+        List<String> lines = Files.readAllLines(results);
+        assertEquals(3, lines.size());
+
+        // a killed run's last line: the table says which row is missing and that --resume reruns it
+        String last = lines.get(2);
+        Files.writeString(results, lines.get(0) + "\n" + lines.get(1) + "\n" + last.substring(0, last.length() / 2));
+        CliRun.Result r = CliRun.run("table", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Incomplete: line 3 of results.jsonl was cut off") && r.out().contains("--resume"),
+                r.out());
+        assertFalse(r.out().contains("| lowrank "), r.out());
+        assertTrue(r.out().contains("| resize "), r.out());
+
+        // garbage inside the file: one line naming file and line
+        Files.writeString(results, lines.get(0) + "\n[1, 2]\n" + lines.get(2) + "\n");
+        String err = oneLine(CliRun.run("table", out.toString()));
+        assertTrue(err.contains(results + ": line 2 is not a result row"), err);
+        assertFalse(err.contains("Exception"), err);
+
+        // a resume mends an incomplete last line and reruns its row, storing each row once
+        Files.writeString(results, lines.get(0) + "\n" + lines.get(1) + "\n" + last.substring(0, 40));
+        assertEquals(0, waec(tiny(out, "--resume", "--set", "strategies=resize,lowrank")).code());
+        assertEquals(List.of("backbone", "resize", "lowrank"),
+                Files.readAllLines(results).stream().map(l -> l.substring(8, l.indexOf('"', 8))).toList());
+    }
 }

@@ -88,7 +88,7 @@ public final class StrategyRegistry {
      * @param plugins the discovered plugins
      * @return a message naming the id and both plugins with their jars, or null when none clash
      */
-    private static String clash(List<CompressionPlugin> plugins) {
+    static String clash(List<CompressionPlugin> plugins) {
         Map<String, CompressionPlugin> owner = new HashMap<>();
         for (CompressionPlugin p : plugins) {
             Set<String> ids;

@@ -72,4 +72,13 @@ class StrategyRegistryTest {
                 }));
         assertTrue(e.getMessage().contains("identity"), e.getMessage());
     }
+
+    @Test
+    void twoPluginsWithOneIdAreNamedWithTheirJars() {
+        String m = StrategyRegistry.clash(java.util.List.of(new IdentityPlugin(), new IdentityPlugin()));
+        assertTrue(m != null && m.startsWith("two plugins install strategy 'identity': " + IdentityPlugin.class.getName()
+                + " ("), m);
+        assertTrue(m.contains("target") && m.endsWith("remove one of the jars from plugins/ or the classpath"), m);
+        assertEquals(null, StrategyRegistry.clash(java.util.List.of(new IdentityPlugin())));
+    }
 }
