@@ -22,7 +22,9 @@ import org.waecompress.experiments.harness.ResultStore;
 /**
  * Kills a small run's JVM ({@code kill -9}) at random moments, resumes it each time, and checks that
  * the rows and the networks equal an uninterrupted run's (latency aside, it is measured anew), with
- * every row stored once. The moments come from a seed printed in every failure message.
+ * every row stored once. The moments come from a seed printed in every failure message ({@code
+ * -Dcrash.seed=N} replays them). The rows cover one training call (resize, lowrank), three (WAE) and
+ * the stage loops of the pruning strategies (ThiNet, Taylor).
  */
 class CrashResumeTest {
 
@@ -33,7 +35,9 @@ class CrashResumeTest {
             "backbone.width=0.25", "data.kind=synthetic", "data.synthetic.size=16", "data.synthetic.classes=10",
             "data.trainSize=640", "data.testSize=64", "train.epochs=4", "train.batchSize=32", "finetune.epochs=2",
             "finetune.batchSize=32", "latency.warmup=0", "latency.runs=2", "latency.throughputBatch=2",
-            "strategies=resize,lowrank,wae", "output.checkpointSeconds=0", "output.onnx=false",
+            "strategies=resize,lowrank,wae,thinet,taylor-1", "strategy.thinet.layerFineTuneSteps=2",
+            "strategy.thinet.fineTuneEpochs=1", "strategy.taylor-1.batches=1", "strategy.taylor-1.stepFineTuneSteps=2",
+            "strategy.taylor-1.fineTuneEpochs=1", "output.checkpointSeconds=0", "output.onnx=false",
             "output.keepNetworks=true", "experiment.then=");
 
     private Process start(Path out, boolean resume) throws Exception {
@@ -62,7 +66,8 @@ class CrashResumeTest {
         assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("reference.log")));
         long full = (System.nanoTime() - t0) / 1_000_000;
 
-        long seed = System.nanoTime();
+        // -Dcrash.seed=N replays the moments of a failed run
+        long seed = Long.getLong("crash.seed", System.nanoTime());
         Random rnd = new Random(seed);
         Path crashed = tmp.resolve("crashed");
         List<Long> kills = new ArrayList<>();
@@ -94,7 +99,8 @@ class CrashResumeTest {
         assertEquals(rows.size(), lines.size(), what + ": a row stored twice or a damaged line");
         Map<String, ResultRow> expected = new TreeMap<>();
         new ResultStore(reference).read().forEach(r -> expected.put(r.row(), r));
-        assertEquals(List.of("backbone", "resize", "lowrank", "wae"), rows.stream().map(ResultRow::row).toList(), what);
+        assertEquals(List.of("backbone", "resize", "lowrank", "wae", "thinet", "taylor-1"),
+                rows.stream().map(ResultRow::row).toList(), what);
         for (ResultRow r : rows) {
             ResultRow e = expected.get(r.row());
             assertEquals(e.top1Error(), r.top1Error(), what + ": " + r.row());
@@ -104,7 +110,7 @@ class CrashResumeTest {
             assertEquals(e.settings(), r.settings(), what + ": " + r.row());
         }
         // the networks are the ones an uninterrupted run trains, byte for byte
-        for (String n : List.of("backbone", "resize", "lowrank", "wae")) {
+        for (String n : List.of("backbone", "resize", "lowrank", "wae", "thinet", "taylor-1")) {
             assertArrayEquals(Files.readAllBytes(reference.resolve("networks/" + n + ".params")),
                     Files.readAllBytes(crashed.resolve("networks/" + n + ".params")), what + ": " + n);
         }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.waecompress.baselines.common.ChannelGroups;
 import org.waecompress.baselines.common.ChannelSurgery;
@@ -16,6 +17,7 @@ import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
 
@@ -206,61 +208,70 @@ public final class TaylorStrategy implements CompressionStrategy {
         long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key("targetSpeedup"));
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
-        Network net = Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
-        int step = 0;
-        while (CostReport.of(net.spec()).totalMacs() > goal) {
-            Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
-            Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
-                    TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
-                            ctx.fineTune().batchSize(), step * 997)));
-            record Candidate(String group, int channel, double score) {}
-            List<Candidate> all = new ArrayList<>();
-            CostReport cost = CostReport.of(net.spec());
-            for (Map.Entry<String, double[]> e : scores.entrySet()) {
-                double perMap = s.flopsLambda() > 0 ? mapCost(current.get(e.getKey()), cost) / cost.totalMacs() : 0;
-                for (int c = 0; c < e.getValue().length; c++) {
-                    all.add(new Candidate(e.getKey(), c, e.getValue()[c] - s.flopsLambda() * perMap));
+        // a resumed row continues after the last step its checkpoints saved (each step's scoring seed is its own)
+        Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
+        Network net = saved.isPresent() ? saved.get().network()
+                : Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
+        int step = saved.map(st -> st.index() + 1).orElse(0);
+        try {
+            while (CostReport.of(net.spec()).totalMacs() > goal) {
+                Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
+                Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
+                        TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
+                                ctx.fineTune().batchSize(), step * 997)));
+                record Candidate(String group, int channel, double score) {}
+                List<Candidate> all = new ArrayList<>();
+                CostReport cost = CostReport.of(net.spec());
+                for (Map.Entry<String, double[]> e : scores.entrySet()) {
+                    double perMap = s.flopsLambda() > 0 ? mapCost(current.get(e.getKey()), cost) / cost.totalMacs() : 0;
+                    for (int c = 0; c < e.getValue().length; c++) {
+                        all.add(new Candidate(e.getKey(), c, e.getValue()[c] - s.flopsLambda() * perMap));
+                    }
                 }
-            }
-            all.sort(Comparator.comparingDouble(Candidate::score));
-            Map<String, List<Integer>> remove = new LinkedHashMap<>();
-            for (Candidate c : all) {
-                if (remove.values().stream().mapToInt(List::size).sum() >= perStep) {
+                all.sort(Comparator.comparingDouble(Candidate::score));
+                Map<String, List<Integer>> remove = new LinkedHashMap<>();
+                for (Candidate c : all) {
+                    if (remove.values().stream().mapToInt(List::size).sum() >= perStep) {
+                        break;
+                    }
+                    int width = scores.get(c.group()).length;
+                    List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
+                    if (width - r.size() > 1) {
+                        r.add(c.channel());
+                    }
+                }
+                if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }
-                int width = scores.get(c.group()).length;
-                List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
-                if (width - r.size() > 1) {
-                    r.add(c.channel());
+                for (Map.Entry<String, List<Integer>> e : remove.entrySet()) {
+                    ChannelGroups.Group g = ChannelGroups.of(net.spec(), e.getKey());
+                    int[] keep = IntStream.range(0, g.channels()).filter(c -> !e.getValue().contains(c)).toArray();
+                    Network pruned = ChannelSurgery.prune(net, g, keep);
+                    net.close();
+                    net = pruned;
                 }
+                step++;
+                ctx.progress().message(String.format(Locale.ROOT, "%s: step %d, %s MACs (target %s)", id, step,
+                        CostReport.human(CostReport.of(net.spec()).totalMacs()), CostReport.human(goal)));
+                if (s.stepFineTuneSteps() > 0) {
+                    Network tuned = ctx.trainer().train(id + " step " + step, net, ctx.trainData(),
+                            ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.stepFineTuneSteps())
+                                    .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                    net.close();
+                    net = tuned;
+                }
+                ctx.trainer().saveStage(id, trained, step - 1, net);
             }
-            if (remove.values().stream().allMatch(List::isEmpty)) {
-                break;
-            }
-            for (Map.Entry<String, List<Integer>> e : remove.entrySet()) {
-                ChannelGroups.Group g = ChannelGroups.of(net.spec(), e.getKey());
-                int[] keep = IntStream.range(0, g.channels()).filter(c -> !e.getValue().contains(c)).toArray();
-                Network pruned = ChannelSurgery.prune(net, g, keep);
-                net.close();
-                net = pruned;
-            }
-            step++;
-            ctx.progress().message(String.format(Locale.ROOT, "%s: step %d, %s MACs (target %s)", id, step,
-                    CostReport.human(CostReport.of(net.spec()).totalMacs()), CostReport.human(goal)));
-            if (s.stepFineTuneSteps() > 0) {
-                Network tuned = ctx.trainer().train(id + " step " + step, net, ctx.trainData(),
-                        ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.stepFineTuneSteps())
+            if (s.fineTuneEpochs() > 0) {
+                Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
+                        ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
                                 .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
                 net.close();
                 net = tuned;
             }
-        }
-        if (s.fineTuneEpochs() > 0) {
-            Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
-                    ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
-                            .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+        } catch (RuntimeException e) {
             net.close();
-            net = tuned;
+            throw e;
         }
         try (Network last = net) {
             return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),

@@ -2,6 +2,7 @@ package org.waecompress.baselines.thinet;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import org.waecompress.baselines.common.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
@@ -10,6 +11,7 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 
@@ -101,34 +103,43 @@ public final class ThiNetStrategy implements CompressionStrategy {
         ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
         List<String> layers = layers(trained.spec(), s, ctx.key("firstLayers"));
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass());
-        Network net = Network.of(trained.spec(), trained.classes(), trained.weights(), "thinet start");
-        for (int i = 0; i < layers.size(); i++) {
-            String p = layers.get(i);
-            int c = ((Layers.Conv) net.spec().node(p)).out();
-            Network pruned = ThiNetPruner.prune(net, p, keep(c, s.ratio()), calib, s.locations(), ctx.seed() + i);
-            net.close();
-            net = pruned;
-            ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
-                    keep(c, s.ratio()), i + 1, layers.size()));
-            if (s.layerFineTuneSteps() > 0) {
-                Network tuned = ctx.trainer().train(id + " fine-tune after " + p, net, ctx.trainData(),
-                        ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.layerFineTuneSteps())
-                                .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+        // a resumed row continues after the last layer its checkpoints saved (the selection's seed is per layer)
+        Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
+        Network net = saved.isPresent() ? saved.get().network()
+                : Network.of(trained.spec(), trained.classes(), trained.weights(), "thinet start");
+        try {
+            for (int i = saved.map(st -> st.index() + 1).orElse(0); i < layers.size(); i++) {
+                String p = layers.get(i);
+                int c = ((Layers.Conv) net.spec().node(p)).out();
+                Network pruned = ThiNetPruner.prune(net, p, keep(c, s.ratio()), calib, s.locations(), ctx.seed() + i);
+                net.close();
+                net = pruned;
+                ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
+                        keep(c, s.ratio()), i + 1, layers.size()));
+                if (s.layerFineTuneSteps() > 0) {
+                    Network tuned = ctx.trainer().train(id + " fine-tune after " + p, net, ctx.trainData(),
+                            ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.layerFineTuneSteps())
+                                    .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                    net.close();
+                    net = tuned;
+                }
+                ctx.trainer().saveStage(id, trained, i, net);
+            }
+            if (gapHead) {
+                Network gap = GapHead.replace(net, ctx.seed());
+                net.close();
+                net = gap;
+            }
+            if (s.fineTuneEpochs() > 0 || gapHead) {
+                Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
+                        ctx.fineTune().toBuilder().epochs(Math.max(1, s.fineTuneEpochs()))
+                                .learningRate(ctx.fineTune().learningRate() / (gapHead ? 1 : 10)).build()).network();
                 net.close();
                 net = tuned;
             }
-        }
-        if (gapHead) {
-            Network gap = GapHead.replace(net, ctx.seed());
+        } catch (RuntimeException e) {
             net.close();
-            net = gap;
-        }
-        if (s.fineTuneEpochs() > 0 || gapHead) {
-            Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
-                    ctx.fineTune().toBuilder().epochs(Math.max(1, s.fineTuneEpochs()))
-                            .learningRate(ctx.fineTune().learningRate() / (gapHead ? 1 : 10)).build()).network();
-            net.close();
-            net = tuned;
+            throw e;
         }
         try (Network last = net) {
             return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),

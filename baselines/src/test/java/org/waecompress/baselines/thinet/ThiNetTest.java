@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
@@ -21,6 +24,8 @@ import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.ProgressEvent;
+import org.waecompress.spi.train.ProgressListener;
 import org.waecompress.spi.train.TrainSettings;
 
 class ThiNetTest {
@@ -28,6 +33,62 @@ class ThiNetTest {
     static CompressionContext ctx(Map<String, Object> s, ArrayImageDataset data) {
         return new CompressionContext("thinet", new MapConfiguration(s), 3, data, new NetworkTrainer(null),
                 TrainSettings.builder().epochs(1).batchSize(32).build(), null, null);
+    }
+
+    /** Stands for a JVM killed after ThiNet pruned a layer. */
+    private static final class Killed extends RuntimeException {}
+
+    @Test
+    void aStoppedRowContinuesAfterItsLastSavedLayerToTheSameNetwork(@TempDir Path dir) {
+        ArrayImageDataset data = SyntheticImages.create(4, 64, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        Map<String, Object> s = Map.of("ratio", "0.5", "firstLayers", "4", "layerFineTuneSteps", "1",
+                "imagesPerClass", "4", "locations", "5", "fineTuneEpochs", "0");
+        TrainSettings ft = TrainSettings.builder().epochs(1).batchSize(32).build();
+        var strategy = StrategyRegistry.discover().get("thinet");
+        try (Network base = Network.random(spec, 4, 1);
+                Network straight = strategy.compress(base, ctx(s, data))) {
+            // killed while pruning its third layer: two layers are saved
+            java.util.List<String> messages = new java.util.ArrayList<>();
+            ProgressListener stop = new ProgressListener() {
+                @Override
+                public void progress(ProgressEvent event) {}
+
+                @Override
+                public void message(String text) {
+                    messages.add(text);
+                    if (text.contains("(3/4)")) {
+                        throw new Killed();
+                    }
+                }
+            };
+            NetworkTrainer first = new NetworkTrainer(null).withCheckpoints(dir, "thinet", Duration.ZERO);
+            assertThrows(Killed.class, () -> strategy.compress(base, new CompressionContext("thinet",
+                    new MapConfiguration(s), 3, data, first, ft, stop, null)));
+            messages.clear();
+            ProgressListener record = new ProgressListener() {
+                @Override
+                public void progress(ProgressEvent event) {}
+
+                @Override
+                public void message(String text) {
+                    messages.add(text);
+                }
+            };
+            NetworkTrainer again = new NetworkTrainer(record).withCheckpoints(dir, "thinet", Duration.ZERO);
+            try (Network resumed = strategy.compress(base, new CompressionContext("thinet", new MapConfiguration(s), 3,
+                    data, again, ft, record, null))) {
+                assertTrue(messages.stream().anyMatch(m -> m.startsWith("thinet: resuming after stage 2 from ")),
+                        messages.toString());
+                assertFalse(messages.stream().anyMatch(m -> m.contains("(1/4)") || m.contains("(2/4)")),
+                        "redid a saved layer: " + messages);
+                assertEquals(straight.spec(), resumed.spec());
+                for (String k : straight.weights().keySet()) {
+                    assertTrue(java.util.Arrays.equals(straight.weight(k).toFloatArray(),
+                            resumed.weight(k).toFloatArray()), k);
+                }
+            }
+        }
     }
 
     @Test

@@ -8,7 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,6 +29,7 @@ import java.util.function.ToDoubleFunction;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ParamDef;
@@ -53,6 +59,8 @@ public final class NetworkTrainer {
     private final Duration checkpointEvery;
     /** When this trainer last saved a checkpoint (or was made): shared by all its calls, one row's. */
     private final AtomicLong lastSave;
+    /** When this trainer last saved a strategy's stage (or was made). */
+    private final AtomicLong lastStageSave;
 
     /**
      * Creates a trainer that reports to {@code listener} and keeps no checkpoints.
@@ -69,6 +77,7 @@ public final class NetworkTrainer {
         this.scope = scope;
         this.checkpointEvery = checkpointEvery;
         this.lastSave = new AtomicLong(System.nanoTime());
+        this.lastStageSave = new AtomicLong(System.nanoTime());
     }
 
     /**
@@ -96,6 +105,95 @@ public final class NetworkTrainer {
         }
         return new NetworkTrainer(listener, Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(scope,
                 "scope"), every);
+    }
+
+    /**
+     * The state of a strategy's own loop (pruning one layer, one step) after a stage, saved by {@link
+     * #saveStage}.
+     *
+     * @param index the index of the last finished stage (0-based)
+     * @param network the network after it; the caller owns and closes it
+     */
+    public record Stage(int index, Network network) {}
+
+    /**
+     * Returns the last stage a strategy's loop saved in this row's checkpoints, so that a resumed row
+     * continues after it instead of redoing every stage. Empty when the trainer keeps no checkpoints,
+     * nothing was saved, or what was saved started from another network or under another scope.
+     *
+     * @param loop the loop's name, unique within the row (the strategy's id)
+     * @param start the network the loop started from
+     * @return the saved stage
+     */
+    public Optional<Stage> savedStage(String loop, Network start) {
+        if (checkpointDir == null) {
+            return Optional.empty();
+        }
+        Path pointer = checkpointDir.resolve(stageName(loop) + ".json");
+        if (!Files.exists(pointer)) {
+            return Optional.empty();
+        }
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(pointer)).getAsJsonObject();
+            if (!o.get("fingerprint").getAsString().equals(stageFingerprint(loop, start))) {
+                return Optional.empty();
+            }
+            int index = o.get("index").getAsInt();
+            Network net = Network.load(checkpointDir.resolve(o.get("network").getAsString() + ".spec.json"));
+            listener.message(String.format(Locale.ROOT, "%s: resuming after stage %d from %s", loop, index + 1,
+                    pointer));
+            return Optional.of(new Stage(index, net));
+        } catch (IOException | RuntimeException e) {
+            throw new CompressionException(pointer + ": cannot resume " + loop + " from this checkpoint ("
+                    + e.getMessage() + "); delete it to run this row from the start", e);
+        }
+    }
+
+    /**
+     * Saves the network after a stage of a strategy's loop, when at least the checkpoint interval has
+     * passed since this row's last saved stage (always with an interval of 0); the saved stage
+     * replaces the previous one. Does nothing when the trainer keeps no checkpoints.
+     *
+     * @param loop the loop's name, as given to {@link #savedStage}
+     * @param start the network the loop started from
+     * @param index the index of the stage just finished (0-based)
+     * @param network the network after it (unchanged)
+     */
+    public void saveStage(String loop, Network start, int index, Network network) {
+        if (checkpointDir == null || System.nanoTime() - lastStageSave.get() < checkpointEvery.toNanos()) {
+            return;
+        }
+        String base = stageName(loop) + "-" + index;
+        Path pointer = checkpointDir.resolve(stageName(loop) + ".json");
+        try {
+            String before = Files.exists(pointer)
+                    ? JsonParser.parseString(Files.readString(pointer)).getAsJsonObject().get("network").getAsString()
+                    : null;
+            network.save(checkpointDir, base);
+            JsonObject o = new JsonObject();
+            o.addProperty("fingerprint", stageFingerprint(loop, start));
+            o.addProperty("index", index);
+            o.addProperty("network", base);
+            AtomicFiles.writeString(pointer, o + "\n");
+            if (before != null && !before.equals(base)) {
+                Files.deleteIfExists(checkpointDir.resolve(before + ".spec.json"));
+                Files.deleteIfExists(checkpointDir.resolve(before + ".params"));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CompressionException(pointer + ": cannot save " + loop + "'s stage " + (index + 1) + ": "
+                    + e.getMessage(), e);
+        }
+        lastStageSave.set(System.nanoTime());
+    }
+
+    private static String stageName(String loop) {
+        return "stage-" + loop.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    }
+
+    private String stageFingerprint(String loop, Network start) {
+        return TrainCheckpoint.sha256Hex(("scope " + scope + "\nloop " + loop + "\nspec "
+                + SpecJson.toJson(start.spec()) + "\nweights " + TrainCheckpoint.weightsHash(start))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
@@ -161,8 +259,9 @@ public final class NetworkTrainer {
         try (NDManager base = NDManager.newBaseManager()) {
             TrainCheckpoint.Saved saved = checkpoint == null ? null : checkpoint.read(base);
             if (saved != null && saved.epochsDone() >= settings.epochs()) {
-                listener.message(String.format(Locale.ROOT, "%s: all %d epochs restored from %s", task,
-                        settings.epochs(), checkpoint.file()));
+                listener.message(String.format(Locale.ROOT, "%s: %s restored from %s", task,
+                        settings.epochs() == 1 ? "its 1 epoch" : "all " + settings.epochs() + " epochs",
+                        checkpoint.file()));
                 return new TrainResult(Network.of(network.spec(), network.classes(), saved.weights(),
                         checkpoint.file().toString()), saved.history());
             }
@@ -223,6 +322,7 @@ public final class NetworkTrainer {
         GrowthCheck growth = new GrowthCheck(task, built.manager());
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
+        long callStart = System.nanoTime();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -258,7 +358,12 @@ public final class NetworkTrainer {
             EpochStats stats = new EpochStats(epoch, lossSum / steps, stepper.terms.means(), lr, secs,
                     (double) steps * bs / secs);
             history.add(stats);
-            if (checkpoint != null && System.nanoTime() - lastSave.get() >= checkpointEvery.toNanos()) {
+            // the row's interval has passed, or a call of at least a tenth of it ends: a later call that
+            // crosses the interval must not leave this one to be redone on resume
+            boolean lastOfLongCall = epoch == settings.epochs()
+                    && System.nanoTime() - callStart >= checkpointEvery.toNanos() / 10;
+            if (checkpoint != null && (System.nanoTime() - lastSave.get() >= checkpointEvery.toNanos()
+                    || lastOfLongCall)) {
                 checkpoint.write(history, built.parameters(), List.of(decayed, undecayed));
                 lastSave.set(System.nanoTime());
             }

@@ -214,7 +214,7 @@ final class TrainCheckpoint {
         out.write(b);
     }
 
-    private static String sha256Hex(byte[] data) {
+    static String sha256Hex(byte[] data) {
         return HexFormat.of().formatHex(sha256().digest(data));
     }
 

@@ -58,8 +58,8 @@ public final class Keys {
         b("output.onnx", "write each row's network as networks/ROW.onnx, checked against the PyTorch engine");
         b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
                 + "is done), so --resume continues an unfinished row from its last saved epoch");
-        i("output.checkpointSeconds", 0, null, "least training time between two checkpoints of one row (its "
-                + "training calls share the clock; 0 = after every epoch)");
+        i("output.checkpointSeconds", 0, null, "least wall time between two checkpoints of one row (its "
+                + "training calls and pruning stages share the clock; 0 = after every epoch and stage)");
         b("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
     }
 
