@@ -166,7 +166,7 @@ public final class SafeTensors {
             long[] shape = new long[s.size()];
             long n = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = s.get(i).getAsLong();
+                shape[i] = whole(file, name, "shape", s.get(i));
                 if (shape[i] < 0) {
                     throw bad(file, "tensor " + name + " has a negative dimension");
                 }
@@ -177,8 +177,11 @@ public final class SafeTensors {
                 }
             }
             JsonArray off = o.get("data_offsets").getAsJsonArray();
-            long begin = off.get(0).getAsLong();
-            long end = off.get(1).getAsLong();
+            if (off.size() != 2) {
+                throw bad(file, "tensor " + name + " has data_offsets " + off + "; expected [begin, end]");
+            }
+            long begin = whole(file, name, "data_offsets", off.get(0));
+            long end = whole(file, name, "data_offsets", off.get(1));
             if (begin < 0 || end < begin || end > dataLen) {
                 throw bad(file, "tensor " + name + " has byte range [" + begin + ", " + end
                         + ") outside the data section of " + dataLen + " bytes (truncated file?)");
@@ -198,6 +201,19 @@ public final class SafeTensors {
                 | IndexOutOfBoundsException e) {
             throw bad(file, "header entry for tensor " + name + " is malformed (needs dtype, shape, data_offsets)");
         }
+    }
+
+    /** Reads a whole number of a tensor's header entry, refusing text, fractions and values beyond a long. */
+    private static long whole(Path file, String name, String field, JsonElement v) {
+        if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()) {
+            try {
+                return new java.math.BigDecimal(v.getAsString()).longValueExact();
+            } catch (ArithmeticException | NumberFormatException e) {
+                // a fraction or beyond a long: refused below
+            }
+        }
+        throw bad(file, "tensor " + name + " has " + field + " value " + v + "; expected a whole number that fits a "
+                + "long");
     }
 
     /** Refuses tensors whose byte ranges share bytes: each tensor must own its data. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -91,6 +92,10 @@ class MalformedInputTest {
             String line = oneLine(r, String.join(" ", args));
             assertTrue(line.contains(culprit.toString()), "does not name " + culprit + ": " + line);
             assertTrue(line.contains(e.getValue()), "does not say '" + e.getValue() + "': " + line);
+            if (name.endsWith(".idx")) {
+                assertTrue(line.matches(".*" + Pattern.quote(culprit + "/") + "t[a-z0-9]+-(images|labels)-idx[13]-ubyte: .*"),
+                        "does not name the file: " + line);
+            }
             assertEquals(before, listing(dir), "left something behind");
         }));
     }

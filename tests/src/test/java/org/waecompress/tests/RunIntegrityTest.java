@@ -3,6 +3,7 @@ package org.waecompress.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -12,11 +13,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.cli.CliRun;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.harness.RunLock;
@@ -193,6 +198,9 @@ class RunIntegrityTest {
         String err = oneLine(waec(tiny(out, "--set", "backbone.weights=" + st, "--set", "backbone.width=0.5")));
         assertTrue(err.contains(st.toString()) && err.contains("has shape"), err);
         assertFalse(Files.exists(out), "left a folder behind");
+        err = oneLine(waec(tiny(out, "--set", "backbone.weights=" + saved, "--set", "backbone.width=0.5")));
+        assertTrue(err.contains(saved + ": holds the network 'resnet20-w0.25'"), err);
+        assertFalse(Files.exists(out), "left a folder behind");
         err = oneLine(waec(tiny(out, "--set", "backbone.weights=" + tmp.resolve("nope.safetensors"))));
         assertTrue(err.startsWith("waec: backbone.weights = "), err);
         assertFalse(Files.exists(out));
@@ -246,5 +254,19 @@ class RunIntegrityTest {
         assertEquals(0, waec(tiny(out, "--resume", "--set", "strategies=resize,lowrank")).code());
         assertEquals(List.of("backbone", "resize", "lowrank"),
                 Files.readAllLines(results).stream().map(l -> l.substring(8, l.indexOf('"', 8))).toList());
+    }
+
+    @Test
+    void aLoadedBackboneIsFineTunedOnlyWhenAsked() {
+        Map<String, java.util.Set<String>> none = Map.of();
+        ExperimentSettings preset = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights", "b.safetensors"),
+                null, "quick", new Properties(), none));
+        assertNull(preset.train(), "the quick preset's 3 backbone epochs were applied to a loaded backbone");
+        ExperimentSettings asked = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights",
+                "b.safetensors", "train.epochs", "2"), null, "quick", new Properties(), none));
+        assertEquals(2, asked.train().epochs());
+        ExperimentSettings trained = ExperimentSettings.from(ExperimentConfig.load(Map.of(), null, "quick",
+                new Properties(), none));
+        assertEquals(3, trained.train().epochs());
     }
 }

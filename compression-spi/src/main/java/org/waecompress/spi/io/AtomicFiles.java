@@ -56,25 +56,21 @@ public final class AtomicFiles {
 
     /**
      * Gives the temporary file the permissions a plain new file gets (a temporary file is created
-     * readable by its owner only): those of the file it replaces, else those of a file created in
-     * its folder the usual way, which follow the user's umask.
+     * readable by its owner only): those of a file created in its folder the usual way, which follow
+     * the user's umask (so a file an older version wrote owner-only becomes readable again).
      */
     private static void sharePermissions(Path tmp, Path target) throws IOException {
         if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
             return;
         }
+        Path probe = tmp.resolveSibling(tmp.getFileName() + ".perm");
+        Files.deleteIfExists(probe);
+        Files.createFile(probe);
         Set<PosixFilePermission> perms;
-        if (Files.exists(target)) {
-            perms = Files.getPosixFilePermissions(target);
-        } else {
-            Path probe = tmp.resolveSibling(tmp.getFileName() + ".perm");
-            Files.deleteIfExists(probe);
-            Files.createFile(probe);
-            try {
-                perms = Files.getPosixFilePermissions(probe);
-            } finally {
-                Files.delete(probe);
-            }
+        try {
+            perms = Files.getPosixFilePermissions(probe);
+        } finally {
+            Files.delete(probe);
         }
         Files.setPosixFilePermissions(tmp, perms);
     }

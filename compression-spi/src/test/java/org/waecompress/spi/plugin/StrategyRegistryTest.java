@@ -73,11 +73,20 @@ class StrategyRegistryTest {
         assertTrue(e.getMessage().contains("identity"), e.getMessage());
     }
 
+    /** A second plugin that claims the id {@link IdentityPlugin} binds. */
+    public static final class SameIdPlugin extends AbstractModule implements CompressionPlugin {
+        @Override
+        protected void configure() {
+            StrategyBinder.strategies(binder()).addBinding("identity").toInstance(new IdentityStrategy());
+        }
+    }
+
     @Test
     void twoPluginsWithOneIdAreNamedWithTheirJars() {
-        String m = StrategyRegistry.clash(java.util.List.of(new IdentityPlugin(), new IdentityPlugin()));
+        String m = StrategyRegistry.clash(java.util.List.of(new IdentityPlugin(), new SameIdPlugin()));
         assertTrue(m != null && m.startsWith("two plugins install strategy 'identity': " + IdentityPlugin.class.getName()
                 + " ("), m);
+        assertTrue(m.contains(" and " + SameIdPlugin.class.getName() + " ("), m);
         assertTrue(m.contains("target") && m.endsWith("remove one of the jars from plugins/ or the classpath"), m);
         assertEquals(null, StrategyRegistry.clash(java.util.List.of(new IdentityPlugin())));
     }

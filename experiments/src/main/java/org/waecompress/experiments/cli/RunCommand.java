@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         ExperimentSettings s = ExperimentSettings.from(cfg);
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
         // the whole plan is checked before any folder is made or anything trains
-        runner.validate(cfg, s);
+        runner.validateWithoutData(cfg, s);
         Path dir = s.outputDir().isEmpty()
                 ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 : Path.of(s.outputDir());
@@ -69,13 +69,12 @@ final class RunCommand implements Callable<Integer> {
         ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), keys);
         ExperimentSettings thenSettings = thenCfg == null ? null : ExperimentSettings.from(thenCfg);
         if (thenSettings != null) {
-            runner.validate(thenCfg, thenSettings);
+            runner.validateWithoutData(thenCfg, thenSettings);
         }
+        checkWritable(dir);
         if (resume && !Files.isDirectory(dir)) {
             throw new BadInputException("--resume: run folder " + dir + " does not exist; pass the folder of the run to continue with --out");
         }
-        boolean existed = Files.exists(dir);
-        checkWritable(dir);
         List<String> args = new ArrayList<>(List.of("waec", "run"));
         if (p != null) {
             args.add("--preset " + p);
@@ -87,15 +86,7 @@ final class RunCommand implements Callable<Integer> {
         if (resume) {
             args.add("--resume");
         }
-        ExperimentRunner.Outcome o;
-        try {
-            o = runner.run(cfg, s, dir, resume, args);
-        } catch (RuntimeException e) {
-            if (!existed) {
-                removeIfOnlyLog(dir);
-            }
-            throw e;
-        }
+        ExperimentRunner.Outcome o = runner.run(cfg, s, dir, resume, args);
         System.out.println();
         System.out.print(o.markdown());
         System.out.println();
@@ -115,33 +106,25 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Removes a run folder this command created when the run failed before it wrote anything but
-     * its log (bad data folder, bad setting found late), so a failed start leaves no empty run behind.
-     * A folder with a trained backbone, provenance or results is kept for {@code --resume}.
+     * Checks that the run folder can be written before anything runs: an existing folder by writing a
+     * probe file into it, a new one by its nearest existing parent (the runner creates it).
      *
      * @param dir the run folder
      */
-    static void removeIfOnlyLog(Path dir) {
-        try (var entries = Files.list(dir)) {
-            List<Path> left = entries.toList();
-            if (left.stream().allMatch(f -> Set.of("log.txt", ".lock").contains(f.getFileName().toString()))) {
-                for (Path f : left) {
-                    Files.delete(f);
-                }
-                Files.delete(dir);
-            }
-        } catch (IOException e) {
-            // leave the folder; the run's own error is the one to report
-        }
-    }
-
     static void checkWritable(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new BadInputException("output folder " + dir + " is a file, not a folder; choose a folder with --out");
         }
         try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".probe", ".tmp");
+            Path existing = dir.toAbsolutePath();
+            while (!Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (!Files.isDirectory(existing)) {
+                throw new BadInputException("output folder " + dir + ": " + existing + " is a file, not a folder; "
+                        + "choose a folder with --out");
+            }
+            Path probe = Files.createTempFile(existing, ".probe", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
             throw new BadInputException("output folder " + dir + " is not writable (" + e.getMessage()

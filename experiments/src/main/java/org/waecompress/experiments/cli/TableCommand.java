@@ -54,8 +54,13 @@ final class TableCommand implements Callable<Integer> {
             return 0;
         }
         List<RunSummary.Run> runs = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (Path dir : dirs) {
-            List<ResultRow> rows = new ResultStore(dir).read().stream().filter(r -> !r.failed()).toList();
+            ResultStore.Contents c = new ResultStore(dir).contents();
+            c.notes().forEach(n -> notes.add(dir + ": " + n));
+            c.rows().stream().filter(ResultRow::failed).forEach(r -> notes.add(dir + ": " + r.label()
+                    + " failed (" + r.failure() + "); left out of the summary."));
+            List<ResultRow> rows = c.rows().stream().filter(r -> !r.failed()).toList();
             if (rows.isEmpty()) {
                 throw new BadInputException(dir.resolve("results.jsonl") + ": holds no finished row");
             }
@@ -68,8 +73,11 @@ final class TableCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        Tables.Meta meta = RunSummary.meta(ExperimentRunner.readMeta(dirs.get(0)).title(),
+        Tables.Meta summaryMeta = RunSummary.meta(ExperimentRunner.readMeta(dirs.get(0)).title(),
                 runs.stream().map(RunSummary.Run::name).toList());
+        List<String> all = new ArrayList<>(summaryMeta.notes());
+        all.addAll(notes);
+        Tables.Meta meta = new Tables.Meta(summaryMeta.title(), all);
         System.out.print(RunSummary.render(summary, meta, f));
         return 0;
     }

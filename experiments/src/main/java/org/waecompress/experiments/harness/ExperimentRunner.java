@@ -34,6 +34,7 @@ import org.waecompress.experiments.report.Tables;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.io.AtomicFiles;
@@ -43,6 +44,7 @@ import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecJson;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.NetworkTrainer;
@@ -127,6 +129,23 @@ public final class ExperimentRunner {
         return ids;
     }
 
+    /**
+     * Checks a plan that needs no data (a speed table) the whole way before anything runs: its list
+     * and settings ({@link #validate}), then every strategy's architecture on its backbone. A plan
+     * with data gets the architecture check once its data's shape is known, before its backbone
+     * trains.
+     *
+     * @param config the configuration snapshot
+     * @param s its typed settings
+     */
+    public void validateWithoutData(ExperimentConfig config, ExperimentSettings s) {
+        List<String> ids = validate(config, s);
+        if (!s.accuracy()) {
+            checkArchitectures(ids, config, s, Backbones.create(s.backbone(), inputShape(s, null),
+                    s.syntheticClasses(), s.width()));
+        }
+    }
+
     /** A strategy's context for checks before the run: its settings and budget, no data, a trainer never used. */
     private static CompressionContext planContext(String id, ExperimentConfig config, ExperimentSettings s) {
         return new CompressionContext(id, config.strategy(id), s.seed(), null, new NetworkTrainer(ProgressListener.NONE),
@@ -167,19 +186,65 @@ public final class ExperimentRunner {
             OrtNetwork.environment(s.latency().threads());
         }
         List<String> ids = validate(config, s);
+        boolean fresh = !Files.exists(dir) || isEmpty(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new InvalidSettingException("output.dir", dir, "cannot be created (" + e.getMessage() + ")");
         }
         try (RunLock lock = RunLock.acquire(dir, String.join(" ", args))) {
+            try {
+                return locked(config, s, ids, dir, resume, args, started);
+            } catch (RuntimeException e) {
+                if (fresh) {
+                    // a start that failed before recording anything leaves no folder behind (still holding the lock)
+                    removeIfOnlyLog(dir);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes a run folder that holds nothing but its log and lock file, so that a failed start (bad
+     * data folder, a setting only the backbone makes wrong) leaves no empty run behind. A folder with a
+     * trained backbone, provenance or results is kept for {@code --resume}.
+     *
+     * @param dir the run folder
+     */
+    static void removeIfOnlyLog(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<Path> left = entries.toList();
+            if (left.stream().allMatch(f -> Set.of("log.txt", RunLock.FILE).contains(f.getFileName().toString()))) {
+                for (Path f : left) {
+                    Files.delete(f);
+                }
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            // leave the folder; the run's own error is the one to report
+        }
+    }
+
+    private Outcome locked(ExperimentConfig config, ExperimentSettings s, List<String> ids, Path dir, boolean resume,
+            List<String> args, Instant started) {
+        {
             ResultStore store = new ResultStore(dir);
             JsonObject plan = null;
             Map<String, String[]> changed = Map.of();
             if (resume) {
                 plan = ResumeCheck.provenance(dir);
                 if (plan != null) {
-                    changed = ResumeCheck.compare(dir, plan, config);
+                    changed = ResumeCheck.compare(dir, plan, config, startedRows(store, dir));
+                    checkWeightsUnchanged(plan, s, dir);
                 } else if (Files.exists(store.file()) || Files.exists(dir.resolve("networks"))) {
                     throw new InvalidSettingException("output.dir", dir, "holds results but no provenance.json, so "
                             + "the plan that computed them is unknown; start a new run folder with --out");
@@ -200,6 +265,39 @@ public final class ExperimentRunner {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** The rows whose numbers a resume must not change: stored ones, and those with checkpoints. */
+    private static Set<String> startedRows(ResultStore store, Path dir) {
+        Set<String> rows = new java.util.HashSet<>();
+        store.read().forEach(r -> rows.add(r.row()));
+        Path ck = dir.resolve("checkpoints");
+        if (Files.isDirectory(ck)) {
+            try (Stream<Path> d = Files.list(ck)) {
+                d.forEach(p -> rows.add(p.getFileName().toString()));
+            } catch (IOException e) {
+                // none
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Refuses a resume whose {@code backbone.weights} file is not the one the run started from, while
+     * the backbone loaded from it is not saved yet (after that the run uses its own copy).
+     */
+    private static void checkWeightsUnchanged(JsonObject plan, ExperimentSettings s, Path dir) {
+        if (s.backboneWeights().isEmpty() || !plan.has("backboneWeights")
+                || Files.exists(dir.resolve("networks").resolve("backbone.spec.json"))) {
+            return;
+        }
+        Path f = Path.of(s.backboneWeights());
+        String was = plan.getAsJsonObject("backboneWeights").get("sha256").getAsString();
+        if (Files.isRegularFile(f) && !sha256(f).equals(was)) {
+            throw new InvalidSettingException("backbone.weights", f, "is not the file this run started from (its "
+                    + "SHA-256 was " + was.substring(0, 12) + "..., now " + sha256(f).substring(0, 12) + "...); "
+                    + "resume with that file, or start a new run folder with --out");
         }
     }
 
@@ -225,16 +323,24 @@ public final class ExperimentRunner {
         // a backbone file for another network is refused before the run folder records anything
         Network preloaded = s.backboneWeights().isEmpty() || savedBackbone ? null
                 : loadWeights(Path.of(s.backboneWeights()), backboneSpec, classes);
-        String provenance = Provenance.json(config, args, dataDesc, started, s.latency());
-        if (!s.backboneWeights().isEmpty()) {
-            Path wf = Path.of(s.backboneWeights());
-            if (Files.isRegularFile(wf)) {
-                provenance = Provenance.withBackboneWeights(provenance, wf, sha256(wf));
+        Properties paper;
+        try {
+            String provenance = Provenance.json(config, args, dataDesc, started, s.latency());
+            if (!s.backboneWeights().isEmpty()) {
+                Path wf = Path.of(s.backboneWeights());
+                if (Files.isRegularFile(wf)) {
+                    provenance = Provenance.withBackboneWeights(provenance, wf, sha256(wf));
+                }
             }
+            write(dir.resolve("provenance.json"), plan == null ? provenance : Provenance.withResume(plan,
+                    provenance, changed));
+            paper = s.paperReference() ? paperReference() : new Properties();
+        } catch (RuntimeException e) {
+            if (preloaded != null) {
+                preloaded.close();
+            }
+            throw e;
         }
-        write(dir.resolve("provenance.json"), plan == null ? provenance : Provenance.withResume(plan,
-                provenance, changed));
-        Properties paper = s.paperReference() ? paperReference() : new Properties();
         NetworkTrainer trainer = new NetworkTrainer(log);
         List<ResultRow> rows = new ArrayList<>();
         Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
@@ -387,7 +493,12 @@ public final class ExperimentRunner {
             Network loaded = preloaded;
             log.message("backbone: loaded from " + s.backboneWeights());
             if (data == null || s.train() == null) {
-                loaded.save(dir.resolve("networks"), "backbone");
+                try {
+                    loaded.save(dir.resolve("networks"), "backbone");
+                } catch (RuntimeException e) {
+                    loaded.close();
+                    throw e;
+                }
                 return loaded;
             }
             NetworkTrainer t = rowTrainer(trainer, s, dir, "backbone", "backbone");
@@ -435,6 +546,13 @@ public final class ExperimentRunner {
         }
         if (name.endsWith(".spec.json")) {
             try (Network saved = Network.load(file)) {
+                if (!SpecJson.toJson(saved.spec().root()).equals(SpecJson.toJson(spec.root()))
+                        || !saved.spec().inputShape().equals(spec.inputShape())) {
+                    throw new DataException(file + ": holds the network '" + saved.spec().name() + "' (input "
+                            + saved.spec().inputShape() + "), whose layers are not those of this plan's backbone '"
+                            + spec.name() + "' (input " + spec.inputShape() + "); set backbone.name, backbone.width and "
+                            + "the data as in the run that saved it");
+                }
                 return Network.of(spec, classes, saved.weights(), file.toString());
             }
         }

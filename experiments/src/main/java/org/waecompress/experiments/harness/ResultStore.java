@@ -23,8 +23,8 @@ import org.waecompress.spi.DataException;
 
 /**
  * The append-only {@code results.jsonl}: one JSON line per finished row, flushed as soon as it is
- * written. Reading tolerates a truncated last line (a killed run) by dropping it with a note; a
- * damaged line elsewhere is an error naming the file and line.
+ * written. Reading tolerates a cut-off last line (a run killed while appending: no final newline) by
+ * dropping it with a note; any other damaged line is an error naming the file and line.
  */
 public final class ResultStore {
 
@@ -84,8 +84,11 @@ public final class ResultStore {
             return new Contents(rows, notes);
         }
         List<String> lines;
+        boolean endsWithNewline;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            endsWithNewline = text.isEmpty() || text.endsWith("\n");
+            lines = text.lines().toList();
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -103,7 +106,8 @@ public final class ResultStore {
             try {
                 r = parse(line);
             } catch (RuntimeException e) {
-                if (i == last) {
+                // only a line a killed writer left without its newline was cut off; any other is damaged
+                if (i == last && !endsWithNewline) {
                     logger.warn("{}: line {} is incomplete (a run was interrupted while writing it); its row will "
                             + "run again with --resume", file, i + 1);
                     notes.add("Incomplete: line " + (i + 1) + " of results.jsonl was cut off (a run was interrupted "

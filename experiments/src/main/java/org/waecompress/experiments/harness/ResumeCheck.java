@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.spi.DataException;
@@ -17,8 +18,9 @@ import org.waecompress.spi.InvalidSettingException;
 /**
  * Keeps a run folder's rows true to the plan its provenance describes: a {@code --resume} whose
  * plan differs in any key that can change a row's numbers is refused, naming the first such key;
- * keys that cannot (the run's name, which strategies to run, output and report options) may
- * differ and are recorded as a resume layer in {@code provenance.json}.
+ * keys that cannot (the run's name, which strategies to run, output options, and the settings of a
+ * strategy that has no stored row or checkpoint yet) may differ and are recorded as a resume layer in
+ * {@code provenance.json}.
  */
 public final class ResumeCheck {
 
@@ -26,8 +28,7 @@ public final class ResumeCheck {
      * Keys, or key prefixes ending in a dot, that do not change any row's numbers: a resume may
      * change them. Every other key (seed, backbone, data, budgets, latency, strategy settings) may not.
      */
-    public static final List<String> FREE = List.of("experiment.name", "experiment.then", "strategies", "output.",
-            "report.");
+    public static final List<String> FREE = List.of("experiment.name", "experiment.then", "strategies", "output.");
 
     private ResumeCheck() {}
 
@@ -71,10 +72,11 @@ public final class ResumeCheck {
      * @param dir the run folder, for messages
      * @param stored the stored provenance
      * @param now the resume's configuration
+     * @param started the rows with a stored result or a checkpoint (their strategy's settings are fixed)
      * @return the keys that differ (all free), key to {old, new}
      * @throws InvalidSettingException naming the first key that differs and can change results
      */
-    static Map<String, String[]> compare(Path dir, JsonObject stored, ExperimentConfig now) {
+    static Map<String, String[]> compare(Path dir, JsonObject stored, ExperimentConfig now, Set<String> started) {
         JsonObject cfg = stored.getAsJsonObject("config");
         Map<String, String[]> changed = new LinkedHashMap<>();
         TreeSet<String> keys = new TreeSet<>(now.values().keySet());
@@ -92,7 +94,8 @@ public final class ResumeCheck {
             if (before.equals(after)) {
                 continue;
             }
-            if (affectsResults(k)) {
+            boolean notStarted = k.startsWith("strategy.") && !started.contains(k.split("\\.", 3)[1]);
+            if (affectsResults(k) && !notStarted) {
                 throw new InvalidSettingException(k, after, "differs from the plan that computed the rows in " + dir
                         + " (" + k + " = " + before + "); a resume continues the same plan: drop the change, or "
                         + "start a new run folder with --out");

@@ -52,7 +52,13 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Path dir, String command) {
         Path file = dir.resolve(FILE);
-        Path key = file.toAbsolutePath().normalize();
+        Path key;
+        try {
+            // the real path: a folder reached through a link is the same folder
+            key = dir.toRealPath().resolve(FILE);
+        } catch (IOException e) {
+            key = file.toAbsolutePath().normalize();
+        }
         String mine = "this process (" + ProcessHandle.current().pid() + ", '" + command + "')";
         if (HELD.putIfAbsent(key, mine) != null) {
             throw inUse(dir, HELD.get(key));
