@@ -88,7 +88,7 @@ class ResumeMidRowTest {
         new ExperimentRunner(registry, null).run(config, s, stopped, true, List.of("again"));
         String log = Files.readString(stopped.resolve("log.txt"));
         String resumed = log.substring(log.indexOf(" resumed: again"));
-        assertTrue(resumed.contains("wae stage 1 (auto-encoder): all 1 epochs restored from "), resumed);
+        assertTrue(resumed.contains("wae stage 1 (auto-encoder): its 1 epoch restored from "), resumed);
         assertTrue(resumed.contains("wae stage 2 (classifiers, encoder frozen): all 2 epochs restored from "),
                 resumed);
         assertTrue(resumed.contains("wae stage 3 (joint): resuming at epoch 2/2 from "), resumed);

@@ -186,7 +186,8 @@ public final class ExperimentRunner {
             OrtNetwork.environment(s.latency().threads());
         }
         List<String> ids = validate(config, s);
-        boolean fresh = !Files.exists(dir) || isEmpty(dir);
+        // a folder this run makes is removed again if the start fails; one the user made keeps its log
+        boolean fresh = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -202,14 +203,6 @@ public final class ExperimentRunner {
                 }
                 throw e;
             }
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 
