@@ -38,6 +38,22 @@ class ThiNetTest {
     /** Stands for a JVM killed after ThiNet pruned a layer. */
     private static final class Killed extends RuntimeException {}
 
+    /** Records messages, and stops (as a kill would) at the first containing {@code stopAt} unless null. */
+    private static ProgressListener listener(java.util.List<String> messages, String stopAt) {
+        return new ProgressListener() {
+            @Override
+            public void progress(ProgressEvent event) {}
+
+            @Override
+            public void message(String text) {
+                messages.add(text);
+                if (stopAt != null && text.contains(stopAt)) {
+                    throw new Killed();
+                }
+            }
+        };
+    }
+
     @Test
     void aStoppedRowContinuesAfterItsLastSavedLayerToTheSameNetwork(@TempDir Path dir) {
         ArrayImageDataset data = SyntheticImages.create(4, 64, new Shape(1, 16, 16), 4, 0.1);
@@ -50,31 +66,12 @@ class ThiNetTest {
                 Network straight = strategy.compress(base, ctx(s, data))) {
             // killed while pruning its third layer: two layers are saved
             java.util.List<String> messages = new java.util.ArrayList<>();
-            ProgressListener stop = new ProgressListener() {
-                @Override
-                public void progress(ProgressEvent event) {}
-
-                @Override
-                public void message(String text) {
-                    messages.add(text);
-                    if (text.contains("(3/4)")) {
-                        throw new Killed();
-                    }
-                }
-            };
+            ProgressListener stop = listener(messages, "(3/4)");
             NetworkTrainer first = new NetworkTrainer(null).withCheckpoints(dir, "thinet", Duration.ZERO);
             assertThrows(Killed.class, () -> strategy.compress(base, new CompressionContext("thinet",
                     new MapConfiguration(s), 3, data, first, ft, stop, null)));
             messages.clear();
-            ProgressListener record = new ProgressListener() {
-                @Override
-                public void progress(ProgressEvent event) {}
-
-                @Override
-                public void message(String text) {
-                    messages.add(text);
-                }
-            };
+            ProgressListener record = listener(messages, null);
             NetworkTrainer again = new NetworkTrainer(record).withCheckpoints(dir, "thinet", Duration.ZERO);
             try (Network resumed = strategy.compress(base, new CompressionContext("thinet", new MapConfiguration(s), 3,
                     data, again, ft, record, null))) {
