@@ -71,4 +71,33 @@ class DwtTest {
             }
         }
     }
+
+    /**
+     * The transform's impulse responses are the CDF 9/7 analysis filters, as PyWavelets tabulates them
+     * for {@code bior4.4} ({@code pywt.Wavelet("bior4.4").dec_lo} and {@code dec_hi}); the high band is
+     * the negated {@code dec_hi}, JPEG 2000's sign. A lifting constant off (delta 0.25 for 0.4435)
+     * moves the low-pass taps by 0.2.
+     */
+    @Test
+    void impulseResponsesAreTheBior44AnalysisFilters() {
+        double[] decLo = {0.03782845550726404, -0.023849465019556843, -0.11062440441843718, 0.37740285561283066,
+            0.8526986790088938, 0.37740285561283066, -0.11062440441843718, -0.023849465019556843,
+            0.03782845550726404};
+        double[] decHi = {-0.06453888262869706, 0.04068941760916406, 0.41809227322161724, -0.7884856164055829,
+            0.41809227322161724, 0.04068941760916406, -0.06453888262869706};
+        int n = 32;
+        int i = 8;
+        for (int at = 0; at < n; at++) {
+            double[] x = new double[n];
+            x[at] = 1;
+            Cdf97.forward(x);
+            // low[i] is centred on sample 2i, high[i] on 2i + 1; both symmetric
+            int lo = at - 2 * i + 4;
+            int hi = at - (2 * i + 1) + 3;
+            double wantLo = lo >= 0 && lo < decLo.length ? decLo[lo] : 0;
+            double wantHi = hi >= 0 && hi < decHi.length ? -decHi[hi] : 0;
+            assertEquals(wantLo, x[i], 1e-12, "low tap at " + at);
+            assertEquals(wantHi, x[n / 2 + i], 1e-12, "high tap at " + at);
+        }
+    }
 }

@@ -1,10 +1,13 @@
 package org.waecompress.baselines.thinet;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +87,36 @@ class ThiNetTest {
                     assertTrue(java.util.Arrays.equals(straight.weight(k).toFloatArray(),
                             resumed.weight(k).toFloatArray()), k);
                 }
+            }
+        }
+    }
+
+    /**
+     * A case solved by hand: layer a's second channel is twice its first (relu keeps the factor), and
+     * b adds them, so b = 3 a_0 = 1.5 a_1. Keeping one channel, ThiNet removes the one contributing
+     * less (channel 0) and rescales b's weight on the other by least squares to exactly 1.5, so the
+     * pruned network computes what the original did. Without the rescaling b's weight stays 1.
+     */
+    @Test
+    void selectionAndRescalingMatchTheHandComputedAnswer() {
+        NetworkSpec spec = new NetworkSpec("hand", new Shape(1, 4, 4), Layers.Sequential.of("",
+                Layers.Conv.of("a", 1, 2, 1, 1, 0, false), new Layers.Act("r", "relu"),
+                Layers.Conv.of("b", 2, 1, 1, 1, 0, false), new Layers.Flatten("f"),
+                new Layers.Dense("fc", 16, 2, true)));
+        ArrayImageDataset data = SyntheticImages.create(5, 16, new Shape(1, 4, 4), 2, 0.3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = new java.util.LinkedHashMap<>();
+            w.put("a.weight", m.create(new float[] {1, 2}, new Shape(2, 1, 1, 1)));
+            w.put("b.weight", m.create(new float[] {1, 1}, new Shape(1, 2, 1, 1)));
+            w.put("fc.weight", m.randomNormal(new Shape(2, 16)));
+            w.put("fc.bias", m.zeros(new Shape(2)));
+            try (Network net = Network.of(spec, 2, w, "hand");
+                    Network pruned = ThiNetPruner.prune(net, "a", 1, data, 8, 3)) {
+                assertEquals(1, ((Layers.Conv) pruned.spec().node("a")).out());
+                assertArrayEquals(new float[] {2}, pruned.weight("a.weight").toFloatArray(), 0f,
+                        "kept the channel that contributes more");
+                assertArrayEquals(new float[] {1.5f}, pruned.weight("b.weight").toFloatArray(), 1e-5f,
+                        "least-squares scale of the kept channel");
             }
         }
     }
