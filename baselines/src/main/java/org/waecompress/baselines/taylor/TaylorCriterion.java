@@ -13,6 +13,7 @@ import java.util.Map;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
@@ -21,34 +22,82 @@ import org.waecompress.spi.train.TrainLoss;
 
 /**
  * Molchanov et al.'s Taylor criterion (ICLR 2017, https://arxiv.org/abs/1611.06440) for the output
- * channels of convolutions: {@code |(1/M) sum_m a_m dL/da_m|} per feature map, accumulated over
- * batches (activation times gradient summed over batch and positions, divided by batch size and
- * positions, summed over batches, absolute value at the end, as the reference implementation does),
- * then L2-normalised within each layer so layers compare.
+ * channels of convolutions: per example, {@code |(1/M) sum_m a_m dC/da_m|} over the M positions of the
+ * feature map, averaged over the examples of the batches scored, then L2-normalised within each layer
+ * so layers compare. The feature map is the one pruning removes: after the convolution's batch-norm
+ * and nonlinearity when they follow it (scoring the raw convolution output of a batch-norm network
+ * would score a change the batch-norm turns into a constant), else after its batch-norm (a residual
+ * branch's last convolution, whose nonlinearity follows the addition), else the convolution's output.
  *
- * <p>The gradient with respect to the activation is read from a gate of ones multiplied into each
- * scored convolution's output ({@link ChannelGate}): {@code dL/dg_c} is exactly that sum.
+ * <p>The gradient with respect to the activation is read from a gate of ones, one per example and
+ * channel, multiplied into the scored map ({@link ChannelGate}): {@code dL/dg_{n,c}} is that example's
+ * sum. The batch loss is the mean of the examples' losses, so the example's own derivative is n times it.
  */
 public final class TaylorCriterion {
 
     private TaylorCriterion() {}
 
     /**
-     * Returns the spec with a gate after each listed convolution (parameter names unchanged).
+     * Returns the spec with a per-example gate on each listed convolution's feature map (parameter
+     * names unchanged: the node the gate follows becomes a transparent sequence of itself and the
+     * gate), and the gate's path for each convolution.
      *
      * @param spec the spec
      * @param layers convolution paths
+     * @param batch the batch size of the gates
+     * @param gates filled with convolution path to gate path
      * @return the gated spec
      */
-    static NetworkSpec gated(NetworkSpec spec, List<String> layers) {
-        return SpecRewriter.rewrite(spec, (p, leaf, in) -> {
-            if (layers.contains(p) && leaf instanceof Layers.Conv c) {
-                Layers.Conv inner = new Layers.Conv("", c.in(), c.out(), c.kernel(), c.stride(), c.padding(),
-                        c.groups(), c.bias());
-                return Layers.Sequential.of(c.name(), inner, new ChannelGate("gate", c.out()));
+    static NetworkSpec gated(NetworkSpec spec, List<String> layers, int batch, Map<String, String> gates) {
+        Map<String, String> target = new LinkedHashMap<>();
+        for (SpecTraversal.Visited v : spec.nodes()) {
+            if (!(v.node() instanceof Layers.Sequential seq)) {
+                continue;
             }
-            return leaf;
+            List<LayerSpec> kids = seq.layers();
+            for (int i = 0; i < kids.size(); i++) {
+                String p = SpecTraversal.childPath(v.path(), kids.get(i), i);
+                if (!layers.contains(p) || !(kids.get(i) instanceof Layers.Conv)) {
+                    continue;
+                }
+                int at = i;
+                if (at + 1 < kids.size() && kids.get(at + 1) instanceof Layers.BatchNorm2d) {
+                    at++;
+                }
+                if (at + 1 < kids.size() && kids.get(at + 1) instanceof Layers.Act) {
+                    at++;
+                }
+                target.put(SpecTraversal.childPath(v.path(), kids.get(at), at), p);
+            }
+        }
+        for (String p : layers) {
+            if (!target.containsValue(p)) {
+                target.put(p, p); // not in a sequence: the convolution's own output
+            }
+        }
+        return SpecRewriter.rewrite(spec, (p, leaf, in) -> {
+            String conv = target.get(p);
+            if (conv == null) {
+                return leaf;
+            }
+            gates.put(conv, p.isEmpty() ? "gate" : p + ".gate");
+            int channels = leaf instanceof Layers.Conv c ? c.out() : (int) in.get(0);
+            return Layers.Sequential.of(leaf.name(), unnamed(leaf), new ChannelGate("gate", channels, batch));
         });
+    }
+
+    /** The same node with an empty (transparent) name. */
+    private static LayerSpec unnamed(LayerSpec leaf) {
+        if (leaf instanceof Layers.Conv c) {
+            return new Layers.Conv("", c.in(), c.out(), c.kernel(), c.stride(), c.padding(), c.groups(), c.bias());
+        }
+        if (leaf instanceof Layers.BatchNorm2d b) {
+            return new Layers.BatchNorm2d("", b.channels(), b.affine(), b.eps(), b.momentum());
+        }
+        if (leaf instanceof Layers.Act a) {
+            return new Layers.Act("", a.kind());
+        }
+        throw new IllegalArgumentException("cannot gate a " + leaf.type());
     }
 
     /**
@@ -64,15 +113,19 @@ public final class TaylorCriterion {
      */
     public static Map<String, double[]> rawScores(Network net, List<String> layers, ImageDataset data, int batches,
             int batchSize, int offset) {
-        NetworkSpec g = gated(net.spec(), layers);
+        int n = Math.min(batchSize, data.size());
+        Map<String, String> gatePaths = new LinkedHashMap<>();
+        NetworkSpec g = gated(net.spec(), layers, n, gatePaths);
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, Long> positions = new LinkedHashMap<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> w = new LinkedHashMap<>(net.weights());
+            Map<String, String> convOfGate = new LinkedHashMap<>();
+            gatePaths.forEach((conv, gate) -> convOfGate.put(gate, conv));
             for (SpecTraversal.Visited v : g.nodes()) {
                 if (v.node() instanceof ChannelGate gate) {
-                    w.put(SpecTraversal.paramName(v.path(), "weight"), m.ones(new Shape(gate.channels())));
-                    String layer = v.path().substring(0, v.path().length() - ".gate".length());
+                    w.put(SpecTraversal.paramName(v.path(), "weight"), m.ones(new Shape(n, gate.channels())));
+                    String layer = convOfGate.get(v.path());
                     acc.put(layer, new double[gate.channels()]);
                     positions.put(layer, v.in().get(1) * v.in().get(2));
                 }
@@ -81,14 +134,14 @@ public final class TaylorCriterion {
                     BuiltNetwork b = gatedNet.build(m)) {
                 Map<String, Parameter> gates = new LinkedHashMap<>();
                 b.parameters().forEach((k, p) -> {
-                    if (k.endsWith(".gate.weight")) {
-                        gates.put(k.substring(0, k.length() - ".gate.weight".length()), p);
+                    String gate = k.endsWith(".weight") ? k.substring(0, k.length() - ".weight".length()) : k;
+                    if (convOfGate.containsKey(gate)) {
+                        gates.put(convOfGate.get(gate), p);
                     } else {
                         p.freeze(true);
                     }
                 });
                 for (int i = 0; i < batches; i++) {
-                    int n = Math.min(batchSize, data.size());
                     int[] idx = new int[n];
                     for (int j = 0; j < n; j++) {
                         idx[j] = (offset + i * n + j) % data.size();
@@ -103,9 +156,13 @@ public final class TaylorCriterion {
                             try (NDArray grad = e.getValue().getArray().getGradient()) {
                                 float[] v = grad.toFloatArray();
                                 double[] a = acc.get(e.getKey());
-                                double norm = (double) n * positions.get(e.getKey());
-                                for (int c = 0; c < v.length; c++) {
-                                    a[c] += v[c] / norm;
+                                int c = a.length;
+                                // example k's own derivative is n times the mean loss's; averaged over the n examples
+                                double scale = (double) n / positions.get(e.getKey()) / n;
+                                for (int k = 0; k < n; k++) {
+                                    for (int ch = 0; ch < c; ch++) {
+                                        a[ch] += Math.abs(v[k * c + ch]) * scale;
+                                    }
                                 }
                                 grad.subi(grad);
                             }
@@ -116,7 +173,7 @@ public final class TaylorCriterion {
         }
         for (double[] a : acc.values()) {
             for (int c = 0; c < a.length; c++) {
-                a[c] = Math.abs(a[c]) / batches;
+                a[c] /= batches;
             }
         }
         return acc;

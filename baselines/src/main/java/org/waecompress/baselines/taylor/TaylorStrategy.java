@@ -219,27 +219,8 @@ public final class TaylorStrategy implements CompressionStrategy {
                 Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
                         TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
                                 ctx.fineTune().batchSize(), step * 997)));
-                record Candidate(String group, int channel, double score) {}
-                List<Candidate> all = new ArrayList<>();
-                CostReport cost = CostReport.of(net.spec());
-                for (Map.Entry<String, double[]> e : scores.entrySet()) {
-                    double perMap = s.flopsLambda() > 0 ? mapCost(current.get(e.getKey()), cost) / cost.totalMacs() : 0;
-                    for (int c = 0; c < e.getValue().length; c++) {
-                        all.add(new Candidate(e.getKey(), c, e.getValue()[c] - s.flopsLambda() * perMap));
-                    }
-                }
-                all.sort(Comparator.comparingDouble(Candidate::score));
-                Map<String, List<Integer>> remove = new LinkedHashMap<>();
-                for (Candidate c : all) {
-                    if (remove.values().stream().mapToInt(List::size).sum() >= perStep) {
-                        break;
-                    }
-                    int width = scores.get(c.group()).length;
-                    List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
-                    if (width - r.size() > 1) {
-                        r.add(c.channel());
-                    }
-                }
+                Map<String, List<Integer>> remove = lowest(scores, current, CostReport.of(net.spec()),
+                        s.flopsLambda(), perStep);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }
@@ -277,6 +258,43 @@ public final class TaylorStrategy implements CompressionStrategy {
             return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),
                     id);
         }
+    }
+
+    /**
+     * Picks the channels a step removes: the {@code perStep} lowest scores over all groups (each score
+     * minus {@code lambda} times the share of the network's MACs its map costs), keeping at least one
+     * channel per group.
+     *
+     * @param scores normalised scores per group
+     * @param groups the groups
+     * @param cost the network's cost
+     * @param lambda the FLOPs regularisation weight
+     * @param perStep channels to remove
+     * @return per group, the channels to remove
+     */
+    static Map<String, List<Integer>> lowest(Map<String, double[]> scores, Map<String, ChannelGroups.Group> groups,
+            CostReport cost, double lambda, int perStep) {
+        record Candidate(String group, int channel, double score) {}
+        List<Candidate> all = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : scores.entrySet()) {
+            double perMap = lambda > 0 ? mapCost(groups.get(e.getKey()), cost) / cost.totalMacs() : 0;
+            for (int c = 0; c < e.getValue().length; c++) {
+                all.add(new Candidate(e.getKey(), c, e.getValue()[c] - lambda * perMap));
+            }
+        }
+        all.sort(Comparator.comparingDouble(Candidate::score));
+        Map<String, List<Integer>> remove = new LinkedHashMap<>();
+        for (Candidate c : all) {
+            if (remove.values().stream().mapToInt(List::size).sum() >= perStep) {
+                break;
+            }
+            int width = scores.get(c.group()).length;
+            List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
+            if (width - r.size() > 1) {
+                r.add(c.channel());
+            }
+        }
+        return remove;
     }
 
     /**

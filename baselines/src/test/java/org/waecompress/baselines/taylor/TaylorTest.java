@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
 import org.waecompress.backbones.Backbones;
+import org.waecompress.baselines.common.ChannelGroups;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
@@ -40,10 +41,10 @@ class TaylorTest {
                 new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
     }
 
-    /** The tail after c1, whose input is c1's output. */
+    /** The tail after c1's nonlinearity, whose input is the feature map the criterion scores. */
     static NetworkSpec tail() {
         return new NetworkSpec("tail", new Shape(5, 6, 6), Layers.Sequential.of("",
-                Layers.Act.relu("r1"), Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
+                Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
                 new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
     }
 
@@ -65,7 +66,9 @@ class TaylorTest {
             try (Network n = Network.of(net(), 3, w, "test")) {
                 double[] gate = TaylorCriterion.rawScores(n, List.of("c1"), data, 1, 16, 0).get("c1");
                 assertEquals(0.0, gate[3], 0.0, "disconnected channel");
-                // definition: |sum over batch and positions of a * dL/da| / (N * H * W)
+                // definition (Molchanov et al.): a is c1's map after its nonlinearity; per example n,
+                // |(1/M) sum over positions of a * dC_n/da|, averaged over the N examples; the batch loss is
+                // the mean of the C_n, so dC_n/da = N dL/da
                 Map<String, NDArray> tw = new LinkedHashMap<>();
                 for (String k : new String[] {"c2.weight", "c2.bias", "fc.weight", "fc.bias"}) {
                     tw.put(k, n.weight(k));
@@ -74,7 +77,7 @@ class TaylorTest {
                 hw.put("c1.weight", n.weight("c1.weight"));
                 hw.put("c1.bias", n.weight("c1.bias"));
                 NetworkSpec head = new NetworkSpec("head", new Shape(2, 6, 6), Layers.Sequential.of("",
-                        Layers.Conv.of("c1", 2, 5, 3, 1, 1, true)));
+                        Layers.Conv.of("c1", 2, 5, 3, 1, 1, true), Layers.Act.relu("r1")));
                 try (Network h = Network.of(head, 3, hw, "head"); Network t = Network.of(tail(), 3, tw, "tail");
                         BuiltNetwork hb = h.build(m); BuiltNetwork tb = t.build(m)) {
                     NDList xy = data.batch(m, java.util.stream.IntStream.range(0, 16).toArray());
@@ -84,14 +87,52 @@ class TaylorTest {
                         NDArray logits = tb.forward(new NDList(a), false).head();
                         gc.backward(TrainLoss.crossEntropy(logits, xy.get(1)));
                     }
-                    float[] prod = a.mul(a.getGradient()).sum(new int[] {0, 2, 3}).toFloatArray();
+                    float[] prod = a.mul(a.getGradient()).sum(new int[] {2, 3}).toFloatArray(); // (16, 5)
+                    boolean signsDiffer = false;
                     for (int c = 0; c < 5; c++) {
-                        double def = Math.abs(prod[c]) / (16.0 * 36);
-                        assertEquals(def, gate[c], 1e-6 + 1e-4 * def, "channel " + c);
+                        double perExample = 0;
+                        double ofMean = 0;
+                        for (int k = 0; k < 16; k++) {
+                            perExample += Math.abs(16 * prod[k * 5 + c]) / 36 / 16;
+                            ofMean += 16 * prod[k * 5 + c] / 36 / 16;
+                        }
+                        assertEquals(perExample, gate[c], 1e-6 + 1e-4 * perExample, "channel " + c);
+                        signsDiffer |= perExample > 1.5 * Math.abs(ofMean);
                     }
+                    assertTrue(signsDiffer, "no channel whose examples disagree in sign: the case cannot tell "
+                            + "the mean of absolute values from the absolute value of the mean");
                 }
             }
         }
+    }
+
+    @Test
+    void aStepRemovesTheLeastImportantMapsAndKeepsOnePerLayer() {
+        NetworkSpec spec = net();
+        Map<String, ChannelGroups.Group> groups = TaylorStrategy.byName(spec, List.of("c1", "c2"));
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        scores.put("c1", new double[] {0.9, 0.05, 0.5, 0.3, 0.7});
+        scores.put("c2", new double[] {0.2, 0.8, 0.01, 0.6});
+        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), 0, 3);
+        assertEquals(List.of(1), r.get("c1"), "c1's least important map");
+        assertEquals(List.of(2, 0), r.get("c2"), "c2's two least important maps, lowest first");
+        // a layer is never emptied
+        scores.put("c2", new double[] {0.0, 0.0, 0.0, 0.0});
+        r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), 0, 5);
+        assertEquals(3, r.get("c2").size());
+    }
+
+    @Test
+    void theScoredMapIsTheOnePruningRemoves() {
+        // conv, batch-norm, relu: after the relu; a convolution followed by nothing of its own: its output
+        NetworkSpec vgg = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        Map<String, String> gates = new LinkedHashMap<>();
+        TaylorCriterion.gated(vgg, List.of("features.0"), 2, gates);
+        assertEquals("features.2.gate", gates.get("features.0"));
+        assertTrue(vgg.node("features.1") instanceof Layers.BatchNorm2d && vgg.node("features.2") instanceof Layers.Act);
+        gates.clear();
+        TaylorCriterion.gated(net(), List.of("c1"), 2, gates);
+        assertEquals("r1.gate", gates.get("c1"));
     }
 
     @Test
