@@ -38,7 +38,7 @@ final class WaeTraining {
         long seed = ctx.seed();
         try (Network ae0 = Network.random(aeSpec, base.classes(), seed);
                 Network ae = ctx.trainer().train("wae stage 1 (auto-encoder)", ae0, ctx.trainData(),
-                        WaeLoss.autoencoder(s.lambda()), s.stage1(), n -> true).network();
+                        WaeLoss.autoencoder(s.lambda(), s.lossScale()), s.stage1(), n -> true).network();
                 Network cls0 = Network.random(clsSpec, base.classes(), seed + 1);
                 Network cls1 = WeightTransfer.assemble(clsSpec, cls0, new WeightTransfer.Source(ae, n -> n),
                         lowFromBase(base, s.initLowFromBase()));
@@ -51,7 +51,7 @@ final class WaeTraining {
                         new WeightTransfer.Source(ae, n -> n))) {
             double encRate = s.stage3EncoderRateFactor();
             TrainResult joint = ctx.trainer().trainWithRates("wae stage 3 (joint)", full1, ctx.trainData(),
-                    WaeLoss.joint(s.lambda(), s.gamma()), s.stage3(), n -> isEncoder(n) ? encRate : 1.0);
+                    WaeLoss.joint(s.lambda(), s.gamma(), s.lossScale()), s.stage3(), n -> isEncoder(n) ? encRate : 1.0);
             try (Network trained = joint.network()) {
                 ChannelGrid.publish(trained, ctx.trainData(), "wae", ctx.outputDir());
                 ctx.progress().message(String.format(Locale.ROOT, "wae: trained (lambda %.3g, gamma %.3g)",

@@ -70,6 +70,10 @@ public final class Plots {
         if (logX) {
             LogAxis axis = new LogAxis(x);
             axis.setSmallestValue(1);
+            if (s.getMinX() == s.getMaxX()) {
+                // one point (a table with the backbone alone): a log axis cannot range over one value
+                axis.setRange(s.getMinX() / 2, s.getMaxX() * 2);
+            }
             plot.setDomainAxis(axis);
         }
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);

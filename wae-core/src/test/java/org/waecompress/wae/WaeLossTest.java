@@ -1,0 +1,48 @@
+package org.waecompress.wae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.waecompress.spi.train.LossTerms;
+import org.waecompress.spi.train.TrainLoss;
+
+/** WAE's losses against values computed by hand, in both normalisations. */
+class WaeLossTest {
+
+    @Test
+    void jointLossIsCrossEntropyPlusGammaTimesReconstructionAndEnergy() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // a batch of 2 images of 1x2x2; I_H of 1x1x1 each
+            NDArray x = m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2));
+            NDArray rec = m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2));
+            NDArray low = m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1));
+            NDArray high = m.create(new float[] {1, 3}, new Shape(2, 1, 1, 1));
+            NDArray logits = m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2));
+            NDArray y = m.create(new float[] {0, 1}, new Shape(2));
+            double ce = Math.log(2);
+            // squared errors: image 1 has 4 (one value off by 2), image 2 has 1; I_H squares 1 and 9
+            double recMean = 5.0 / 8;
+            double ehMean = 10.0 / 2;
+            double recSum = 5.0 / 2;
+            double ehSum = 10.0 / 2;
+            NDList out = new NDList(logits, low, high, rec);
+            assertEquals(ce + 0.5 * (recMean + 0.25 * ehMean), value(WaeLoss.joint(0.25, 0.5, WaeLoss.Scale.MEAN),
+                    out, x, y), 1e-5);
+            assertEquals(ce + 0.5 * (recSum + 0.25 * ehSum), value(WaeLoss.joint(0.25, 0.5, WaeLoss.Scale.SUM),
+                    out, x, y), 1e-5);
+            NDList ae = new NDList(rec, low, high);
+            assertEquals(recMean + 0.25 * ehMean, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.MEAN), ae, x, y),
+                    1e-5);
+            assertEquals(recSum + 0.25 * ehSum, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.SUM), ae, x, y),
+                    1e-5);
+        }
+    }
+
+    private static double value(TrainLoss loss, NDList out, NDArray x, NDArray y) {
+        return loss.compute(out, x, y, new LossTerms()).getFloat();
+    }
+}
