@@ -62,6 +62,25 @@ public record CompressionContext(String strategyId, ImmutableConfiguration setti
         }
     }
 
+    /** The setting every strategy that fine-tunes reads for its rate: a factor of the run's fine-tune rate. */
+    public static final String FINE_TUNE_RATE_FACTOR = "fineTuneRateFactor";
+
+    /**
+     * Returns the learning rate of this strategy's fine-tuning: the run's fine-tune rate times the
+     * strategy's {@value #FINE_TUNE_RATE_FACTOR} setting, whose default is the factor its paper uses
+     * (ThiNet, Taylor and low-rank fine-tune at a tenth of the training rate) and 1 otherwise. One
+     * setting for every strategy, so the table can state each row's rate.
+     *
+     * @param paperFactor the strategy's default factor
+     * @return the rate
+     * @throws InvalidSettingException if the factor is not in (0, 10]
+     */
+    public double fineTuneRate(double paperFactor) {
+        double f = number(FINE_TUNE_RATE_FACTOR, paperFactor);
+        InvalidSettingException.check(f > 0 && f <= 10, key(FINE_TUNE_RATE_FACTOR), f, "must be in (0, 10]");
+        return fineTune.learningRate() * f;
+    }
+
     /**
      * Reads a true/false setting.
      *

@@ -29,12 +29,17 @@ public final class ResizeStrategy implements CompressionStrategy {
 
     @Override
     public Map<String, String> defaultSettings() {
-        return Map.of("epochs", "the run's fine-tune epochs");
+        return Map.of("epochs", "the run's fine-tune epochs", CompressionContext.FINE_TUNE_RATE_FACTOR,
+                RATE + " (a factor of the run's fine-tune rate; the paper gives none)");
     }
+
+    /** The default factor of the run's fine-tune rate. */
+    static final double RATE = 1.0;
 
     @Override
     public void checkSettings(CompressionContext ctx) {
         epochs(ctx);
+        ctx.fineTuneRate(RATE);
     }
 
     private static int epochs(CompressionContext ctx) {
@@ -61,7 +66,7 @@ public final class ResizeStrategy implements CompressionStrategy {
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
                 Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {
             return ctx.trainer().train("resize", init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),
-                    ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTune().learningRate() / 10).build(),
+                    ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTuneRate(RATE)).build(),
                     n -> true).network();
         }
     }

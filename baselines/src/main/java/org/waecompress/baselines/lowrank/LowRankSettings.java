@@ -55,6 +55,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         m.put("energy", "0 (use targetSpeedup)");
         m.put("layers", "all");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
         m.put("method", "channel (or tucker2)");
         m.put("vbmf", "false (true: per-layer ranks from EVBMF of the trained weights, as Kim et al.)");
         return m;

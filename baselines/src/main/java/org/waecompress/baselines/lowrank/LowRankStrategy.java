@@ -32,6 +32,7 @@ public final class LowRankStrategy implements CompressionStrategy {
     @Override
     public void checkSettings(CompressionContext ctx) {
         LowRankSettings.from(ctx);
+        ctx.fineTuneRate(0.1);
     }
 
     @Override
@@ -49,7 +50,7 @@ public final class LowRankStrategy implements CompressionStrategy {
         try (decomposed) {
             return ctx.trainer().train("lowrank fine-tune", decomposed, ctx.trainData(),
                     ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
-                            .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                            .learningRate(ctx.fineTuneRate(0.1)).build()).network();
         }
     }
 }

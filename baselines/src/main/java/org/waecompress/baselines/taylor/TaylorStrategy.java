@@ -81,6 +81,7 @@ public final class TaylorStrategy implements CompressionStrategy {
         m.put("stepFineTuneSteps", "5");
         m.put("flopsLambda", "0");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
         m.put("groups", "inner (convs read by one layer and not coupled by a residual addition; 'all' adds every "
                 + "coupled group such as ResNet residual streams; or comma-separated conv paths whose groups to add)");
         return m;
@@ -89,6 +90,7 @@ public final class TaylorStrategy implements CompressionStrategy {
     @Override
     public void checkSettings(CompressionContext ctx) {
         settings(ctx);
+        ctx.fineTuneRate(0.1);
     }
 
     Settings settings(CompressionContext ctx) {
@@ -237,7 +239,7 @@ public final class TaylorStrategy implements CompressionStrategy {
                 if (s.stepFineTuneSteps() > 0) {
                     Network tuned = ctx.trainer().train(id + " step " + step, net, ctx.trainData(),
                             ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.stepFineTuneSteps())
-                                    .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                                    .learningRate(ctx.fineTuneRate(0.1)).build()).network();
                     net.close();
                     net = tuned;
                 }
@@ -246,7 +248,7 @@ public final class TaylorStrategy implements CompressionStrategy {
             if (s.fineTuneEpochs() > 0) {
                 Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
                         ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
-                                .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                                .learningRate(ctx.fineTuneRate(0.1)).build()).network();
                 net.close();
                 net = tuned;
             }

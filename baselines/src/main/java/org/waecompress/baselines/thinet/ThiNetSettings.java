@@ -26,6 +26,7 @@ public record ThiNetSettings(double ratio, int firstLayers, int imagesPerClass, 
         m.put("locations", "10");
         m.put("layerFineTuneSteps", "20");
         m.put("fineTuneEpochs", "the run's fine-tune epochs");
+        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
         return m;
     }
 

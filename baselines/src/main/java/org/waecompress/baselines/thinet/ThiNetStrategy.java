@@ -87,6 +87,7 @@ public final class ThiNetStrategy implements CompressionStrategy {
     @Override
     public void checkSettings(CompressionContext ctx) {
         ThiNetSettings.from(ctx, ratio, firstLayers);
+        ctx.fineTuneRate(0.1);
     }
 
     @Override
@@ -119,7 +120,7 @@ public final class ThiNetStrategy implements CompressionStrategy {
                 if (s.layerFineTuneSteps() > 0) {
                     Network tuned = ctx.trainer().train(id + " fine-tune after " + p, net, ctx.trainData(),
                             ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.layerFineTuneSteps())
-                                    .learningRate(ctx.fineTune().learningRate() / 10).build()).network();
+                                    .learningRate(ctx.fineTuneRate(0.1)).build()).network();
                     net.close();
                     net = tuned;
                 }
@@ -133,7 +134,8 @@ public final class ThiNetStrategy implements CompressionStrategy {
             if (s.fineTuneEpochs() > 0 || gapHead) {
                 Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
                         ctx.fineTune().toBuilder().epochs(Math.max(1, s.fineTuneEpochs()))
-                                .learningRate(ctx.fineTune().learningRate() / (gapHead ? 1 : 10)).build()).network();
+                                .learningRate(gapHead ? ctx.fineTune().learningRate() : ctx.fineTuneRate(0.1)).build())
+                                .network();
                 net.close();
                 net = tuned;
             }

@@ -367,12 +367,41 @@ public final class ExperimentRunner {
                 overall.step(1, id);
             }
         }
-        Tables.Meta meta = Tables.withFailureNotes(Tables.withFallbackNotes(Tables.withPartNotes(
-                meta(s, dataDesc, input), rows), rows), rows);
+        Tables.Meta base = meta(s, dataDesc, input);
+        String rates = rateNote(ids, config);
+        if (rates != null && s.accuracy()) {
+            List<String> notes = new ArrayList<>(base.notes());
+            notes.add(Math.min(2, notes.size()), rates);
+            base = new Tables.Meta(base.title(), notes);
+        }
+        Tables.Meta meta = Tables.withFailureNotes(Tables.withFallbackNotes(Tables.withPartNotes(base, rows), rows),
+                rows);
         writeMeta(dir, meta);
         String md = writeTables(rows, meta, dir);
         Plots.write(rows.stream().filter(r -> !r.failed()).toList(), dir.resolve("plots"));
         return new Outcome(dir, rows, md);
+    }
+
+    /**
+     * States each strategy's fine-tuning rate as a factor of the run's ({@code fineTuneRateFactor}: its
+     * paper's default or the user's value), for the strategies that declare it.
+     */
+    private String rateNote(List<String> ids, ExperimentConfig config) {
+        List<String> parts = new ArrayList<>();
+        for (String id : ids) {
+            String dflt = registry.get(id).defaultSettings().get(CompressionContext.FINE_TUNE_RATE_FACTOR);
+            if (dflt == null) {
+                continue;
+            }
+            String v = config.strategy(id).getString(CompressionContext.FINE_TUNE_RATE_FACTOR, dflt.split(" ")[0]);
+            parts.add(id + " " + v + "x");
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return "Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
+                + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + "; the WAE family at its stage "
+                + "rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default).";
     }
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
