@@ -49,9 +49,8 @@ public final class WaeStrategy implements CompressionStrategy {
     public Network compress(Network trained, CompressionContext ctx) {
         WaeSettings s = WaeSettings.from(ctx);
         if (!s.options().highBranch()) {
-            // The I_L-only ablation has no I_H to constrain: the encoder learns with the classifier.
-            return WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, "wae (I_L only)",
-                    ctx);
+            // Table 3's ablation: WAE's own encoder (stage 1 with the energy loss), then I_L alone classified
+            return WaeTraining.ilOnly(trained, s, ctx);
         }
         return WaeTraining.wae(trained, s, ctx);
     }

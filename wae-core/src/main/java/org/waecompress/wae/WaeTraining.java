@@ -61,6 +61,34 @@ final class WaeTraining {
         }
     }
 
+    /**
+     * Table 3's I_L-only ablation as the paper runs it: the encoder is WAE's, trained in stage 1 with the
+     * decoder and the energy loss on I_H; then only I_L feeds the backbone, whose classifier trains on
+     * the frozen encoder for the budget of stages 2 and 3 together.
+     *
+     * @param base the trained backbone
+     * @param s the settings (highBranch false)
+     * @param ctx the context
+     * @return the test-time network (no high branch, no decoder)
+     */
+    static Network ilOnly(Network base, WaeSettings s, CompressionContext ctx) {
+        WaeOptions o = s.options();
+        NetworkSpec aeSpec = WaeArchitecture.autoencoder(base.inputShape(), o);
+        NetworkSpec clsSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, false);
+        long seed = ctx.seed();
+        int epochs = s.stage2().epochs() + s.stage3().epochs();
+        try (Network ae0 = Network.random(aeSpec, base.classes(), seed);
+                Network ae = ctx.trainer().train("wae stage 1 (auto-encoder)", ae0, ctx.trainData(),
+                        WaeLoss.autoencoder(s.lambda(), s.lossScale()), s.stage1(), n -> true).network();
+                Network cls0 = Network.random(clsSpec, base.classes(), seed + 1);
+                Network cls1 = WeightTransfer.assemble(clsSpec, cls0, new WeightTransfer.Source(ae, n -> n),
+                        lowFromBase(base, s.initLowFromBase()))) {
+            return ctx.trainer().train("wae (I_L only) classifier, encoder frozen", cls1, ctx.trainData(),
+                    WaeLoss.classification(), s.stage2().toBuilder().epochs(epochs).build(),
+                    n -> !isEncoder(n)).network();
+        }
+    }
+
     /** Whether a parameter (by full name) belongs to the encoder, the split convolutions included. */
     static boolean isEncoder(String name) {
         return name.startsWith("encoder.") || name.startsWith("split.");
@@ -68,7 +96,7 @@ final class WaeTraining {
 
     /**
      * Trains a WAE-shaped network with the classification loss only, all parameters at once (the
-     * decomposition and wavelet baselines, and the I_L-only ablation).
+     * decomposition and wavelet baselines).
      *
      * @param base the trained backbone
      * @param spec the network (no decoder)

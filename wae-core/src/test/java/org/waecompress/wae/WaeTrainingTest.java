@@ -1,5 +1,7 @@
 package org.waecompress.wae;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,8 +101,19 @@ class WaeTrainingTest {
             for (String f : new String[] {"wae.png", "decomposition.png", "wae_vs_decomposition.png"}) {
                 assertTrue(Files.size(dir.resolve("channels").resolve(f)) > 1000, f);
             }
-            try (Network il = reg.get("wae").compress(base, ctx("wae", Map.of("highBranch", "false"), data, 1))) {
+            CompressionContext c = ctx("wae", Map.of("highBranch", "false", "stage1.epochs", "1"), data, 1);
+            WaeSettings s = WaeSettings.from(c);
+            try (Network il = reg.get("wae").compress(base, c);
+                    Network ae0 = Network.random(WaeArchitecture.autoencoder(base.inputShape(), s.options()), 4, 7);
+                    Network ae = new NetworkTrainer(null).train("stage 1", ae0, data,
+                            WaeLoss.autoencoder(s.lambda(), s.lossScale()), s.stage1(), n -> true).network()) {
                 assertTrue(il.spec().name().endsWith("-il-only"), il.spec().name());
+                // Table 3's ablation: the encoder is WAE's stage-1 encoder (energy loss on I_H), kept frozen
+                List<String> enc = il.weights().keySet().stream().filter(k -> k.startsWith("encoder.")).toList();
+                assertFalse(enc.isEmpty());
+                for (String k : enc) {
+                    assertArrayEquals(ae.weight(k).toFloatArray(), il.weight(k).toFloatArray(), k);
+                }
             }
         }
     }
