@@ -38,15 +38,58 @@ public final class ThiNetPruner {
      */
     public static float[][] contributions(Network net, String convPath, ImageDataset images, int locations,
             long seed) {
+        return contributions(net, convPath, images, locations, seed, BATCH);
+    }
+
+    /** Images whose consumer inputs are held at once: memory is bounded by this, not by the calibration set. */
+    static final int BATCH = 16;
+
+    /**
+     * Samples the consumer's per-input-channel contributions, running the network on at most {@code
+     * batch} images at a time; the result does not depend on {@code batch}.
+     *
+     * @param net the network
+     * @param convPath the layer being pruned
+     * @param images calibration images
+     * @param locations samples per image
+     * @param seed the sampling seed
+     * @param batch images per forward pass
+     * @return contributions, samples x channels of the pruned layer
+     */
+    static float[][] contributions(Network net, String convPath, ImageDataset images, int locations, long seed,
+            int batch) {
         ChannelSurgery.Readers r = ChannelSurgery.readers(net.spec(), convPath);
         int channels = ((Layers.Conv) net.spec().node(convPath)).out();
         LayerSpec consumer = net.spec().node(r.consumer());
+        if (!(consumer instanceof Layers.Conv) && !(consumer instanceof Layers.Dense)) {
+            throw new SpecException(convPath + ": ThiNet needs a convolution or linear layer after it, found "
+                    + consumer.type() + " " + r.consumer());
+        }
         float[] w = net.weight(SpecTraversal.paramName(r.consumer(), "weight")).toFloatArray();
         Shape in = r.consumerIn();
         int n = images.size();
-        float[] x = input(net, r.consumer(), images);
         SplittableRandom rnd = new SplittableRandom(seed);
         float[][] out = new float[n * locations][channels];
+        try (Network prefix = Prefix.network(net, r.consumer()); NDManager m = NDManager.newBaseManager();
+                BuiltNetwork b = prefix.build(m)) {
+            for (int from = 0; from < n; from += batch) {
+                int to = Math.min(n, from + batch);
+                float[] x;
+                try (NDManager sm = m.newSubManager()) {
+                    x = b.predict(images.batch(sm, java.util.stream.IntStream.range(from, to).toArray()).get(0))
+                            .toFloatArray();
+                }
+                for (int img = from; img < to; img++) {
+                    sample(consumer, in, channels, w, x, img - from, rnd, locations, out, img * locations);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Draws one image's locations (in a fixed order, so batching does not change the draws). */
+    private static void sample(LayerSpec consumer, Shape in, int channels, float[] w, float[] x, int li,
+            SplittableRandom rnd, int locations, float[][] out, int row0) {
         if (consumer instanceof Layers.Conv q) {
             int c = (int) in.get(0);
             int h = (int) in.get(1);
@@ -55,60 +98,43 @@ public final class ThiNetPruner {
             int kw = q.kernel().w();
             int oh = (h + 2 * q.padding().h() - kh) / q.stride().h() + 1;
             int ow = (wd + 2 * q.padding().w() - kw) / q.stride().w() + 1;
-            for (int img = 0; img < n; img++) {
-                for (int l = 0; l < locations; l++) {
-                    int o = rnd.nextInt(q.out());
-                    int y = rnd.nextInt(oh);
-                    int xx = rnd.nextInt(ow);
-                    float[] row = out[img * locations + l];
-                    for (int ch = 0; ch < c; ch++) {
-                        double s = 0;
-                        for (int a = 0; a < kh; a++) {
-                            int iy = y * q.stride().h() - q.padding().h() + a;
-                            if (iy < 0 || iy >= h) {
-                                continue;
-                            }
-                            for (int b = 0; b < kw; b++) {
-                                int ix = xx * q.stride().w() - q.padding().w() + b;
-                                if (ix >= 0 && ix < wd) {
-                                    s += w[((o * c + ch) * kh + a) * kw + b] * x[((img * c + ch) * h + iy) * wd + ix];
-                                }
+            for (int l = 0; l < locations; l++) {
+                int o = rnd.nextInt(q.out());
+                int y = rnd.nextInt(oh);
+                int xx = rnd.nextInt(ow);
+                float[] row = out[row0 + l];
+                for (int ch = 0; ch < c; ch++) {
+                    double s = 0;
+                    for (int a = 0; a < kh; a++) {
+                        int iy = y * q.stride().h() - q.padding().h() + a;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int bb = 0; bb < kw; bb++) {
+                            int ix = xx * q.stride().w() - q.padding().w() + bb;
+                            if (ix >= 0 && ix < wd) {
+                                s += w[((o * c + ch) * kh + a) * kw + bb] * x[((li * c + ch) * h + iy) * wd + ix];
                             }
                         }
-                        row[ch] = (float) s;
                     }
-                }
-            }
-        } else if (consumer instanceof Layers.Dense d) {
-            int f = d.in();
-            int block = f / channels;
-            for (int img = 0; img < n; img++) {
-                for (int l = 0; l < locations; l++) {
-                    int o = rnd.nextInt(d.out());
-                    float[] row = out[img * locations + l];
-                    for (int ch = 0; ch < channels; ch++) {
-                        double s = 0;
-                        for (int j = ch * block; j < (ch + 1) * block; j++) {
-                            s += w[o * f + j] * x[img * f + j];
-                        }
-                        row[ch] = (float) s;
-                    }
+                    row[ch] = (float) s;
                 }
             }
         } else {
-            throw new SpecException(convPath + ": ThiNet needs a convolution or linear layer after it, found "
-                    + consumer.type() + " " + r.consumer());
-        }
-        return out;
-    }
-
-    /** The consumer's input on the images, flattened per image. */
-    private static float[] input(Network net, String consumer, ImageDataset images) {
-        try (Network prefix = Prefix.network(net, consumer); NDManager m = NDManager.newBaseManager();
-                BuiltNetwork b = prefix.build(m)) {
-            int[] idx = java.util.stream.IntStream.range(0, images.size()).toArray();
-            NDArray x = b.predict(images.batch(m, idx).get(0));
-            return x.toFloatArray();
+            Layers.Dense d = (Layers.Dense) consumer;
+            int f = d.in();
+            int block = f / channels;
+            for (int l = 0; l < locations; l++) {
+                int o = rnd.nextInt(d.out());
+                float[] row = out[row0 + l];
+                for (int ch = 0; ch < channels; ch++) {
+                    double s = 0;
+                    for (int j = ch * block; j < (ch + 1) * block; j++) {
+                        s += w[o * f + j] * x[li * f + j];
+                    }
+                    row[ch] = (float) s;
+                }
+            }
         }
     }
 
@@ -154,16 +180,27 @@ public final class ThiNetPruner {
     }
 
     /**
-     * Picks calibration images: up to {@code perClass} of each class, in data order.
+     * Picks calibration images at random, as ThiNet does: up to {@code perClass} of each class, in an
+     * order shuffled from the seed.
      *
      * @param data the training data
      * @param perClass images per class
+     * @param seed the seed
      * @return the subset
      */
-    public static ImageDataset calibration(ImageDataset data, int perClass) {
+    public static ImageDataset calibration(ImageDataset data, int perClass, long seed) {
+        int[] order = java.util.stream.IntStream.range(0, data.size()).toArray();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
         int[] count = new int[data.numClasses()];
         List<Integer> idx = new java.util.ArrayList<>();
-        for (int i = 0; i < data.size() && idx.size() < perClass * data.numClasses(); i++) {
+        for (int k = 0; k < order.length && idx.size() < perClass * data.numClasses(); k++) {
+            int i = order[k];
             int l = data.label(i);
             if (count[l] < perClass) {
                 count[l]++;

@@ -103,7 +103,7 @@ public final class ThiNetStrategy implements CompressionStrategy {
     public Network compress(Network trained, CompressionContext ctx) {
         ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
         List<String> layers = layers(trained.spec(), s, ctx.key("firstLayers"));
-        ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass());
+        ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
         // a resumed row continues after the last layer its checkpoints saved (the selection's seed is per layer)
         Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
         Network net = saved.isPresent() ? saved.get().network()

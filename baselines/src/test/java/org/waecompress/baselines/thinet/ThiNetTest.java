@@ -121,6 +121,90 @@ class ThiNetTest {
         }
     }
 
+    /** Counts the largest batch of images the network is run on. */
+    private static final class Counting implements org.waecompress.spi.data.ImageDataset {
+        private final ArrayImageDataset inner;
+        int largest;
+
+        Counting(ArrayImageDataset inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public int size() {
+            return inner.size();
+        }
+
+        @Override
+        public Shape sampleShape() {
+            return inner.sampleShape();
+        }
+
+        @Override
+        public int numClasses() {
+            return inner.numClasses();
+        }
+
+        @Override
+        public java.util.List<String> classNames() {
+            return inner.classNames();
+        }
+
+        @Override
+        public int label(int index) {
+            return inner.label(index);
+        }
+
+        @Override
+        public void copyImage(int index, float[] dst, int offset) {
+            inner.copyImage(index, dst, offset);
+        }
+
+        @Override
+        public ai.djl.ndarray.NDList batch(NDManager manager, int[] indices) {
+            largest = Math.max(largest, indices.length);
+            return inner.batch(manager, indices);
+        }
+    }
+
+    @Test
+    void calibrationRunsInBoundedBatchesAndSamplesAtRandom() {
+        ArrayImageDataset data = SyntheticImages.create(4, 40, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec spec = Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125);
+        try (Network net = Network.random(spec, 4, 1)) {
+            Counting counted = new Counting(data);
+            float[][] batched = ThiNetPruner.contributions(net, "features.3", counted, 5, 9, 3);
+            assertEquals(3, counted.largest, "the network ran on more images at once than the bound");
+            float[][] whole = ThiNetPruner.contributions(net, "features.3", data, 5, 9, data.size());
+            for (int i = 0; i < whole.length; i++) {
+                assertArrayEquals(whole[i], batched[i], 1e-5f, "sample " + i);
+            }
+        }
+        // two images of each class, chosen from the seed rather than the first ones in data order
+        var a = ThiNetPruner.calibration(data, 2, 1);
+        var b = ThiNetPruner.calibration(data, 2, 2);
+        assertEquals(8, a.size());
+        int[] perClass = new int[4];
+        for (int i = 0; i < a.size(); i++) {
+            perClass[a.label(i)]++;
+        }
+        assertArrayEquals(new int[] {2, 2, 2, 2}, perClass);
+        float[] ia = new float[256];
+        float[] ib = new float[256];
+        boolean differ = false;
+        for (int i = 0; i < a.size(); i++) {
+            a.copyImage(i, ia, 0);
+            b.copyImage(i, ib, 0);
+            differ |= !java.util.Arrays.equals(ia, ib);
+        }
+        assertTrue(differ, "two seeds picked the same images");
+    }
+
     @Test
     void greedyStepPicksChannelsThatContributeNothing() {
         Random r = new Random(1);
