@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.waecompress.baselines.common.Linalg;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Hw;
 import org.waecompress.spi.spec.LayerSpec;
@@ -17,15 +18,18 @@ import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
 
 /**
- * Replaces layers by low-rank factorisations from their weights' truncated SVD.
+ * Replaces layers by low-rank factorisations.
  *
  * <ul>
- *   <li>Linear {@code W (out x in)}: {@code W ~ (U_r S_r)(V_r^T)}, two linear layers {@code in -> r -> out}.</li>
- *   <li>Convolution {@code W (out x in x k x k)}: the channel decomposition of Zhang et al. (TPAMI 2016,
- *   https://arxiv.org/abs/1505.06798) in its data-free form: the {@code out x (in k k)} matrix is
- *   factorised, giving a {@code k x k} convolution with {@code r} filters followed by a {@code 1 x 1}
- *   convolution {@code r -> out} carrying the bias. (The paper's asymmetric, response-based solver
- *   needs calibration data; this is its weight-SVD initialisation.)</li>
+ *   <li>{@code method=channel} (the default): the channel decomposition of Zhang et al. (TPAMI 2016,
+ *   https://arxiv.org/abs/1505.06798), its linear solution. From the layer's responses {@code y = W x +
+ *   b} on calibration images ({@link Responses}), the top {@code r} eigenvectors {@code P} of their
+ *   covariance give {@code y ~ P P^T (y - mean) + mean}: a layer of the {@code r} filters {@code P^T W}
+ *   (a {@code k x k} convolution, or a linear layer) followed by a {@code 1 x 1} convolution (or linear
+ *   layer) {@code P} with bias {@code P P^T (b - mean) + mean}. Exact at full rank. (The paper's
+ *   nonlinear and asymmetric refinements are not implemented.)</li>
+ *   <li>{@code method=svd}: the data-free truncated SVD of the weight matrix {@code out x (in k k)},
+ *   {@code W ~ (U_r S_r)(V_r^T)}, the same two layers; the second carries the original bias.</li>
  *   <li>Convolution with {@code method=tucker2}: Tucker-2 along the two channel modes (Kim et al.), three
  *   layers 1x1, k x k, 1x1; see {@link #tucker2}.</li>
  * </ul>
@@ -74,7 +78,7 @@ public final class LowRankDecomposer {
      * @return the factorised spec
      */
     public static NetworkSpec architecture(NetworkSpec spec, LowRankSettings s) {
-        return factorise(spec, s, null, null).spec();
+        return factorise(spec, s, null, null, null).spec();
     }
 
     /**
@@ -85,8 +89,55 @@ public final class LowRankDecomposer {
      * @return the new network
      */
     public static Network decompose(Network net, LowRankSettings s) {
+        if (s.method().equals("channel")) {
+            throw new IllegalArgumentException("the channel decomposition needs calibration images: "
+                    + "use decompose(net, s, images, seed)");
+        }
+        return decompose(net, s, null);
+    }
+
+    /**
+     * Decomposes a trained network, with Zhang et al.'s channel decomposition from the responses of
+     * each layer on calibration images when the method is {@code channel}.
+     *
+     * @param net the network
+     * @param s the settings
+     * @param data the training images ({@code calibrationImages} are drawn from them at random)
+     * @param seed the seed of the draws
+     * @return the new network
+     */
+    public static Network decompose(Network net, LowRankSettings s, ImageDataset data, long seed) {
+        Map<String, Responses> responses = null;
+        if (s.method().equals("channel")) {
+            ImageDataset calib = sample(data, s.calibrationImages(), seed);
+            responses = new HashMap<>();
+            int i = 0;
+            for (SpecTraversal.Visited v : net.spec().nodes()) {
+                if ((v.node() instanceof Layers.Conv c && c.groups() == 1) || v.node() instanceof Layers.Dense) {
+                    responses.put(v.path(), Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i));
+                }
+            }
+        }
+        return decompose(net, s, responses);
+    }
+
+    /** {@code count} images drawn at random (without replacement) from the seed. */
+    static ImageDataset sample(ImageDataset data, int count, long seed) {
+        int[] order = java.util.stream.IntStream.range(0, data.size()).toArray();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int k = Math.min(count, order.length);
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(order.length - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return data.subset(java.util.Arrays.copyOf(order, k), "(low-rank calibration)");
+    }
+
+    private static Network decompose(Network net, LowRankSettings s, Map<String, Responses> responses) {
         try (NDManager m = NDManager.newBaseManager()) {
-            Factorised f = factorise(net.spec(), s, net, m);
+            Factorised f = factorise(net.spec(), s, net, m, responses);
             // Weights: the original tensor where the name still exists, the factors otherwise.
             Map<String, NDArray> weights = new LinkedHashMap<>();
             for (String name : f.spec().parameters().keySet()) {
@@ -97,7 +148,8 @@ public final class LowRankDecomposer {
         }
     }
 
-    private static Factorised factorise(NetworkSpec spec, LowRankSettings s, Network weights, NDManager m) {
+    private static Factorised factorise(NetworkSpec spec, LowRankSettings s, Network weights, NDManager m,
+            Map<String, Responses> responses) {
         String last = null;
         for (SpecTraversal.Visited v : spec.nodes()) {
             if (v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense) {
@@ -128,23 +180,73 @@ public final class LowRankDecomposer {
                 o = d.out();
                 inner = d.in();
             }
-            Linalg.Svd svd = weights == null ? null
+            boolean zhang = s.method().equals("channel");
+            Linalg.Svd svd = weights == null || (zhang && !s.vbmf()) ? null
                     : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);
-            int r = svd == null ? rankForSpeedup(o, inner, s.targetSpeedup())
-                    : s.vbmf() ? Vbmf.estimate(svd.s(), o, inner).rank()
-                    : s.energy() > 0 ? rankForEnergy(svd.s(), s.energy())
+            Responses resp = zhang && responses != null ? responses.get(path) : null;
+            double[][] eig = resp == null ? null : Linalg.symmetricEigen(resp.cov(), o);
+            int r = s.vbmf() && svd != null ? Vbmf.estimate(svd.s(), o, inner).rank()
+                    : s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
+                    : s.energy() > 0 && eig != null ? rankForEnergy(root(eig[0]), s.energy())
                     : rankForSpeedup(o, inner, s.targetSpeedup());
             if (r <= 0 || (long) r * (inner + o) >= (long) o * inner) {
                 return leaf;
             }
             changed[0]++;
+            // Zhang's second layer always has a bias: it restores the mean response
+            boolean bias2 = zhang || (leaf instanceof Layers.Conv c0 ? c0.bias() : ((Layers.Dense) leaf).bias());
             LayerSpec replacement = leaf instanceof Layers.Conv c
                     ? Layers.Sequential.of(c.name(),
                             new Layers.Conv("0", c.in(), r, c.kernel(), c.stride(), c.padding(), 1, false),
-                            new Layers.Conv("1", r, c.out(), Hw.of(1), Hw.of(1), Hw.of(0), 1, c.bias()))
+                            new Layers.Conv("1", r, c.out(), Hw.of(1), Hw.of(1), Hw.of(0), 1, bias2))
                     : Layers.Sequential.of(leaf.name(),
                             new Layers.Dense("0", inner, r, false),
-                            new Layers.Dense("1", r, o, ((Layers.Dense) leaf).bias()));
+                            new Layers.Dense("1", r, o, bias2));
+            Shape fs = leaf instanceof Layers.Conv c ? new Shape(r, c.in(), c.kernel().h(), c.kernel().w())
+                    : new Shape(r, inner);
+            Shape ss = leaf instanceof Layers.Conv ? new Shape(o, r, 1, 1) : new Shape(o, r);
+            if (zhang && weights != null) {
+                if (resp == null) {
+                    throw new IllegalStateException(path + ": the channel decomposition needs its responses");
+                }
+                float[] w = weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
+                String biasName = SpecTraversal.paramName(path, "bias");
+                float[] b = weights.weights().containsKey(biasName) ? weights.weight(biasName).toFloatArray() : null;
+                double[] vec = eig[1];
+                float[] first = new float[r * inner];
+                float[] second = new float[o * r];
+                for (int j = 0; j < r; j++) {
+                    for (int i = 0; i < o; i++) {
+                        second[i * r + j] = (float) vec[i * o + j];
+                    }
+                    for (int k = 0; k < inner; k++) {
+                        double acc = 0;
+                        for (int i = 0; i < o; i++) {
+                            acc += vec[i * o + j] * w[i * inner + k];
+                        }
+                        first[j * inner + k] = (float) acc;
+                    }
+                }
+                // bias = P P^T (b - mean) + mean
+                double[] proj = new double[r];
+                for (int j = 0; j < r; j++) {
+                    for (int i = 0; i < o; i++) {
+                        proj[j] += vec[i * o + j] * ((b == null ? 0 : b[i]) - resp.mean()[i]);
+                    }
+                }
+                float[] bias = new float[o];
+                for (int i = 0; i < o; i++) {
+                    double v = resp.mean()[i];
+                    for (int j = 0; j < r; j++) {
+                        v += vec[i * o + j] * proj[j];
+                    }
+                    bias[i] = (float) v;
+                }
+                factors.put(SpecTraversal.paramName(path, "0.weight"), m.create(first, fs));
+                factors.put(SpecTraversal.paramName(path, "1.weight"), m.create(second, ss));
+                factors.put(SpecTraversal.paramName(path, "1.bias"), m.create(bias, new Shape(o)));
+                return replacement;
+            }
             if (svd != null) {
                 float[] first = new float[r * inner];
                 float[] second = new float[o * r];
@@ -156,9 +258,6 @@ public final class LowRankDecomposer {
                         second[i * r + j] = (float) (svd.u()[i * svd.k() + j] * svd.s()[j]);
                     }
                 }
-                Shape fs = leaf instanceof Layers.Conv c ? new Shape(r, c.in(), c.kernel().h(), c.kernel().w())
-                        : new Shape(r, inner);
-                Shape ss = leaf instanceof Layers.Conv ? new Shape(o, r, 1, 1) : new Shape(o, r);
                 factors.put(SpecTraversal.paramName(path, "0.weight"), m.create(first, fs));
                 factors.put(SpecTraversal.paramName(path, "1.weight"), m.create(second, ss));
                 String bias = SpecTraversal.paramName(path, "bias");
@@ -296,6 +395,15 @@ public final class LowRankDecomposer {
 
     static long tuckerMacs(long inPos, long outPos, int s, int t, int r3, int r4, int kk) {
         return inPos * s * r3 + outPos * r3 * r4 * kk + outPos * r4 * t;
+    }
+
+    /** Square roots of eigenvalues (clamped at 0): the singular-value scale that {@link #rankForEnergy} takes. */
+    private static double[] root(double[] eigenvalues) {
+        double[] r = new double[eigenvalues.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = Math.sqrt(Math.max(0, eigenvalues[i]));
+        }
+        return r;
     }
 
     static int rankForEnergy(double[] s, double fraction) {

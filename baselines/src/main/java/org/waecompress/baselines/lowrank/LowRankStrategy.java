@@ -43,7 +43,7 @@ public final class LowRankStrategy implements CompressionStrategy {
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         LowRankSettings s = LowRankSettings.from(ctx);
-        Network decomposed = LowRankDecomposer.decompose(trained, s);
+        Network decomposed = LowRankDecomposer.decompose(trained, s, ctx.trainData(), ctx.seed());
         if (s.fineTuneEpochs() == 0) {
             return decomposed;
         }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -59,6 +61,49 @@ class LowRankTest {
         }
     }
 
+    /** Images whose second and third channels are zero: every layer-1 response lies in a 9 + 1 dimensional space. */
+    static ArrayImageDataset oneChannelImages(int n) {
+        java.util.Random r = new java.util.Random(4);
+        float[] px = new float[n * 3 * 64];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 64; j++) {
+                px[i * 192 + j] = (float) r.nextGaussian();
+            }
+            labels[i] = i % 5;
+        }
+        return new ArrayImageDataset("one-channel", px, labels, new Shape(3, 8, 8), List.of("a", "b", "c", "d", "e"));
+    }
+
+    /**
+     * Zhang et al.'s linear solution reproduces a layer's responses exactly once the rank covers their
+     * span, whatever the weights' rank: here c1's weights are random (rank 16) but the images make its
+     * responses span 9 dimensions, so the channel decomposition keeps 9 filters and the network's
+     * outputs on such images are unchanged; c2's weights have rank 4, so its responses do too. A weight
+     * SVD at rank 9 could not reproduce c1, and a missing mean term in the 1x1 layer's bias would
+     * shift every output.
+     */
+    @Test
+    void theChannelDecompositionReproducesTheResponsesAtTheirRank() {
+        ArrayImageDataset data = oneChannelImages(40);
+        try (Network net = lowRankWeights(4);
+                Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0.999999, "conv", 0, "channel",
+                        false, 40, 10), data, 5);
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m); BuiltNetwork b = dec.build(m)) {
+            assertEquals(new Shape(9, 3, 3, 3), dec.spec().parameters().get("c1.0.weight").shape());
+            assertEquals(new Shape(4, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
+            NDArray x = data.batch(m, new int[] {0, 1, 2, 3}).get(0);
+            NDArray ya = a.predict(x);
+            float max = ya.sub(b.predict(x)).abs().max().getFloat();
+            float scale = ya.abs().max().getFloat();
+            assertTrue(max < 1e-3 * Math.max(1, scale), "max |diff| " + max + " (outputs up to " + scale + ")");
+        }
+        try (Network net = lowRankWeights(4)) {
+            assertThrows(IllegalArgumentException.class, () -> LowRankDecomposer.decompose(net,
+                    new LowRankSettings(2, 0, "conv", 0, "channel", false)), "channel without images");
+        }
+    }
+
     @Test
     void fullRankFactorisationReproducesOutputs() {
         try (Network net = lowRankWeights(4);
@@ -83,7 +128,7 @@ class LowRankTest {
             }
             try (Network noisy = Network.of(exact.spec(), 5, w, "noisy");
                     Network dec = LowRankDecomposer.decompose(noisy,
-                            new LowRankSettings(2, 0, "all", 0, "channel", true))) {
+                            new LowRankSettings(2, 0, "all", 0, "svd", true))) {
                 assertEquals(new Shape(3, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
                 assertEquals(new Shape(3, 2048), dec.spec().parameters().get("fc1.0.weight").shape());
             }
@@ -172,7 +217,7 @@ class LowRankTest {
                 () -> LowRankSettings.from(ctx(Map.of("targetSpeedup", "1"))));
         assertEquals("strategy.lowrank.targetSpeedup = 1.0: must be > 1", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("method", "cp"))));
-        assertEquals("strategy.lowrank.method = cp: must be channel or tucker2", e.getMessage());
+        assertEquals("strategy.lowrank.method = cp: must be channel, svd or tucker2", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("layers", "fc"))));
         assertEquals("strategy.lowrank.layers = fc: must be conv, linear or all", e.getMessage());
         NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), Layers.Sequential.of("",
@@ -182,7 +227,7 @@ class LowRankTest {
         // Random weights are pure noise to EVBMF: rank 0 everywhere, nothing to factorise.
         try (Network random = Network.random(spec(), 5, 11)) {
             e = assertThrows(InvalidSettingException.class, () -> LowRankDecomposer.decompose(random,
-                    new LowRankSettings(2, 0, "all", 0, "channel", true)));
+                    new LowRankSettings(2, 0, "all", 0, "svd", true)));
             assertTrue(e.getMessage().startsWith("strategy.lowrank.vbmf = true: the EVBMF ranks of every layer of "
                     + "lr-net"), e.getMessage());
         }
