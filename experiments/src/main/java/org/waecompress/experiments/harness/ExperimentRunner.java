@@ -396,12 +396,20 @@ public final class ExperimentRunner {
             String v = config.strategy(id).getString(CompressionContext.FINE_TUNE_RATE_FACTOR, dflt.split(" ")[0]);
             parts.add(id + " " + v + "x");
         }
+        List<String> taylor = ids.stream().filter(id -> registry.get(id).defaultSettings().containsKey("channelsPerStep"))
+                .map(id -> id + " " + perStep(config.strategy(id).getString("channelsPerStep", "0"))).toList();
+        String steps = taylor.isEmpty() ? "" : " Taylor pruning removes per step: " + String.join(", ", taylor)
+                + " (channelsPerStep; the paper removes one map per step).";
         if (parts.isEmpty()) {
-            return null;
+            return steps.isEmpty() ? null : steps.trim();
         }
         return "Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
                 + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + "; the WAE family at its stage "
-                + "rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default).";
+                + "rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default)." + steps;
+    }
+
+    private static String perStep(String setting) {
+        return setting.trim().equals("0") ? "5% of the prunable maps" : setting.trim() + " maps";
     }
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
