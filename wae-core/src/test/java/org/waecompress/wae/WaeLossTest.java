@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.waecompress.spi.train.LossTerms;
 import org.waecompress.spi.train.TrainLoss;
@@ -40,6 +41,39 @@ class WaeLossTest {
             assertEquals(recSum + 0.25 * ehSum, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.SUM), ae, x, y),
                     1e-5);
         }
+    }
+
+    @Test
+    void theLoggedTermsAreMeansWhateverTheScale() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2));
+            NDArray rec = m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2));
+            NDArray low = m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1));
+            NDArray high = m.create(new float[] {1, 3}, new Shape(2, 1, 1, 1));
+            NDArray logits = m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2));
+            NDArray y = m.create(new float[] {0, 1}, new Shape(2));
+            Map<String, Double> want = Map.of("ce", Math.log(2), "rec", 5.0 / 8, "energyH", 5.0, "energyL", 30.5);
+            for (WaeLoss.Scale scale : WaeLoss.Scale.values()) {
+                LossTerms t = new LossTerms();
+                WaeLoss.joint(0.25, 0.5, scale).compute(new NDList(logits, low, high, rec), x, y, t);
+                assertTerms(want, t.means());
+                LossTerms a = new LossTerms();
+                WaeLoss.autoencoder(0.25, scale).compute(new NDList(rec, low, high), x, y, a);
+                assertTerms(Map.of("rec", 5.0 / 8, "energyH", 5.0, "energyL", 30.5), a.means());
+            }
+            LossTerms c = new LossTerms();
+            assertEquals(Math.log(2), WaeLoss.classification().compute(new NDList(logits, low, high), x, y, c)
+                    .getFloat(), 1e-5);
+            assertTerms(Map.of("ce", Math.log(2), "energyH", 5.0, "energyL", 30.5), c.means());
+            LossTerms only = new LossTerms();
+            WaeLoss.classification().compute(new NDList(logits), x, y, only);
+            assertTerms(Map.of("ce", Math.log(2)), only.means());
+        }
+    }
+
+    private static void assertTerms(Map<String, Double> want, Map<String, Double> got) {
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((k, v) -> assertEquals(v, got.get(k), 1e-5, k));
     }
 
     private static double value(TrainLoss loss, NDList out, NDArray x, NDArray y) {
