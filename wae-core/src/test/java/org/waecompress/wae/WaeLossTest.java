@@ -14,16 +14,30 @@ import org.waecompress.spi.train.TrainLoss;
 /** WAE's losses against values computed by hand, in both normalisations. */
 class WaeLossTest {
 
+    /**
+     * A batch of 2 images of 1x2x2 with their reconstruction, 1x1x1 sub-images, uniform logits and labels:
+     * squared errors 4 and 1, I_H squares 1 and 9, I_L squares 25 and 36.
+     */
+    record Batch(NDArray x, NDArray rec, NDArray low, NDArray high, NDArray logits, NDArray y) {
+        static Batch of(NDManager m) {
+            return new Batch(m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2)),
+                    m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2)),
+                    m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1)), m.create(new float[] {1, 3}, new Shape(2, 1, 1, 1)),
+                    m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2)), m.create(new float[] {0, 1}, new Shape(2)));
+        }
+    }
+
     @Test
     void jointLossIsCrossEntropyPlusGammaTimesReconstructionAndEnergy() {
         try (NDManager m = NDManager.newBaseManager()) {
             // a batch of 2 images of 1x2x2; I_H of 1x1x1 each
-            NDArray x = m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2));
-            NDArray rec = m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2));
-            NDArray low = m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1));
-            NDArray high = m.create(new float[] {1, 3}, new Shape(2, 1, 1, 1));
-            NDArray logits = m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2));
-            NDArray y = m.create(new float[] {0, 1}, new Shape(2));
+            Batch f = Batch.of(m);
+            NDArray x = f.x();
+            NDArray rec = f.rec();
+            NDArray low = f.low();
+            NDArray high = f.high();
+            NDArray logits = f.logits();
+            NDArray y = f.y();
             double ce = Math.log(2);
             // squared errors: image 1 has 4 (one value off by 2), image 2 has 1; I_H squares 1 and 9
             double recMean = 5.0 / 8;
@@ -46,12 +60,13 @@ class WaeLossTest {
     @Test
     void theLoggedTermsAreMeansWhateverTheScale() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2));
-            NDArray rec = m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2));
-            NDArray low = m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1));
-            NDArray high = m.create(new float[] {1, 3}, new Shape(2, 1, 1, 1));
-            NDArray logits = m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2));
-            NDArray y = m.create(new float[] {0, 1}, new Shape(2));
+            Batch f = Batch.of(m);
+            NDArray x = f.x();
+            NDArray rec = f.rec();
+            NDArray low = f.low();
+            NDArray high = f.high();
+            NDArray logits = f.logits();
+            NDArray y = f.y();
             Map<String, Double> want = Map.of("ce", Math.log(2), "rec", 5.0 / 8, "energyH", 5.0, "energyL", 30.5);
             for (WaeLoss.Scale scale : WaeLoss.Scale.values()) {
                 LossTerms t = new LossTerms();

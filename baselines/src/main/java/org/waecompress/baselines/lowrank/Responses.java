@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
@@ -104,30 +105,13 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
     private static void respond(LayerSpec node, Shape in, float[] w, float[] b, float[] x, int img,
             SplittableRandom rnd, double[] y) {
         if (node instanceof Layers.Conv q) {
-            int c = (int) in.get(0);
-            int h = (int) in.get(1);
-            int wd = (int) in.get(2);
-            int kh = q.kernel().h();
-            int kw = q.kernel().w();
-            int oh = (h + 2 * q.padding().h() - kh) / q.stride().h() + 1;
-            int ow = (wd + 2 * q.padding().w() - kw) / q.stride().w() + 1;
-            int py = rnd.nextInt(oh);
-            int px = rnd.nextInt(ow);
+            ConvGeometry g = ConvGeometry.of(q, in);
+            int py = rnd.nextInt(g.oh());
+            int px = rnd.nextInt(g.ow());
             for (int o = 0; o < q.out(); o++) {
                 double s = b == null ? 0 : b[o];
-                for (int ch = 0; ch < c; ch++) {
-                    for (int a = 0; a < kh; a++) {
-                        int iy = py * q.stride().h() - q.padding().h() + a;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        for (int e = 0; e < kw; e++) {
-                            int ix = px * q.stride().w() - q.padding().w() + e;
-                            if (ix >= 0 && ix < wd) {
-                                s += w[((o * c + ch) * kh + a) * kw + e] * x[((img * c + ch) * h + iy) * wd + ix];
-                            }
-                        }
-                    }
+                for (int ch = 0; ch < g.c(); ch++) {
+                    s += g.contribution(w, o, ch, x, img, py, px);
                 }
                 y[o] = s;
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.waecompress.baselines.common.ChannelSurgery;
+import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
@@ -91,33 +92,14 @@ public final class ThiNetPruner {
     private static void sample(LayerSpec consumer, Shape in, int channels, float[] w, float[] x, int li,
             SplittableRandom rnd, int locations, float[][] out, int row0) {
         if (consumer instanceof Layers.Conv q) {
-            int c = (int) in.get(0);
-            int h = (int) in.get(1);
-            int wd = (int) in.get(2);
-            int kh = q.kernel().h();
-            int kw = q.kernel().w();
-            int oh = (h + 2 * q.padding().h() - kh) / q.stride().h() + 1;
-            int ow = (wd + 2 * q.padding().w() - kw) / q.stride().w() + 1;
+            ConvGeometry g = ConvGeometry.of(q, in);
             for (int l = 0; l < locations; l++) {
                 int o = rnd.nextInt(q.out());
-                int y = rnd.nextInt(oh);
-                int xx = rnd.nextInt(ow);
+                int y = rnd.nextInt(g.oh());
+                int xx = rnd.nextInt(g.ow());
                 float[] row = out[row0 + l];
-                for (int ch = 0; ch < c; ch++) {
-                    double s = 0;
-                    for (int a = 0; a < kh; a++) {
-                        int iy = y * q.stride().h() - q.padding().h() + a;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        for (int bb = 0; bb < kw; bb++) {
-                            int ix = xx * q.stride().w() - q.padding().w() + bb;
-                            if (ix >= 0 && ix < wd) {
-                                s += w[((o * c + ch) * kh + a) * kw + bb] * x[((li * c + ch) * h + iy) * wd + ix];
-                            }
-                        }
-                    }
-                    row[ch] = (float) s;
+                for (int ch = 0; ch < g.c(); ch++) {
+                    row[ch] = (float) g.contribution(w, o, ch, x, li, y, xx);
                 }
             }
         } else {
