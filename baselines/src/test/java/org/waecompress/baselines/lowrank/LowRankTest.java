@@ -104,6 +104,56 @@ class LowRankTest {
         }
     }
 
+    /**
+     * Response statistics against a direct computation: a linear layer's responses are W x + b for each
+     * image, so their mean and covariance follow from the outputs the engine computes.
+     */
+    @Test
+    void responseStatisticsAreTheMeanAndCovarianceOfTheLayersOutputs() {
+        NetworkSpec spec = new NetworkSpec("lin", new Shape(3, 2, 2), Layers.Sequential.of("",
+                new Layers.Flatten("flat"), new Layers.Dense("fc", 12, 3, true)));
+        ArrayImageDataset data = oneChannelImages(40);
+        ArrayImageDataset small = new ArrayImageDataset("small", java.util.Arrays.copyOf(pixels(data), 40 * 12),
+                new int[40], new Shape(3, 2, 2), List.of("a"));
+        try (Network net = Network.random(spec, 3, 2); NDManager m = NDManager.newBaseManager();
+                BuiltNetwork b = net.build(m)) {
+            Responses r = Responses.of(net, "fc", small, 10, 1);
+            assertEquals(40, r.samples(), "one response per image for a linear layer");
+            float[] y = b.predict(small.batch(m, java.util.stream.IntStream.range(0, 40).toArray()).get(0))
+                    .toFloatArray();
+            double[] mean = new double[3];
+            for (int i = 0; i < 40; i++) {
+                for (int o = 0; o < 3; o++) {
+                    mean[o] += y[i * 3 + o] / 40.0;
+                }
+            }
+            for (int o = 0; o < 3; o++) {
+                assertEquals(mean[o], r.mean()[o], 1e-4, "mean " + o);
+                for (int p = 0; p < 3; p++) {
+                    double c = 0;
+                    for (int i = 0; i < 40; i++) {
+                        c += (y[i * 3 + o] - mean[o]) * (y[i * 3 + p] - mean[p]) / 40.0;
+                    }
+                    assertEquals(c, r.cov()[o * 3 + p], 1e-4, "cov " + o + "," + p);
+                }
+            }
+        }
+    }
+
+    private static float[] pixels(ArrayImageDataset d) {
+        float[] all = new float[d.size() * 192];
+        for (int i = 0; i < d.size(); i++) {
+            d.copyImage(i, all, i * 192);
+        }
+        // keep the first 12 values of each image, with all three channels non-zero
+        java.util.Random r = new java.util.Random(8);
+        float[] out = new float[d.size() * 12];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all[(i / 12) * 192 + (i % 12)] + (float) r.nextGaussian();
+        }
+        return out;
+    }
+
     @Test
     void fullRankFactorisationReproducesOutputs() {
         try (Network net = lowRankWeights(4);
