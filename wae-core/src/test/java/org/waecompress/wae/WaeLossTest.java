@@ -32,28 +32,22 @@ class WaeLossTest {
         try (NDManager m = NDManager.newBaseManager()) {
             // a batch of 2 images of 1x2x2; I_H of 1x1x1 each
             Batch f = Batch.of(m);
-            NDArray x = f.x();
-            NDArray rec = f.rec();
-            NDArray low = f.low();
-            NDArray high = f.high();
-            NDArray logits = f.logits();
-            NDArray y = f.y();
             double ce = Math.log(2);
             // squared errors: image 1 has 4 (one value off by 2), image 2 has 1; I_H squares 1 and 9
             double recMean = 5.0 / 8;
             double ehMean = 10.0 / 2;
             double recSum = 5.0 / 2;
             double ehSum = 10.0 / 2;
-            NDList out = new NDList(logits, low, high, rec);
+            NDList out = new NDList(f.logits(), f.low(), f.high(), f.rec());
             assertEquals(ce + 0.5 * (recMean + 0.25 * ehMean), value(WaeLoss.joint(0.25, 0.5, WaeLoss.Scale.MEAN),
-                    out, x, y), 1e-5);
+                    out, f.x(), f.y()), 1e-5);
             assertEquals(ce + 0.5 * (recSum + 0.25 * ehSum), value(WaeLoss.joint(0.25, 0.5, WaeLoss.Scale.SUM),
-                    out, x, y), 1e-5);
-            NDList ae = new NDList(rec, low, high);
-            assertEquals(recMean + 0.25 * ehMean, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.MEAN), ae, x, y),
-                    1e-5);
-            assertEquals(recSum + 0.25 * ehSum, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.SUM), ae, x, y),
-                    1e-5);
+                    out, f.x(), f.y()), 1e-5);
+            NDList ae = new NDList(f.rec(), f.low(), f.high());
+            assertEquals(recMean + 0.25 * ehMean, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.MEAN), ae, f.x(),
+                    f.y()), 1e-5);
+            assertEquals(recSum + 0.25 * ehSum, value(WaeLoss.autoencoder(0.25, WaeLoss.Scale.SUM), ae, f.x(),
+                    f.y()), 1e-5);
         }
     }
 
@@ -61,27 +55,22 @@ class WaeLossTest {
     void theLoggedTermsAreMeansWhateverTheScale() {
         try (NDManager m = NDManager.newBaseManager()) {
             Batch f = Batch.of(m);
-            NDArray x = f.x();
-            NDArray rec = f.rec();
-            NDArray low = f.low();
-            NDArray high = f.high();
-            NDArray logits = f.logits();
-            NDArray y = f.y();
             Map<String, Double> want = Map.of("ce", Math.log(2), "rec", 5.0 / 8, "energyH", 5.0, "energyL", 30.5);
             for (WaeLoss.Scale scale : WaeLoss.Scale.values()) {
                 LossTerms t = new LossTerms();
-                WaeLoss.joint(0.25, 0.5, scale).compute(new NDList(logits, low, high, rec), x, y, t);
+                WaeLoss.joint(0.25, 0.5, scale).compute(new NDList(f.logits(), f.low(), f.high(), f.rec()), f.x(),
+                        f.y(), t);
                 assertTerms(want, t.means());
                 LossTerms a = new LossTerms();
-                WaeLoss.autoencoder(0.25, scale).compute(new NDList(rec, low, high), x, y, a);
+                WaeLoss.autoencoder(0.25, scale).compute(new NDList(f.rec(), f.low(), f.high()), f.x(), f.y(), a);
                 assertTerms(Map.of("rec", 5.0 / 8, "energyH", 5.0, "energyL", 30.5), a.means());
             }
             LossTerms c = new LossTerms();
-            assertEquals(Math.log(2), WaeLoss.classification().compute(new NDList(logits, low, high), x, y, c)
-                    .getFloat(), 1e-5);
+            NDList scores = new NDList(f.logits(), f.low(), f.high());
+            assertEquals(Math.log(2), WaeLoss.classification().compute(scores, f.x(), f.y(), c).getFloat(), 1e-5);
             assertTerms(Map.of("ce", Math.log(2), "energyH", 5.0, "energyL", 30.5), c.means());
             LossTerms only = new LossTerms();
-            WaeLoss.classification().compute(new NDList(logits), x, y, only);
+            WaeLoss.classification().compute(new NDList(f.logits()), f.x(), f.y(), only);
             assertTerms(Map.of("ce", Math.log(2)), only.means());
         }
     }
