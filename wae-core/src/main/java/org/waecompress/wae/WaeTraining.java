@@ -133,8 +133,7 @@ final class WaeTraining {
     /**
      * Returns a copy of a network, with the fusion head's output layer (its last weight of rank 2
      * or more, and that layer's bias) set to zero when {@code zero} is true, so the score starts as
-     * the low branch's alone. A network without a fusion head (the I_L-only ablation) is copied
-     * unchanged.
+     * the low branch's alone. A network without a fusion head is copied unchanged.
      *
      * @param n the network
      * @param zero whether to zero the fusion output layer

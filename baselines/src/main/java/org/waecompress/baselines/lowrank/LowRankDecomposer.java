@@ -111,14 +111,32 @@ public final class LowRankDecomposer {
         if (s.method().equals("channel")) {
             ImageDataset calib = sample(data, s.calibrationImages(), seed);
             responses = new HashMap<>();
+            String last = lastLayer(net.spec());
+            boolean first = true;
             int i = 0;
             for (SpecTraversal.Visited v : net.spec().nodes()) {
-                if ((v.node() instanceof Layers.Conv c && c.groups() == 1) || v.node() instanceof Layers.Dense) {
-                    responses.put(v.path(), Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i));
+                boolean layer = v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense;
+                if (layer && eligible(v.node(), s.layers(), v.path(), last)) {
+                    Responses r = Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i, first);
+                    if (r != null) {
+                        responses.put(v.path(), r);
+                    }
                 }
+                first &= !layer;
             }
         }
         return decompose(net, s, responses);
+    }
+
+    /** The path of the network's last convolution or linear layer (its output layer, never decomposed). */
+    private static String lastLayer(NetworkSpec spec) {
+        String last = null;
+        for (SpecTraversal.Visited v : spec.nodes()) {
+            if (v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense) {
+                last = v.path();
+            }
+        }
+        return last;
     }
 
     /** {@code count} images drawn at random (without replacement) from the seed. */
@@ -150,13 +168,7 @@ public final class LowRankDecomposer {
 
     private static Factorised factorise(NetworkSpec spec, LowRankSettings s, Network weights, NDManager m,
             Map<String, Responses> responses) {
-        String last = null;
-        for (SpecTraversal.Visited v : spec.nodes()) {
-            if (v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense) {
-                last = v.path();
-            }
-        }
-        final String output = last;
+        final String output = lastLayer(spec);
         Map<String, NDArray> factors = new HashMap<>();
         int[] changed = {0};
         NetworkSpec out = SpecRewriter.rewrite(spec, (path, leaf, in) -> {
@@ -181,9 +193,11 @@ public final class LowRankDecomposer {
                 inner = d.in();
             }
             boolean zhang = s.method().equals("channel");
-            Linalg.Svd svd = weights == null || (zhang && !s.vbmf()) ? null
-                    : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);
             Responses resp = zhang && responses != null ? responses.get(path) : null;
+            // a layer whose input no prefix computes (a residual shortcut) gets the weight SVD
+            boolean fromResponses = resp != null;
+            Linalg.Svd svd = weights == null || (fromResponses && !s.vbmf()) ? null
+                    : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);
             double[][] eig = resp == null ? null : Linalg.symmetricEigen(resp.cov(), o);
             int r = s.vbmf() && svd != null ? Vbmf.estimate(svd.s(), o, inner).rank()
                     : s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
@@ -205,10 +219,7 @@ public final class LowRankDecomposer {
             Shape fs = leaf instanceof Layers.Conv c ? new Shape(r, c.in(), c.kernel().h(), c.kernel().w())
                     : new Shape(r, inner);
             Shape ss = leaf instanceof Layers.Conv ? new Shape(o, r, 1, 1) : new Shape(o, r);
-            if (zhang && weights != null) {
-                if (resp == null) {
-                    throw new IllegalStateException(path + ": the channel decomposition needs its responses");
-                }
+            if (fromResponses && weights != null) {
                 float[] w = weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
                 String biasName = SpecTraversal.paramName(path, "bias");
                 float[] b = weights.weights().containsKey(biasName) ? weights.weight(biasName).toFloatArray() : null;
@@ -263,6 +274,8 @@ public final class LowRankDecomposer {
                 String bias = SpecTraversal.paramName(path, "bias");
                 if (weights.weights().containsKey(bias)) {
                     factors.put(SpecTraversal.paramName(path, "1.bias"), weights.weight(bias));
+                } else if (bias2) {
+                    factors.put(SpecTraversal.paramName(path, "1.bias"), m.zeros(new Shape(o)));
                 }
             }
             return replacement;

@@ -30,7 +30,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
     static final int BATCH = 16;
 
     /**
-     * Samples a layer's responses.
+     * Samples the responses of a layer that a prefix of the network feeds.
      *
      * @param net the network
      * @param path the layer (a convolution without groups, or a linear layer)
@@ -40,6 +40,22 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
      * @return the statistics
      */
     static Responses of(Network net, String path, ImageDataset images, int locations, long seed) {
+        return of(net, path, images, locations, seed, false);
+    }
+
+    /**
+     * Samples a layer's responses, or returns null when its input cannot be computed by a prefix of
+     * the network (a convolution in a residual shortcut or a concatenation branch).
+     *
+     * @param net the network
+     * @param path the layer
+     * @param images calibration images
+     * @param locations positions per image (convolutions)
+     * @param seed the seed of the positions
+     * @param first whether the layer is the network's first, whose input is the image
+     * @return the statistics, or null
+     */
+    static Responses of(Network net, String path, ImageDataset images, int locations, long seed, boolean first) {
         LayerSpec node = net.spec().node(path);
         float[] w = net.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
         String biasName = SpecTraversal.paramName(path, "bias");
@@ -50,10 +66,12 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
         long count = 0;
         SplittableRandom rnd = new SplittableRandom(seed);
         Network prefix = null;
-        try {
-            prefix = Prefix.network(net, path);
-        } catch (SpecException first) {
-            // the first layer: its input is the image
+        if (!first) {
+            try {
+                prefix = Prefix.network(net, path);
+            } catch (SpecException noPrefix) {
+                return null;
+            }
         }
         try (Network p = prefix; NDManager m = NDManager.newBaseManager()) {
             BuiltNetwork built = p == null ? null : p.build(m);

@@ -68,6 +68,10 @@ public final class ThiNetStrategy implements CompressionStrategy {
         Map<String, String> m = ThiNetSettings.defaults();
         m.put("ratio", Double.toString(ratio));
         m.put("firstLayers", firstLayers + (firstLayers == 0 ? " (all prunable layers)" : ""));
+        if (gapHead) {
+            m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the per-layer fine-tunes; the final fine-tune "
+                    + "of the new GAP head runs at the run's rate, 1x)");
+        }
         return m;
     }
 

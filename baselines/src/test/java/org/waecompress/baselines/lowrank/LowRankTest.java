@@ -1,6 +1,7 @@
 package org.waecompress.baselines.lowrank;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,6 +153,27 @@ class LowRankTest {
             out[i] = all[(i / 12) * 192 + (i % 12)] + (float) r.nextGaussian();
         }
         return out;
+    }
+
+    /**
+     * A convolution in a residual shortcut has no prefix that computes its input: it gets the weight SVD,
+     * not responses sampled from the image (which has another channel count).
+     */
+    @Test
+    void aShortcutConvolutionGetsTheWeightSvd() {
+        NetworkSpec spec = org.waecompress.backbones.Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.25);
+        ArrayImageDataset data = org.waecompress.spi.data.SyntheticImages.create(2, 24, new Shape(1, 16, 16), 4, 0.1);
+        LowRankSettings channel = new LowRankSettings(2, 0, "conv", 0, "channel", false, 24, 4);
+        try (Network net = Network.random(spec, 4, 1);
+                Network dec = LowRankDecomposer.decompose(net, channel, data, 3);
+                Network svd = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "conv", 0, "svd"))) {
+            String sc = dec.spec().parameters().keySet().stream().filter(k -> k.contains("downsample")
+                    && k.endsWith(".0.weight")).findFirst().orElseThrow(() -> new AssertionError("no shortcut"));
+            assertTrue(java.util.Arrays.equals(svd.weight(sc).toFloatArray(), dec.weight(sc).toFloatArray()), sc);
+            String inner = "layer1.0.conv1.0.weight";
+            assertFalse(java.util.Arrays.equals(svd.weight(inner).toFloatArray(), dec.weight(inner).toFloatArray()),
+                    "an inner convolution should be decomposed from its responses");
+        }
     }
 
     @Test

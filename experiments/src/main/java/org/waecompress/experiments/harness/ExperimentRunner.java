@@ -394,8 +394,10 @@ public final class ExperimentRunner {
                 continue;
             }
             String v = config.strategy(id).getString(CompressionContext.FINE_TUNE_RATE_FACTOR, dflt.split(" ")[0]);
-            parts.add(id + " " + v + "x");
+            // a strategy whose default says part of its training runs at another rate says which
+            parts.add(id + " " + v + "x" + (dflt.contains(" 1x)") ? " (its new head's final fine-tune 1x)" : ""));
         }
+        boolean waeFamily = ids.stream().anyMatch(id -> registry.get(id).defaultSettings().containsKey("stage3.epochs"));
         List<String> taylor = ids.stream().filter(id -> registry.get(id).defaultSettings().containsKey("channelsPerStep"))
                 .map(id -> id + " " + perStep(config.strategy(id).getString("channelsPerStep", "0"))).toList();
         String steps = taylor.isEmpty() ? "" : " Taylor pruning removes per step: " + String.join(", ", taylor)
@@ -404,8 +406,9 @@ public final class ExperimentRunner {
             return steps.isEmpty() ? null : steps.trim();
         }
         return "Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
-                + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + "; the WAE family at its stage "
-                + "rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default)." + steps;
+                + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + (waeFamily ? "; the WAE family at "
+                + "its stage rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default)" : "") + "."
+                + steps;
     }
 
     private static String perStep(String setting) {
