@@ -94,7 +94,7 @@ class RunIntegrityTest {
                 new ResultStore(out).read().stream().map(ResultRow::row).toList());
         // every row's fine-tuning rate is stated: the papers' tenth for low-rank, the run's rate for resize
         assertTrue(Files.readString(out.resolve("table.md")).contains("strategy.ID.fineTuneRateFactor; ThiNet, Taylor "
-                + "and low-rank at their papers' 0.1x): resize 1.0x, lowrank 0.1x;"), Files.readString(out.resolve(
+                + "and low-rank at their papers' 0.1x): resize 1.0x, lowrank 0.1x."), Files.readString(out.resolve(
                 "table.md")));
         // written files are readable like the log: not left with a temporary file's owner-only mode
         assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("log.txt"))),
