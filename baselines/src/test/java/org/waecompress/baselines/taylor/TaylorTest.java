@@ -113,13 +113,46 @@ class TaylorTest {
         Map<String, double[]> scores = new LinkedHashMap<>();
         scores.put("c1", new double[] {0.9, 0.05, 0.5, 0.3, 0.7});
         scores.put("c2", new double[] {0.2, 0.8, 0.01, 0.6});
-        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), 0, 3);
+        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), TaylorStrategy.FlopsTerm.OFF, 3);
         assertEquals(List.of(1), r.get("c1"), "c1's least important map");
         assertEquals(List.of(2, 0), r.get("c2"), "c2's two least important maps, lowest first");
         // a layer is never emptied
         scores.put("c2", new double[] {0.0, 0.0, 0.0, 0.0});
-        r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), 0, 5);
+        r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), TaylorStrategy.FlopsTerm.OFF, 5);
         assertEquals(3, r.get("c2").size());
+    }
+
+    @Test
+    void theFlopsTermPrunesTheExpensiveMapsFirstInEitherUnit() {
+        NetworkSpec spec = net();
+        CostReport cost = CostReport.of(spec);
+        Map<String, ChannelGroups.Group> groups = TaylorStrategy.byName(spec, List.of("c1", "c2"));
+        // known answers on 6x6 maps: c1 = 2 -> 5 channels 3x3, c2 = 5 -> 4 channels 3x3, fc 4 -> 3
+        // mflops: c1's map 2 * 36 * 2 * 9 = 1,296 FLOPs, c2's 2 * 36 * 5 * 9 = 3,240
+        assertEquals(1e-3 * 1296 / 1e6, new TaylorStrategy.FlopsTerm(1e-3, "mflops").of(groups.get("c1"), cost), 1e-15);
+        assertEquals(1e-3 * 3240 / 1e6, new TaylorStrategy.FlopsTerm(1e-3, "mflops").of(groups.get("c2"), cost), 1e-15);
+        // share: c1's map 648 MACs + a fifth of c2's 6,480; c2's 1,620 + a quarter of fc's 12
+        double total = cost.totalMacs();
+        assertEquals(0.5 * (648 + 6480 / 5.0) / total, new TaylorStrategy.FlopsTerm(0.5, "share")
+                .of(groups.get("c1"), cost), 1e-12);
+        assertEquals(0.5 * (1620 + 12 / 4.0) / total, new TaylorStrategy.FlopsTerm(0.5, "share")
+                .of(groups.get("c2"), cost), 1e-12);
+        // equal scores: the term alone decides, and it prunes the map that costs more
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        scores.put("c1", new double[] {0.5, 0.5, 0.5, 0.5, 0.5});
+        scores.put("c2", new double[] {0.5, 0.5, 0.5, 0.5});
+        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, cost,
+                new TaylorStrategy.FlopsTerm(1e-3, "mflops"), 2);
+        assertEquals(List.of(0, 1), r.get("c2"), "c2's maps cost more FLOPs of their own");
+        assertEquals(null, r.get("c1"));
+        r = TaylorStrategy.lowest(scores, groups, cost, new TaylorStrategy.FlopsTerm(0.5, "share"), 2);
+        assertEquals(List.of(0, 1), r.get("c1"), "c1's maps cost more with their share of c2");
+        assertEquals(null, r.get("c2"));
+        // the term does not outweigh a real difference in importance at the paper's scale
+        scores.put("c1", new double[] {0.9, 0.9, 0.9, 0.9, 0.9});
+        scores.put("c2", new double[] {0.1, 0.9, 0.9, 0.9});
+        r = TaylorStrategy.lowest(scores, groups, cost, new TaylorStrategy.FlopsTerm(0.5, "share"), 1);
+        assertEquals(List.of(0), r.get("c2"));
     }
 
     @Test
