@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.apache.commons.configuration2.ImmutableConfiguration;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.ProgressListener;
 import org.waecompress.spi.train.TrainSettings;
@@ -43,61 +45,81 @@ public record CompressionContext(String strategyId, ImmutableConfiguration setti
     }
 
     /**
-     * Reads a numeric setting.
+     * Reads a setting: the value given for {@code strategy.<id>.<name>}, else its declared default.
      *
-     * @param key the key relative to the strategy's prefix
-     * @param dflt the value when the key is absent
+     * @param <T> the value type
+     * @param setting the setting, one of the strategy's {@link CompressionStrategy#settings()}
      * @return the value
-     * @throws InvalidSettingException naming the full key if the value is not a number
+     * @throws InvalidSettingException naming the full key if the value is not allowed
+     * @throws IllegalStateException if the setting's default depends on the run (use {@link #get(Setting, Object)})
      */
-    public double number(String key, double dflt) {
-        String v = settings.getString(key, null);
-        if (v == null) {
-            return dflt;
+    public <T> T get(Setting<T> setting) {
+        if (setting.defaultValue() == null && settings.getString(setting.name(), null) == null) {
+            throw new IllegalStateException(key(setting.name()) + " has a default that depends on the run ("
+                    + setting.defaultText() + "): read it with get(setting, runDefault)");
         }
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidSettingException(key(key), v, "must be a number");
-        }
+        return get(setting, setting.defaultValue());
     }
 
-    /** The setting every strategy that fine-tunes reads for its rate: a factor of the run's fine-tune rate. */
+    /**
+     * Reads a setting whose default depends on the run or on another setting.
+     *
+     * @param <T> the value type
+     * @param setting the setting
+     * @param runDefault the value when the key is not given
+     * @return the value
+     * @throws InvalidSettingException naming the full key if the value is not allowed
+     */
+    public <T> T get(Setting<T> setting, T runDefault) {
+        String v = settings.getString(setting.name(), null);
+        return v == null ? runDefault : setting.parse(key(setting.name()), v);
+    }
+
+    /**
+     * Declares the setting every strategy that fine-tunes reads for its rate, {@code fineTuneRateFactor}:
+     * a factor of the run's fine-tune rate whose default is the factor its paper uses (ThiNet, Taylor
+     * and low-rank fine-tune at a tenth of the training rate) and 1 otherwise. One setting for every
+     * strategy, so the table can state each row's rate.
+     *
+     * @param paperFactor the strategy's default factor
+     * @param doc why that default
+     * @return the setting, in (0, 10]
+     */
+    public static Setting<Double> fineTuneRateFactor(double paperFactor, String doc) {
+        return Setting.real(FINE_TUNE_RATE_FACTOR, paperFactor, doc).above(0).atMost(10);
+    }
+
+    /** The name of the {@link #fineTuneRateFactor} setting. */
     public static final String FINE_TUNE_RATE_FACTOR = "fineTuneRateFactor";
 
     /**
      * Returns the learning rate of this strategy's fine-tuning: the run's fine-tune rate times the
-     * strategy's {@value #FINE_TUNE_RATE_FACTOR} setting, whose default is the factor its paper uses
-     * (ThiNet, Taylor and low-rank fine-tune at a tenth of the training rate) and 1 otherwise. One
-     * setting for every strategy, so the table can state each row's rate.
+     * strategy's {@link #fineTuneRateFactor} setting.
      *
-     * @param paperFactor the strategy's default factor
+     * @param factor the strategy's declared factor setting
      * @return the rate
      * @throws InvalidSettingException if the factor is not in (0, 10]
      */
-    public double fineTuneRate(double paperFactor) {
-        double f = number(FINE_TUNE_RATE_FACTOR, paperFactor);
-        InvalidSettingException.check(f > 0 && f <= 10, key(FINE_TUNE_RATE_FACTOR), f, "must be in (0, 10]");
-        return fineTune.learningRate() * f;
+    public double fineTuneRate(Setting<Double> factor) {
+        return fineTune.learningRate() * get(factor);
     }
 
     /**
-     * Reads a true/false setting.
+     * The fine-tune step every strategy shares: trains a network with the run's fine-tune settings
+     * (optimizer, batch size, schedule, seed, augmentation) on the training data, for the given
+     * epochs and at the given rate. The input is left unchanged and still owned by the caller.
      *
-     * @param key the key relative to the strategy's prefix
-     * @param dflt the value when the key is absent
-     * @return the value
-     * @throws InvalidSettingException naming the full key if the value is neither true nor false
+     * @param task the label of progress lines and checkpoints (unique within the row)
+     * @param net the network to start from
+     * @param epochs epochs
+     * @param maxBatchesPerEpoch a cap on batches per epoch (0: the run's, which is the whole training set
+     *     unless the run caps it)
+     * @param learningRate the rate ({@link #fineTuneRate} gives the strategy's)
+     * @return the fine-tuned network, owned by the caller
      */
-    public boolean flag(String key, boolean dflt) {
-        String v = settings.getString(key, null);
-        if (v == null) {
-            return dflt;
-        }
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new InvalidSettingException(key(key), v, "must be true or false");
-        };
+    public Network fineTuneStep(String task, Network net, int epochs, int maxBatchesPerEpoch, double learningRate) {
+        return trainer.train(task, net, trainData, fineTune.toBuilder().epochs(epochs)
+                .maxBatchesPerEpoch(maxBatchesPerEpoch == 0 ? fineTune.maxBatchesPerEpoch() : maxBatchesPerEpoch)
+                .learningRate(learningRate).build()).network();
     }
 }

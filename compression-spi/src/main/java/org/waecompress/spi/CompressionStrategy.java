@@ -1,7 +1,8 @@
 package org.waecompress.spi;
 
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 
 /**
  * An acceleration method: a function from a trained network to a new, cheaper network.
@@ -29,22 +30,26 @@ public interface CompressionStrategy {
     String description();
 
     /**
-     * Returns the settings this strategy reads, relative to {@code strategy.<id>.}, with their
-     * default values as text.
+     * Returns the settings this strategy reads, relative to {@code strategy.<id>.}: the one
+     * declaration from which the harness takes the keys it accepts, the checks it makes before a run
+     * starts, {@code waec strategies}, provenance and the documentation tables. Read them with
+     * {@link CompressionContext#get(Setting)}.
      *
-     * @return key to default value, in a stable order
+     * @return the settings, in a stable order (the default: none)
      */
-    Map<String, String> defaultSettings();
+    default List<Setting<?>> settings() {
+        return List.of();
+    }
 
     /**
      * Checks every setting this strategy reads, before anything trains: the harness calls it for each
      * selected strategy when a run starts (with a context that has settings and the run's fine-tune
      * budget but no data), so a bad value stops the run at once instead of after hours of
-     * training the backbone and earlier rows. The harness also asks {@link #architecture} of the
+     * training the backbone and earlier rows. The harness has already parsed every declared setting
+     * that was given ({@link Setting#parse}); the harness also asks {@link #architecture} of the
      * run's backbone before training, which catches values that only a backbone makes wrong.
      *
-     * <p>The default checks nothing; a strategy with settings overrides it by parsing them the way
-     * {@link #compress} does.
+     * <p>The default checks nothing more; a strategy whose settings constrain each other overrides it.
      *
      * @param ctx the settings and fine-tune budget
      * @throws InvalidSettingException naming the first bad key
@@ -64,6 +69,19 @@ public interface CompressionStrategy {
     default org.waecompress.spi.spec.NetworkSpec architecture(org.waecompress.spi.spec.NetworkSpec backbone,
             CompressionContext ctx) {
         throw new UnsupportedOperationException(id() + " cannot give its architecture without training data");
+    }
+
+    /**
+     * Returns what a reader of the results table must know about this row's method as configured and
+     * that the columns do not show (how many maps a pruning step removes, a part trained at another
+     * rate), as one clause without a final full stop; the harness prints it under the table after the
+     * strategy's id. Rows whose clauses are equal share one line.
+     *
+     * @param ctx the settings (no data)
+     * @return the clause, or null (the default) for none
+     */
+    default String tableNote(CompressionContext ctx) {
+        return null;
     }
 
     /**

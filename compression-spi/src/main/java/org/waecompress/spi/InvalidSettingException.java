@@ -11,6 +11,7 @@ public class InvalidSettingException extends CompressionException {
     private static final long serialVersionUID = 1L;
 
     private final String key;
+    private final String reason;
 
     /**
      * Creates the exception.
@@ -22,6 +23,7 @@ public class InvalidSettingException extends CompressionException {
     public InvalidSettingException(String key, Object value, String reason) {
         super(key + " = " + value + ": " + reason);
         this.key = key;
+        this.reason = reason;
     }
 
     /**
@@ -31,6 +33,15 @@ public class InvalidSettingException extends CompressionException {
      */
     public String key() {
         return key;
+    }
+
+    /**
+     * Returns what is allowed, as the message words it.
+     *
+     * @return the reason
+     */
+    public String reason() {
+        return reason;
     }
 
     /**

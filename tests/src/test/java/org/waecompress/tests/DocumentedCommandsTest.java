@@ -19,7 +19,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.waecompress.experiments.cli.Main;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.Keys;
-import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine;
 
@@ -90,8 +89,9 @@ class DocumentedCommandsTest {
     @TestFactory
     Stream<DynamicTest> everyDocumentedCommandParses() throws IOException {
         Set<String> known = new TreeSet<>(Keys.all().keySet());
-        ExperimentRunner.strategyKeys(StrategyRegistry.discover())
-                .forEach((id, keys) -> keys.forEach(k -> known.add("strategy." + id + "." + k)));
+        StrategyRegistry registry = StrategyRegistry.discover();
+        registry.ids().forEach(id -> registry.get(id).settings().forEach(st -> known.add("strategy." + id + "."
+                + st.name())));
         CommandLine root = new CommandLine(new Main());
         Set<String> options = new TreeSet<>();
         collectOptions(root, options);

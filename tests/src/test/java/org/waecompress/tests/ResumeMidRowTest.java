@@ -59,8 +59,7 @@ class ResumeMidRowTest {
         sets.put("strategies", "wae");
         sets.put("output.keepNetworks", "true");
         sets.put("output.checkpointSeconds", "0");
-        ExperimentConfig config = ExperimentConfig.load(sets, null, null, new Properties(),
-                ExperimentRunner.strategyKeys(registry));
+        ExperimentConfig config = ExperimentConfig.load(sets, null, null, new Properties(), registry);
         ExperimentSettings s = ExperimentSettings.from(config);
 
         Path straight = dir.resolve("straight");

@@ -26,6 +26,7 @@ import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.harness.RunLock;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
 
 /**
  * A run folder's rows are computed by the plan it describes: resumes with another plan are refused,
@@ -262,7 +263,7 @@ class RunIntegrityTest {
 
     @Test
     void aLoadedBackboneIsFineTunedOnlyWhenAsked() {
-        Map<String, java.util.Set<String>> none = Map.of();
+        StrategyRegistry none = StrategyRegistry.of();
         ExperimentSettings preset = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights", "b.safetensors"),
                 null, "quick", new Properties(), none));
         assertNull(preset.train(), "the quick preset's 3 backbone epochs were applied to a loaded backbone");

@@ -1,9 +1,10 @@
 package org.waecompress.wae;
 
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.Hw;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -27,25 +28,18 @@ public final class ResizeStrategy implements CompressionStrategy {
         return "The backbone on the image downsampled by 2 (the WAE paper's 112x112-input VGG16 and I_R)";
     }
 
-    @Override
-    public Map<String, String> defaultSettings() {
-        return Map.of("epochs", "the run's fine-tune epochs", CompressionContext.FINE_TUNE_RATE_FACTOR,
-                RATE + " (a factor of the run's fine-tune rate; the paper gives none)");
-    }
-
-    /** The default factor of the run's fine-tune rate. */
-    static final double RATE = 1.0;
+    static final Setting<Integer> EPOCHS = Setting.integer("epochs", "the run's fine-tune epochs",
+            "epochs of fine-tuning").atLeast(1);
+    static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(1.0,
+            "the fine-tune's rate as a factor of the run's fine-tune rate (the paper gives none)");
 
     @Override
-    public void checkSettings(CompressionContext ctx) {
-        epochs(ctx);
-        ctx.fineTuneRate(RATE);
+    public List<Setting<?>> settings() {
+        return List.of(EPOCHS, RATE_FACTOR);
     }
 
     private static int epochs(CompressionContext ctx) {
-        int epochs = (int) ctx.number("epochs", ctx.fineTune() == null ? 1 : ctx.fineTune().epochs());
-        org.waecompress.spi.InvalidSettingException.check(epochs >= 1, ctx.key("epochs"), epochs, "must be >= 1");
-        return epochs;
+        return ctx.get(EPOCHS, ctx.fineTune() == null ? 1 : ctx.fineTune().epochs());
     }
 
     @Override
@@ -56,7 +50,7 @@ public final class ResizeStrategy implements CompressionStrategy {
         // The backbone keeps its names: its root becomes a transparent child after the pool.
         var body = SpecRewriter.rewrite(b.root(), "", half, (p, leaf, s) -> leaf);
         var root = new Layers.Sequential("", java.util.List.of(pool, transparent(body)));
-        return new NetworkSpec("resize-" + b.name(), b.inputShape(), root);
+        return new NetworkSpec(ctx.strategyId() + "-" + b.name(), b.inputShape(), root);
     }
 
     @Override
@@ -65,8 +59,8 @@ public final class ResizeStrategy implements CompressionStrategy {
         int epochs = epochs(ctx);
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
                 Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {
-            return ctx.trainer().train("resize", init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),
-                    ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTuneRate(RATE)).build(),
+            return ctx.trainer().train(ctx.strategyId(), init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),
+                    ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTuneRate(RATE_FACTOR)).build(),
                     n -> true).network();
         }
     }

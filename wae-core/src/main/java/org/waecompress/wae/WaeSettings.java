@@ -1,9 +1,9 @@
 package org.waecompress.wae;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.train.TrainSettings;
 
 /**
@@ -62,77 +62,110 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
         boolean fusionZeroInit, TrainSettings stage1, TrainSettings stage2, TrainSettings stage3,
         double stage3EncoderRateFactor) {
 
-    /** Keys and their defaults as text, for {@code waec strategies}. */
-    static Map<String, String> defaults() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("lambda", "0.1 with lossScale mean, 0.4 with sum (the same stage-1 objective)");
-        m.put("gamma", "0.001");
-        m.put("lossScale", "mean (squared norms averaged over each image's values; sum: the paper's, summed)");
-        m.put("encoderChannels", "16");
-        m.put("splitNorm", "true");
-        m.put("highWidth", "0.25");
-        m.put("highBranch", "true");
-        m.put("lowHeadWidth", "-1 (auto: 1024 for fully connected classifiers, else the backbone's head)");
-        m.put("fusionHeadWidth", "-1 (auto: 2048 for fully connected classifiers, else the backbone's head)");
-        m.put("initLowFromBase", "true");
-        m.put("fusionZeroInit", "true");
-        m.put("stage1.epochs", "2");
-        m.put("stage1.learningRate", "0.003 (Adam)");
-        m.put("stage2.epochs", "ceil(E/2) of the run's fine-tune epochs E");
-        m.put("stage2.learningRate", "the run's learning rate");
-        m.put("stage3.epochs", "floor(E/2), at least 1");
-        m.put("stage3.learningRate", "the run's learning rate");
-        m.put("stage3.encoderRateFactor", "1 (wae only: the encoder's stage-3 rate as a fraction of stage 3's; 0 freezes it)");
-        return m;
-    }
+    static final Setting<String> LOSS_SCALE = Setting.choice("lossScale", "mean",
+            "how l_r and l_e are normalised: mean (averaged over each image's values) or sum (the paper's "
+                    + "squared norms, summed)", "mean", "sum");
+    static final Setting<Double> LAMBDA = Setting.real("lambda", "0.1 with lossScale mean, 0.4 with sum (the same "
+            + "stage-1 objective)", "weight of the energy loss on I_H").atLeast(0);
+    static final Setting<Double> GAMMA = Setting.real("gamma", 0.001,
+            "weight of the auto-encoder loss in stage 3").atLeast(0);
+    static final Setting<Integer> ENCODER_CHANNELS = Setting.integer("encoderChannels", 16,
+            "channels of the encoder's convolutions").atLeast(1);
+    static final Setting<Integer> DECODER_CHANNELS = Setting.integer("decoderChannels", 16,
+            "channels of the decoder's convolutions (training only)").atLeast(1);
+    static final Setting<Boolean> SPLIT_NORM = Setting.flag("splitNorm", true,
+            "batch-normalise the encoder's convolutions");
+    static final Setting<Double> HIGH_WIDTH = Setting.real("highWidth", 0.25,
+            "width of the high branch (I_H's network) as a fraction of the backbone's").above(0).atMost(1);
+    static final Setting<Boolean> HIGH_BRANCH = Setting.flag("highBranch", true,
+            "classify with both sub-images (false: Table 3's I_L-only ablation)");
+    static final Setting<Integer> LOW_HEAD_WIDTH = Setting.integer("lowHeadWidth", -1,
+            "width of the low branch's classifier head (0: none)").atLeast(-1)
+            .shownAs("-1 (auto: 1024 for fully connected classifiers, else the backbone's head)");
+    static final Setting<Integer> FUSION_HEAD_WIDTH = Setting.integer("fusionHeadWidth", -1,
+            "width of the fusion head (0: none)").atLeast(-1)
+            .shownAs("-1 (auto: 2048 for fully connected classifiers, else the backbone's head)");
+    static final Setting<Boolean> INIT_LOW_FROM_BASE = Setting.flag("initLowFromBase", true,
+            "the low branch starts from the trained backbone's weights");
+    static final Setting<Boolean> FUSION_ZERO_INIT = Setting.flag("fusionZeroInit", true,
+            "the fusion head's output layer starts at zero");
+    static final Setting<Integer> STAGE1_EPOCHS = Setting.integer("stage1.epochs", 2,
+            "epochs of stage 1 (the auto-encoder)").atLeast(1);
+    static final Setting<Double> STAGE1_RATE = Setting.real("stage1.learningRate", 0.003,
+            "stage 1's learning rate (Adam)").above(0).shownAs("0.003 (Adam)");
+    static final Setting<Integer> STAGE2_EPOCHS = Setting.integer("stage2.epochs",
+            "ceil(E/2) of the run's fine-tune epochs E", "epochs of stage 2 (classifiers, encoder frozen)").atLeast(1);
+    static final Setting<Double> STAGE2_RATE = Setting.real("stage2.learningRate", "the run's learning rate",
+            "stage 2's learning rate").above(0);
+    static final Setting<Integer> STAGE3_EPOCHS = Setting.integer("stage3.epochs", "floor(E/2), at least 1",
+            "epochs of stage 3 (the whole network; wae: with the joint loss)").atLeast(1);
+    static final Setting<Double> STAGE3_RATE = Setting.real("stage3.learningRate", "the run's learning rate",
+            "stage 3's learning rate").above(0);
+    static final Setting<Double> STAGE3_ENCODER_RATE_FACTOR = Setting.real("stage3.encoderRateFactor", 1,
+            "the encoder's stage-3 rate as a fraction of stage 3's (0 freezes it)").atLeast(0).atMost(1);
+
+    /** What {@code wae} reads. */
+    static final List<Setting<?>> WAE = List.of(LAMBDA, GAMMA, LOSS_SCALE, ENCODER_CHANNELS, DECODER_CHANNELS,
+            SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH, LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE, FUSION_ZERO_INIT,
+            STAGE1_EPOCHS, STAGE1_RATE, STAGE2_EPOCHS, STAGE2_RATE, STAGE3_EPOCHS, STAGE3_RATE,
+            STAGE3_ENCODER_RATE_FACTOR);
 
     /**
-     * Reads and validates the settings.
+     * What {@code decomposition} and {@code wavelet} read: the test-time network's options and the
+     * classification-only budget (stage 2 + stage 3 epochs at stage 2's rate); no auto-encoder.
+     */
+    static final List<Setting<?>> SHAPED_BASELINE = List.of(ENCODER_CHANNELS, SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH,
+            LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE, FUSION_ZERO_INIT, STAGE2_EPOCHS, STAGE2_RATE,
+            STAGE3_EPOCHS);
+
+    /**
+     * Reads the settings of {@code wae}.
      *
      * @param ctx the context (its settings subset and default training settings)
      * @return the settings
      * @throws InvalidSettingException naming the first bad key
      */
     public static WaeSettings from(CompressionContext ctx) {
-        String sc = ctx.settings().getString("lossScale", "mean").trim().toLowerCase(java.util.Locale.ROOT);
-        InvalidSettingException.check(sc.equals("sum") || sc.equals("mean"), ctx.key("lossScale"), sc,
-                "must be mean or sum (the paper's)");
-        double lambda = ctx.number("lambda", sc.equals("sum") ? 0.4 : 0.1);
-        InvalidSettingException.check(lambda >= 0, ctx.key("lambda"), lambda, "must be >= 0");
-        double gamma = ctx.number("gamma", 0.001);
-        InvalidSettingException.check(gamma >= 0, ctx.key("gamma"), gamma, "must be >= 0");
-        int enc = (int) ctx.number("encoderChannels", 16);
-        InvalidSettingException.check(enc >= 1, ctx.key("encoderChannels"), enc, "must be >= 1");
-        double hw = ctx.number("highWidth", 0.25);
-        InvalidSettingException.check(hw > 0 && hw <= 1, ctx.key("highWidth"), hw, "must be in (0, 1]");
-        int lh = (int) ctx.number("lowHeadWidth", -1);
-        int fh = (int) ctx.number("fusionHeadWidth", -1);
-        InvalidSettingException.check(lh >= -1, ctx.key("lowHeadWidth"), lh, "must be -1 (auto), 0 or a width");
-        InvalidSettingException.check(fh >= -1, ctx.key("fusionHeadWidth"), fh, "must be -1 (auto), 0 or a width");
-        WaeOptions o = new WaeOptions(enc, ctx.flag("splitNorm", true), hw, ctx.flag("highBranch", true), lh, fh,
-                (int) ctx.number("decoderChannels", 16));
+        WaeLoss.Scale scale = ctx.get(LOSS_SCALE).equals("sum") ? WaeLoss.Scale.SUM : WaeLoss.Scale.MEAN;
+        double lambda = ctx.get(LAMBDA, scale == WaeLoss.Scale.SUM ? 0.4 : 0.1);
         TrainSettings base = ctx.fineTune();
-        int e = base.epochs();
-        TrainSettings s1 = stage(ctx, "stage1", base.toBuilder().optimizer(TrainSettings.OptimizerKind.ADAM)
-                .weightDecay(0).build(), 2, 0.003);
-        TrainSettings s2 = stage(ctx, "stage2", base, Math.max(1, (e + 1) / 2), base.learningRate());
-        TrainSettings s3 = stage(ctx, "stage3", base, Math.max(1, e / 2), base.learningRate());
-        double encRate = ctx.number("stage3.encoderRateFactor", 1.0);
-        InvalidSettingException.check(encRate >= 0 && encRate <= 1, ctx.key("stage3.encoderRateFactor"), encRate,
-                "must be in [0, 1] (0 keeps the stage-1 encoder, 1 trains it at stage 3's rate)");
-        return new WaeSettings(lambda, gamma, sc.equals("sum") ? WaeLoss.Scale.SUM : WaeLoss.Scale.MEAN, o,
-                ctx.flag("initLowFromBase", true),
-                ctx.flag("fusionZeroInit", true), s1, s2, s3, encRate);
+        TrainSettings s1 = base.toBuilder().optimizer(TrainSettings.OptimizerKind.ADAM).weightDecay(0)
+                .epochs(ctx.get(STAGE1_EPOCHS)).learningRate(ctx.get(STAGE1_RATE)).build();
+        return new WaeSettings(lambda, ctx.get(GAMMA), scale, options(ctx, ctx.get(DECODER_CHANNELS)),
+                ctx.get(INIT_LOW_FROM_BASE), ctx.get(FUSION_ZERO_INIT), s1, stage2(ctx), stage3(ctx, true),
+                ctx.get(STAGE3_ENCODER_RATE_FACTOR));
     }
 
-    private static TrainSettings stage(CompressionContext ctx, String prefix, TrainSettings base, int epochs,
-            double lr) {
-        String ek = prefix + ".epochs";
-        String lk = prefix + ".learningRate";
-        int ep = (int) ctx.number(ek, epochs);
-        InvalidSettingException.check(ep >= 1, ctx.key(ek), ctx.settings().getString(ek, "" + ep), "must be >= 1");
-        double rate = ctx.number(lk, lr);
-        InvalidSettingException.check(rate > 0, ctx.key(lk), rate, "must be > 0");
-        return base.toBuilder().epochs(ep).learningRate(rate).build();
+    /**
+     * Reads the settings of {@code decomposition} and {@code wavelet} ({@link #SHAPED_BASELINE}); what
+     * they do not read keeps its default.
+     *
+     * @param ctx the context
+     * @return the settings
+     */
+    public static WaeSettings forShapedBaseline(CompressionContext ctx) {
+        TrainSettings base = ctx.fineTune();
+        return new WaeSettings(LAMBDA_MEAN, GAMMA.defaultValue(), WaeLoss.Scale.MEAN,
+                options(ctx, DECODER_CHANNELS.defaultValue()), ctx.get(INIT_LOW_FROM_BASE), ctx.get(FUSION_ZERO_INIT),
+                base, stage2(ctx), stage3(ctx, false), STAGE3_ENCODER_RATE_FACTOR.defaultValue());
+    }
+
+    private static final double LAMBDA_MEAN = 0.1;
+
+    private static WaeOptions options(CompressionContext ctx, int decoderChannels) {
+        return new WaeOptions(ctx.get(ENCODER_CHANNELS), ctx.get(SPLIT_NORM), ctx.get(HIGH_WIDTH), ctx.get(HIGH_BRANCH),
+                ctx.get(LOW_HEAD_WIDTH), ctx.get(FUSION_HEAD_WIDTH), decoderChannels);
+    }
+
+    private static TrainSettings stage2(CompressionContext ctx) {
+        TrainSettings base = ctx.fineTune();
+        return base.toBuilder().epochs(ctx.get(STAGE2_EPOCHS, Math.max(1, (base.epochs() + 1) / 2)))
+                .learningRate(ctx.get(STAGE2_RATE, base.learningRate())).build();
+    }
+
+    private static TrainSettings stage3(CompressionContext ctx, boolean ownRate) {
+        TrainSettings base = ctx.fineTune();
+        return base.toBuilder().epochs(ctx.get(STAGE3_EPOCHS, Math.max(1, base.epochs() / 2)))
+                .learningRate(ownRate ? ctx.get(STAGE3_RATE, base.learningRate()) : base.learningRate()).build();
     }
 }

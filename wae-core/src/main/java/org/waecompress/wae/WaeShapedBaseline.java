@@ -1,9 +1,10 @@
 package org.waecompress.wae;
 
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.NetworkSpec;
 
 /**
@@ -70,28 +71,28 @@ public final class WaeShapedBaseline implements CompressionStrategy {
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        return WaeSettings.defaults();
+    public List<Setting<?>> settings() {
+        return WaeSettings.SHAPED_BASELINE;
     }
 
     @Override
-    public void checkSettings(CompressionContext ctx) {
-        WaeSettings.from(ctx);
+    public String tableNote(CompressionContext ctx) {
+        return WaeStrategy.STAGE_RATES;
     }
 
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        WaeSettings s = WaeSettings.from(ctx);
+        WaeSettings s = WaeSettings.forShapedBaseline(ctx);
         NetworkSpec spec = WaeArchitecture.classifier(backbone, s.options(), split, false);
-        return split == WaeArchitecture.SplitKind.LEARNED ? spec.withName(id + "-" + backbone.name()) : spec;
+        return split == WaeArchitecture.SplitKind.LEARNED ? spec.withName(ctx.strategyId() + "-" + backbone.name()) : spec;
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
-        WaeSettings s = WaeSettings.from(ctx);
-        Network n = WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, id, ctx);
+        WaeSettings s = WaeSettings.forShapedBaseline(ctx);
+        Network n = WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, ctx.strategyId(), ctx);
         if (split == WaeArchitecture.SplitKind.LEARNED) {
-            ChannelGrid.publish(n, ctx.trainData(), id, ctx.outputDir());
+            ChannelGrid.publish(n, ctx.trainData(), ctx.strategyId(), ctx.outputDir());
         }
         return n;
     }

@@ -1,9 +1,10 @@
 package org.waecompress.wae;
 
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 
 /**
  * WAE: Learning a Wavelet-like Auto-Encoder to Accelerate Deep Neural Networks (Chen, Lin, Zuo,
@@ -29,8 +30,17 @@ public final class WaeStrategy implements CompressionStrategy {
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        return WaeSettings.defaults();
+    public List<Setting<?>> settings() {
+        return WaeSettings.WAE;
+    }
+
+    /** The WAE family's table note: its stages have rates of their own. */
+    static final String STAGE_RATES = "trains at its stage rates (strategy.ID.stage{2,3}.learningRate, the run's "
+            + "rate by default)";
+
+    @Override
+    public String tableNote(CompressionContext ctx) {
+        return STAGE_RATES;
     }
 
     @Override

@@ -207,16 +207,16 @@ class WaeTrainingTest {
         ArrayImageDataset data = SyntheticImages.create(5, 8, new Shape(1, 16, 16), 4, 0.1);
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("lambda", "-1"), data, 1)));
-        assertEquals("strategy.wae.lambda = -1.0: must be >= 0", e.getMessage());
+        assertEquals("strategy.wae.lambda = -1: must be a number >= 0", e.getMessage());
         e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("stage2.epochs", "0"), data, 1)));
-        assertEquals("strategy.wae.stage2.epochs = 0: must be >= 1", e.getMessage());
+        assertEquals("strategy.wae.stage2.epochs = 0: must be an integer >= 1", e.getMessage());
         e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("highWidth", "lots"), data, 1)));
-        assertEquals("strategy.wae.highWidth = lots: must be a number", e.getMessage());
+        assertEquals("strategy.wae.highWidth = lots: must be a number in (0, 1]", e.getMessage());
         e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("stage3.encoderRateFactor", "-0.5"), data, 1)));
-        assertTrue(e.getMessage().startsWith("strategy.wae.stage3.encoderRateFactor = -0.5: must be in [0, 1]"),
+        assertTrue(e.getMessage().startsWith("strategy.wae.stage3.encoderRateFactor = -0.5: must be a number in [0, 1]"),
                 e.getMessage());
     }
 }

@@ -1,10 +1,8 @@
 package org.waecompress.baselines.lowrank;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.setting.Setting;
 
 /**
  * Settings of {@code lowrank} ({@code strategy.lowrank.*}).
@@ -67,45 +65,40 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         this(targetSpeedup, energy, layers, fineTuneEpochs, "svd");
     }
 
-    static Map<String, String> defaults() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("targetSpeedup", "2.0");
-        m.put("energy", "0 (use targetSpeedup)");
-        m.put("layers", "all");
-        m.put("fineTuneEpochs", "the run's fine-tune epochs");
-        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
-        m.put("method", "channel (Zhang et al.: from the layer's responses on calibration images; svd: the "
-                + "weights' truncated SVD, no data; tucker2: Kim et al.)");
-        m.put("calibrationImages", "128 (channel: images drawn at random whose responses are decomposed)");
-        m.put("locations", "10 (channel: positions sampled per image and convolution)");
-        m.put("vbmf", "false (true: per-layer ranks from EVBMF of the trained weights, as Kim et al.)");
-        return m;
-    }
+    static final Setting<Double> TARGET = Setting.real("targetSpeedup", 2.0,
+            "each decomposed layer's MAC reduction (its rank follows), used when energy is 0").above(1);
+    static final Setting<Double> ENERGY = Setting.real("energy", 0,
+            "keep the smallest rank whose singular values hold this fraction of the squared spectrum (0 = use "
+                    + "targetSpeedup)").atLeast(0).below(1).shownAs("0 (use targetSpeedup)");
+    static final Setting<String> LAYERS = Setting.choice("layers", "all", "which layers to decompose",
+            "all", "conv", "linear");
+    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
+            "epochs of fine-tuning after decomposition (0 = none)").atLeast(0);
+    static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
+            "the fine-tune's rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
+    static final Setting<String> METHOD = Setting.choice("method", "channel",
+            "channel (Zhang et al.: from the layer's responses on calibration images), svd (the weights' truncated "
+                    + "SVD, no data) or tucker2 (Kim et al.)", "channel", "svd", "tucker2");
+    static final Setting<Integer> CALIBRATION_IMAGES = Setting.integer("calibrationImages", 128,
+            "channel: images drawn at random whose responses are decomposed").atLeast(1);
+    static final Setting<Integer> LOCATIONS = Setting.integer("locations", 10,
+            "channel: positions sampled per image and convolution").atLeast(1);
+    static final Setting<Boolean> VBMF = Setting.flag("vbmf", false,
+            "per-layer ranks from EVBMF of the trained weights, as Kim et al. (overrides targetSpeedup and energy)");
+
+    /** The declared settings, in listing order. */
+    static final List<Setting<?>> ALL = List.of(TARGET, ENERGY, LAYERS, FINE_TUNE_EPOCHS, RATE_FACTOR, METHOD,
+            CALIBRATION_IMAGES, LOCATIONS, VBMF);
 
     /**
-     * Reads and validates the settings.
+     * Reads the settings.
      *
      * @param ctx the context
      * @return the settings
      */
     static LowRankSettings from(CompressionContext ctx) {
-        double s = ctx.number("targetSpeedup", 2.0);
-        InvalidSettingException.check(s > 1, ctx.key("targetSpeedup"), s, "must be > 1");
-        double e = ctx.number("energy", 0);
-        InvalidSettingException.check(e == 0 || (e > 0 && e < 1), ctx.key("energy"), e, "must be 0 or in (0, 1)");
-        String layers = ctx.settings().getString("layers", "all").trim().toLowerCase(Locale.ROOT);
-        InvalidSettingException.check(layers.equals("all") || layers.equals("conv") || layers.equals("linear"),
-                ctx.key("layers"), layers, "must be conv, linear or all");
-        int ft = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
-        InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
-        String method = ctx.settings().getString("method", "channel").trim().toLowerCase(Locale.ROOT);
-        InvalidSettingException.check(method.equals("channel") || method.equals("svd") || method.equals("tucker2"),
-                ctx.key("method"), method, "must be channel, svd or tucker2");
-        boolean vbmf = ctx.flag("vbmf", false);
-        int images = (int) ctx.number("calibrationImages", 128);
-        InvalidSettingException.check(images >= 1, ctx.key("calibrationImages"), images, "must be >= 1");
-        int loc = (int) ctx.number("locations", 10);
-        InvalidSettingException.check(loc >= 1, ctx.key("locations"), loc, "must be >= 1");
-        return new LowRankSettings(s, e, layers, ft, method, vbmf, images, loc);
+        return new LowRankSettings(ctx.get(TARGET), ctx.get(ENERGY), ctx.get(LAYERS),
+                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), ctx.get(METHOD),
+                ctx.get(VBMF), ctx.get(CALIBRATION_IMAGES), ctx.get(LOCATIONS));
     }
 }

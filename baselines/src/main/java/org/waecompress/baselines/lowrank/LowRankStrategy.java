@@ -1,14 +1,16 @@
 package org.waecompress.baselines.lowrank;
 
-import java.util.Map;
+import java.util.List;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.NetworkSpec;
 
 /**
  * Low-rank decomposition: every eligible convolution and linear layer replaced by two thinner
- * layers from its weights' truncated SVD (see {@link LowRankDecomposer}), then fine-tuned.
+ * layers (see {@link LowRankDecomposer}: Zhang et al.'s channel decomposition from the layer's
+ * responses by default, the weights' truncated SVD, or Tucker-2), then fine-tuned.
  * The WAE paper cites this family (Lebedev et al. 2014; Tai et al. 2015; Zhang et al. 2016) as the
  * other way of cutting a network's cost; use it when the weight matrices are close to low rank.
  */
@@ -25,19 +27,13 @@ public final class LowRankStrategy implements CompressionStrategy {
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        return LowRankSettings.defaults();
-    }
-
-    @Override
-    public void checkSettings(CompressionContext ctx) {
-        LowRankSettings.from(ctx);
-        ctx.fineTuneRate(0.1);
+    public List<Setting<?>> settings() {
+        return LowRankSettings.ALL;
     }
 
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        return LowRankDecomposer.architecture(backbone, LowRankSettings.from(ctx)).withName("lowrank-" + backbone.name());
+        return LowRankDecomposer.architecture(backbone, LowRankSettings.from(ctx)).withName(ctx.strategyId() + "-" + backbone.name());
     }
 
     @Override
@@ -48,9 +44,8 @@ public final class LowRankStrategy implements CompressionStrategy {
             return decomposed;
         }
         try (decomposed) {
-            return ctx.trainer().train("lowrank fine-tune", decomposed, ctx.trainData(),
-                    ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
-                            .learningRate(ctx.fineTuneRate(0.1)).build()).network();
+            return ctx.fineTuneStep(ctx.strategyId() + " fine-tune", decomposed, s.fineTuneEpochs(), 0,
+                    ctx.fineTuneRate(LowRankSettings.RATE_FACTOR));
         }
     }
 }

@@ -8,18 +8,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.waecompress.baselines.common.ChannelGroups;
-import org.waecompress.baselines.common.ChannelSurgery;
+import org.waecompress.spi.surgery.ChannelGroups;
+import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
-import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
+import org.waecompress.spi.train.NetworkTrainer;
 
 /**
  * Iterative pruning with the Taylor criterion (Molchanov et al., ICLR 2017): score every prunable
@@ -33,29 +34,41 @@ import org.waecompress.spi.spec.SpecRewriter;
  */
 public final class TaylorStrategy implements CompressionStrategy {
 
-    private final String id;
-    private final double defaultTarget;
+    static final Setting<Double> TARGET = Setting.real("targetSpeedup", 2.5,
+            "MAC reduction to reach (taylor-1: 2.5, taylor-2: 3.9)").above(1);
+    static final Setting<Integer> CHANNELS_PER_STEP = Setting.integer("channelsPerStep", 0,
+            "feature maps removed per pruning step (0 = auto: 5% of the prunable maps; the paper removes one)")
+            .atLeast(0).shownAs("0 (auto: 5% of the prunable feature maps)");
+    static final Setting<Integer> BATCHES = Setting.integer("batches", 4,
+            "training batches the criterion is averaged over at each step").atLeast(1);
+    static final Setting<Integer> STEP_FINE_TUNE_STEPS = Setting.integer("stepFineTuneSteps", 5,
+            "training steps after each pruning step").atLeast(0);
+    static final Setting<Double> FLOPS_LAMBDA = Setting.real("flopsLambda", 0,
+            "FLOPs regularisation weight (0 = off; the paper's 1e-3 with flopsUnit=mflops)").atLeast(0)
+            .shownAs("0 (off; the paper's 1e-3 with flopsUnit=mflops)");
+    static final Setting<String> FLOPS_UNIT = Setting.choice("flopsUnit", "share",
+            "cost of a map in the FLOPs term: share (its share of the network's MACs, consumers included) or "
+                    + "mflops (the paper's: the producing convolution's FLOPs per map, in millions)", "share", "mflops");
+    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
+            "epochs of fine-tuning at the end").atLeast(0);
+    static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
+            "the fine-tunes' rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
+    static final Setting<String> GROUPS = Setting.text("groups", "inner",
+            "which channel groups may be pruned: inner (convs read by one layer and not coupled by a residual "
+                    + "addition), all (also every coupled group such as ResNet residual streams), or comma-separated "
+                    + "conv paths whose groups to add");
 
-    /**
-     * Creates an operating point.
-     *
-     * @param id the strategy id
-     * @param defaultTarget the default MAC reduction target
-     */
-    public TaylorStrategy(String id, double defaultTarget) {
-        this.id = id;
-        this.defaultTarget = defaultTarget;
-    }
+    private static final List<Setting<?>> SETTINGS = List.of(TARGET, CHANNELS_PER_STEP, BATCHES, STEP_FINE_TUNE_STEPS,
+            FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS);
 
     @Override
     public String id() {
-        return id;
+        return "taylor-1";
     }
 
     @Override
     public String description() {
-        return String.format(Locale.ROOT, "Taylor-criterion iterative pruning to %.1fx fewer MACs (Molchanov et al., "
-                + "ICLR 2017)", defaultTarget);
+        return "Taylor-criterion iterative pruning to 2.5x fewer MACs (Molchanov et al., ICLR 2017)";
     }
 
     /**
@@ -68,9 +81,10 @@ public final class TaylorStrategy implements CompressionStrategy {
      * @param flops the FLOPs regularisation term
      * @param fineTuneEpochs final fine-tuning epochs
      * @param groups which channel groups may be pruned: {@code inner}, {@code all} or conv paths
+     * @param fineTuneRate the rate of the step and final fine-tunes
      */
     record Settings(double target, int channelsPerStep, int batches, int stepFineTuneSteps, FlopsTerm flops,
-            int fineTuneEpochs, String groups) {}
+            int fineTuneEpochs, String groups, double fineTuneRate) {}
 
     /**
      * Molchanov et al.'s FLOPs regularisation, {@code score - lambda * cost of the map}.
@@ -94,48 +108,30 @@ public final class TaylorStrategy implements CompressionStrategy {
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("targetSpeedup", Double.toString(defaultTarget));
-        m.put("channelsPerStep", "0 (auto: 5% of the prunable feature maps)");
-        m.put("batches", "4");
-        m.put("stepFineTuneSteps", "5");
-        m.put("flopsLambda", "0 (off; the paper's 1e-3 with flopsUnit=mflops)");
-        m.put("flopsUnit", "share (the map's share of the network's MACs) or mflops (the paper's: the producing "
-                + "convolution's FLOPs per feature map, in millions)");
-        m.put("fineTuneEpochs", "the run's fine-tune epochs");
-        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
-        m.put("groups", "inner (convs read by one layer and not coupled by a residual addition; 'all' adds every "
-                + "coupled group such as ResNet residual streams; or comma-separated conv paths whose groups to add)");
-        return m;
+    public List<Setting<?>> settings() {
+        return SETTINGS;
+    }
+
+    @Override
+    public String tableNote(CompressionContext ctx) {
+        int k = ctx.get(CHANNELS_PER_STEP);
+        return "removes " + (k == 0 ? "5% of the prunable maps" : k + " maps") + " per step (channelsPerStep; the "
+                + "paper removes one map per step)";
     }
 
     @Override
     public void checkSettings(CompressionContext ctx) {
         settings(ctx);
-        ctx.fineTuneRate(0.1);
     }
 
     Settings settings(CompressionContext ctx) {
-        double t = ctx.number("targetSpeedup", defaultTarget);
-        InvalidSettingException.check(t > 1, ctx.key("targetSpeedup"), t, "must be > 1");
-        int k = (int) ctx.number("channelsPerStep", 0);
-        InvalidSettingException.check(k >= 0, ctx.key("channelsPerStep"), k, "must be >= 0 (0 = auto)");
-        int b = (int) ctx.number("batches", 4);
-        InvalidSettingException.check(b >= 1, ctx.key("batches"), b, "must be >= 1");
-        int s = (int) ctx.number("stepFineTuneSteps", 5);
-        InvalidSettingException.check(s >= 0, ctx.key("stepFineTuneSteps"), s, "must be >= 0");
-        double l = ctx.number("flopsLambda", 0);
-        InvalidSettingException.check(l >= 0, ctx.key("flopsLambda"), l, "must be >= 0");
-        String unit = ctx.settings().getString("flopsUnit", "share").trim();
-        InvalidSettingException.check(unit.equals("share") || unit.equals("mflops"), ctx.key("flopsUnit"), unit,
-                "must be share or mflops");
-        int f = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
-        InvalidSettingException.check(f >= 0, ctx.key("fineTuneEpochs"), f, "must be >= 0");
-        String[] listed = ctx.settings().getStringArray("groups");
-        String g = listed.length == 0 ? "inner" : String.join(",", listed).trim();
-        InvalidSettingException.check(!g.isEmpty(), ctx.key("groups"), g, "must be inner, all or conv paths");
-        return new Settings(t, k, b, s, new FlopsTerm(l, unit), f, g);
+        String[] listed = ctx.settings().getStringArray(GROUPS.name());
+        String g = listed.length == 0 ? GROUPS.defaultValue() : String.join(",", listed).trim();
+        InvalidSettingException.check(!g.isEmpty(), ctx.key(GROUPS.name()), g, "must be inner, all or conv paths");
+        return new Settings(ctx.get(TARGET), ctx.get(CHANNELS_PER_STEP), ctx.get(BATCHES), ctx.get(STEP_FINE_TUNE_STEPS),
+                new FlopsTerm(ctx.get(FLOPS_LAMBDA), ctx.get(FLOPS_UNIT)),
+                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), g,
+                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR));
     }
 
     /**
@@ -214,8 +210,8 @@ public final class TaylorStrategy implements CompressionStrategy {
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         Settings s = settings(ctx);
-        List<String> layers = prunable(backbone, s.groups(), ctx.key("groups"));
-        long goal = checkReachable(backbone, layers, s.target(), ctx.key("targetSpeedup"));
+        List<String> layers = prunable(backbone, s.groups(), ctx.key(GROUPS.name()));
+        long goal = checkReachable(backbone, layers, s.target(), ctx.key(TARGET.name()));
         double lo = 0;
         double hi = 1;
         for (int i = 0; i < 40; i++) {
@@ -226,17 +222,18 @@ public final class TaylorStrategy implements CompressionStrategy {
                 lo = mid;
             }
         }
-        return uniform(backbone, layers, Math.max(lo, 1e-9)).withName(id + "-" + backbone.name());
+        return uniform(backbone, layers, Math.max(lo, 1e-9)).withName(ctx.strategyId() + "-" + backbone.name());
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         Settings s = settings(ctx);
-        List<String> groups = prunable(trained.spec(), s.groups(), ctx.key("groups"));
-        long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key("targetSpeedup"));
+        List<String> groups = prunable(trained.spec(), s.groups(), ctx.key(GROUPS.name()));
+        long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name()));
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
         // a resumed row continues after the last step its checkpoints saved (each step's scoring seed is its own)
+        String id = ctx.strategyId();
         Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
         Network net = saved.isPresent() ? saved.get().network()
                 : Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
@@ -263,18 +260,15 @@ public final class TaylorStrategy implements CompressionStrategy {
                 ctx.progress().message(String.format(Locale.ROOT, "%s: step %d, %s MACs (target %s)", id, step,
                         CostReport.human(CostReport.of(net.spec()).totalMacs()), CostReport.human(goal)));
                 if (s.stepFineTuneSteps() > 0) {
-                    Network tuned = ctx.trainer().train(id + " step " + step, net, ctx.trainData(),
-                            ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.stepFineTuneSteps())
-                                    .learningRate(ctx.fineTuneRate(0.1)).build()).network();
+                    Network tuned = ctx.fineTuneStep(id + " step " + step, net, 1, s.stepFineTuneSteps(),
+                            s.fineTuneRate());
                     net.close();
                     net = tuned;
                 }
                 ctx.trainer().saveStage(id, trained, step - 1, net);
             }
             if (s.fineTuneEpochs() > 0) {
-                Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
-                        ctx.fineTune().toBuilder().epochs(s.fineTuneEpochs())
-                                .learningRate(ctx.fineTuneRate(0.1)).build()).network();
+                Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, s.fineTuneEpochs(), 0, s.fineTuneRate());
                 net.close();
                 net = tuned;
             }

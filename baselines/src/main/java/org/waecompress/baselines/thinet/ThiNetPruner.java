@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.waecompress.baselines.common.ChannelSurgery;
+import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;

@@ -1,52 +1,53 @@
 package org.waecompress.baselines.thinet;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.setting.Setting;
 
 /**
- * Settings of {@code thinet} ({@code strategy.thinet.*}).
+ * Settings of {@code thinet} ({@code strategy.thinet.*}) and of its variants.
  *
  * @param ratio the fraction of channels each pruned layer keeps (ThiNet-70/50/30 keep 0.7/0.5/0.3)
  * @param firstLayers prune only the first N prunable layers (0 = all; ThiNet-Conv on VGG16: 10)
+ * @param gapHead whether the classifier is replaced by global average pooling and one linear layer
+ *     (ThiNet-GAP, ThiNet-Tiny)
  * @param imagesPerClass calibration images per class (the paper: 10)
  * @param locations sampled output locations per image (the paper: 10)
  * @param layerFineTuneSteps training steps after each pruned layer (0 = none)
  * @param fineTuneEpochs epochs of fine-tuning at the end
+ * @param fineTuneRate the rate of the per-layer and final fine-tunes (the new GAP head's at the run's rate)
  */
-public record ThiNetSettings(double ratio, int firstLayers, int imagesPerClass, int locations, int layerFineTuneSteps,
-        int fineTuneEpochs) {
+public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int imagesPerClass, int locations,
+        int layerFineTuneSteps, int fineTuneEpochs, double fineTuneRate) {
 
-    static Map<String, String> defaults() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("ratio", "0.5");
-        m.put("firstLayers", "0 (all prunable layers)");
-        m.put("imagesPerClass", "10");
-        m.put("locations", "10");
-        m.put("layerFineTuneSteps", "20");
-        m.put("fineTuneEpochs", "the run's fine-tune epochs");
-        m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the paper's: fine-tuning at a tenth of the run's fine-tune rate)");
-        return m;
-    }
+    static final Setting<Double> RATIO = Setting.real("ratio", 0.5,
+            "fraction of channels each pruned layer keeps (ThiNet-70/50/30: 0.7/0.5/0.3)").above(0).below(1);
+    static final Setting<Integer> FIRST_LAYERS = Setting.integer("firstLayers", 0,
+            "prune only the first N prunable layers (ThiNet-Conv on VGG16: 10)").atLeast(0)
+            .shownAs("0 (all prunable layers)");
+    static final Setting<String> HEAD = Setting.choice("head", "keep",
+            "keep the classifier, or replace it by global average pooling and one linear layer (gap: ThiNet-GAP "
+                    + "and ThiNet-Tiny), trained in the final fine-tune at the run's rate", "keep", "gap");
+    static final Setting<Integer> IMAGES_PER_CLASS = Setting.integer("imagesPerClass", 10,
+            "calibration images per class, drawn at random from the seed (the paper: 10)").atLeast(1);
+    static final Setting<Integer> LOCATIONS = Setting.integer("locations", 10,
+            "sampled output locations per calibration image (the paper: 10)").atLeast(1);
+    static final Setting<Integer> LAYER_FINE_TUNE_STEPS = Setting.integer("layerFineTuneSteps", 20,
+            "training steps after each pruned layer (0 = none)").atLeast(0);
+    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
+            "epochs of fine-tuning at the end").atLeast(0);
+    static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
+            "the fine-tunes' rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
+
+    /** The declared settings, in listing order. */
+    static final List<Setting<?>> ALL = List.of(RATIO, FIRST_LAYERS, HEAD, IMAGES_PER_CLASS, LOCATIONS,
+            LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR);
 
     static ThiNetSettings from(CompressionContext ctx) {
-        return from(ctx, 0.5, 0);
-    }
-
-    static ThiNetSettings from(CompressionContext ctx, double defaultRatio, int defaultFirstLayers) {
-        double ratio = ctx.number("ratio", defaultRatio);
-        InvalidSettingException.check(ratio > 0 && ratio < 1, ctx.key("ratio"), ratio, "must be in (0, 1)");
-        int first = (int) ctx.number("firstLayers", defaultFirstLayers);
-        InvalidSettingException.check(first >= 0, ctx.key("firstLayers"), first, "must be >= 0 (0 = all)");
-        int ipc = (int) ctx.number("imagesPerClass", 10);
-        InvalidSettingException.check(ipc >= 1, ctx.key("imagesPerClass"), ipc, "must be >= 1");
-        int loc = (int) ctx.number("locations", 10);
-        InvalidSettingException.check(loc >= 1, ctx.key("locations"), loc, "must be >= 1");
-        int steps = (int) ctx.number("layerFineTuneSteps", 20);
-        InvalidSettingException.check(steps >= 0, ctx.key("layerFineTuneSteps"), steps, "must be >= 0");
-        int ft = (int) ctx.number("fineTuneEpochs", ctx.fineTune() == null ? 0 : ctx.fineTune().epochs());
-        InvalidSettingException.check(ft >= 0, ctx.key("fineTuneEpochs"), ft, "must be >= 0");
-        return new ThiNetSettings(ratio, first, ipc, loc, steps, ft);
+        return new ThiNetSettings(ctx.get(RATIO), ctx.get(FIRST_LAYERS), ctx.get(HEAD).equals("gap"),
+                ctx.get(IMAGES_PER_CLASS), ctx.get(LOCATIONS), ctx.get(LAYER_FINE_TUNE_STEPS),
+                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()),
+                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR));
     }
 }

@@ -3,17 +3,17 @@ package org.waecompress.baselines.thinet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Map;
-import org.waecompress.baselines.common.ChannelSurgery;
+import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.Layers;
-import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
+import org.waecompress.spi.train.NetworkTrainer;
 
 /**
  * ThiNet (Luo, Wu, Lin; ICCV 2017; https://arxiv.org/abs/1707.06342): filter pruning guided by the
@@ -24,55 +24,25 @@ import org.waecompress.spi.spec.SpecRewriter;
  */
 public final class ThiNetStrategy implements CompressionStrategy {
 
-    private final String id;
-    private final double ratio;
-    private final int firstLayers;
-    private final boolean gapHead;
-
-    /** Creates the plain {@code thinet} strategy (ratio 0.5 on every prunable layer). */
-    public ThiNetStrategy() {
-        this("thinet", 0.5, 0, false);
-    }
-
-    /**
-     * Creates a ThiNet preset.
-     *
-     * @param id the strategy id
-     * @param ratio the default fraction of channels kept
-     * @param firstLayers the default number of layers pruned (0 = all prunable)
-     * @param gapHead whether the classifier is replaced by global average pooling and one linear layer
-     *     (ThiNet-GAP, ThiNet-Tiny)
-     */
-    public ThiNetStrategy(String id, double ratio, int firstLayers, boolean gapHead) {
-        this.id = id;
-        this.ratio = ratio;
-        this.firstLayers = firstLayers;
-        this.gapHead = gapHead;
-    }
-
     @Override
     public String id() {
-        return id;
+        return "thinet";
     }
 
     @Override
     public String description() {
-        return String.format(Locale.ROOT, "ThiNet filter pruning guided by the next layer (Luo et al., ICCV 2017): "
-                + "keep %.0f%% of the channels of %s%s", 100 * ratio,
-                firstLayers == 0 ? "every prunable layer" : "the first " + firstLayers + " prunable layers",
-                gapHead ? ", classifier replaced by global pooling + one linear layer" : "");
+        return "ThiNet filter pruning guided by the next layer (Luo et al., ICCV 2017): keep 50% of the channels "
+                + "of every prunable layer";
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        Map<String, String> m = ThiNetSettings.defaults();
-        m.put("ratio", Double.toString(ratio));
-        m.put("firstLayers", firstLayers + (firstLayers == 0 ? " (all prunable layers)" : ""));
-        if (gapHead) {
-            m.put(CompressionContext.FINE_TUNE_RATE_FACTOR, "0.1 (the per-layer fine-tunes; the final fine-tune "
-                    + "of the new GAP head runs at the run's rate, 1x)");
-        }
-        return m;
+    public List<Setting<?>> settings() {
+        return ThiNetSettings.ALL;
+    }
+
+    @Override
+    public String tableNote(CompressionContext ctx) {
+        return ThiNetSettings.from(ctx).gapHead() ? "its new head's final fine-tune at the run's rate (1x)" : null;
     }
 
     static List<String> layers(NetworkSpec spec, ThiNetSettings s, String key) {
@@ -89,24 +59,19 @@ public final class ThiNetStrategy implements CompressionStrategy {
     }
 
     @Override
-    public void checkSettings(CompressionContext ctx) {
-        ThiNetSettings.from(ctx, ratio, firstLayers);
-        ctx.fineTuneRate(0.1);
-    }
-
-    @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
-        List<String> layers = layers(backbone, s, ctx.key("firstLayers"));
+        ThiNetSettings s = ThiNetSettings.from(ctx);
+        List<String> layers = layers(backbone, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
         NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
                 ? c.withOut(keep(c.out(), s.ratio())) : leaf);
-        return (gapHead ? GapHead.replace(pruned) : pruned).withName(id + "-" + backbone.name());
+        return (s.gapHead() ? GapHead.replace(pruned) : pruned).withName(ctx.strategyId() + "-" + backbone.name());
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx, ratio, firstLayers);
-        List<String> layers = layers(trained.spec(), s, ctx.key("firstLayers"));
+        ThiNetSettings s = ThiNetSettings.from(ctx);
+        List<String> layers = layers(trained.spec(), s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
+        String id = ctx.strategyId();
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
         // a resumed row continues after the last layer its checkpoints saved (the selection's seed is per layer)
         Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
@@ -122,24 +87,21 @@ public final class ThiNetStrategy implements CompressionStrategy {
                 ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
                         keep(c, s.ratio()), i + 1, layers.size()));
                 if (s.layerFineTuneSteps() > 0) {
-                    Network tuned = ctx.trainer().train(id + " fine-tune after " + p, net, ctx.trainData(),
-                            ctx.fineTune().toBuilder().epochs(1).maxBatchesPerEpoch(s.layerFineTuneSteps())
-                                    .learningRate(ctx.fineTuneRate(0.1)).build()).network();
+                    Network tuned = ctx.fineTuneStep(id + " fine-tune after " + p, net, 1, s.layerFineTuneSteps(),
+                            s.fineTuneRate());
                     net.close();
                     net = tuned;
                 }
                 ctx.trainer().saveStage(id, trained, i, net);
             }
-            if (gapHead) {
+            if (s.gapHead()) {
                 Network gap = GapHead.replace(net, ctx.seed());
                 net.close();
                 net = gap;
             }
-            if (s.fineTuneEpochs() > 0 || gapHead) {
-                Network tuned = ctx.trainer().train(id + " final fine-tune", net, ctx.trainData(),
-                        ctx.fineTune().toBuilder().epochs(Math.max(1, s.fineTuneEpochs()))
-                                .learningRate(gapHead ? ctx.fineTune().learningRate() : ctx.fineTuneRate(0.1)).build())
-                                .network();
+            if (s.fineTuneEpochs() > 0 || s.gapHead()) {
+                Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, Math.max(1, s.fineTuneEpochs()), 0,
+                        s.gapHead() ? ctx.fineTune().learningRate() : s.fineTuneRate());
                 net.close();
                 net = tuned;
             }

@@ -287,11 +287,11 @@ class LowRankTest {
     void badSettingsNameTheKey() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> LowRankSettings.from(ctx(Map.of("targetSpeedup", "1"))));
-        assertEquals("strategy.lowrank.targetSpeedup = 1.0: must be > 1", e.getMessage());
+        assertEquals("strategy.lowrank.targetSpeedup = 1: must be a number > 1", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("method", "cp"))));
-        assertEquals("strategy.lowrank.method = cp: must be channel, svd or tucker2", e.getMessage());
+        assertEquals("strategy.lowrank.method = cp: must be one of channel, svd, tucker2", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("layers", "fc"))));
-        assertEquals("strategy.lowrank.layers = fc: must be conv, linear or all", e.getMessage());
+        assertEquals("strategy.lowrank.layers = fc: must be one of all, conv, linear", e.getMessage());
         NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), Layers.Sequential.of("",
                 new Layers.Flatten("f"), new Layers.Dense("fc", 4, 2, true)));
         assertThrows(InvalidSettingException.class,

@@ -17,7 +17,7 @@ import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
 import org.waecompress.backbones.Backbones;
-import org.waecompress.baselines.common.ChannelGroups;
+import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
@@ -188,7 +188,7 @@ class TaylorTest {
         ArrayImageDataset data = SyntheticImages.create(2, 64, new Shape(1, 16, 16), 4, 0.1);
         NetworkSpec spec = Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.5);
         try (Network base = Network.random(spec, 4, 1);
-                Network out = new TaylorStrategy("taylor-2", 4).compress(base,
+                Network out = new TaylorStrategy().compress(base,
                         ctx(Map.of("batches", "1", "stepFineTuneSteps", "1", "fineTuneEpochs", "0",
                                 "channelsPerStep", "12", "targetSpeedup", "4", "groups", "all"), data))) {
             long before = CostReport.of(spec).totalMacs();
@@ -213,7 +213,7 @@ class TaylorTest {
     @Test
     void speedTableArchitectureMeetsTheTarget() {
         NetworkSpec vgg = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 1.0);
-        NetworkSpec a = new TaylorStrategy("taylor-2", 3.9).architecture(vgg, ctx(Map.of(), null));
+        NetworkSpec a = new TaylorStrategy().architecture(vgg, ctx(Map.of("targetSpeedup", "3.9"), null));
         double ratio = CostReport.of(vgg).totalMacs() / (double) CostReport.of(a).totalMacs();
         assertTrue(ratio >= 3.9 && ratio < 4.3, "MAC reduction " + ratio);
     }
@@ -222,10 +222,10 @@ class TaylorTest {
     void badSettingsNameTheKey() {
         NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 16, 16), 10, 0.25);
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
-                () -> new TaylorStrategy("taylor-1", 2.5).architecture(r20, ctx(Map.of("targetSpeedup", "50"), null)));
+                () -> new TaylorStrategy().architecture(r20, ctx(Map.of("targetSpeedup", "50"), null)));
         assertTrue(e.getMessage().startsWith("strategy.taylor-1.targetSpeedup = 50.0: is unreachable"), e.getMessage());
         e = assertThrows(InvalidSettingException.class,
-                () -> new TaylorStrategy("taylor-1", 2.5).architecture(r20, ctx(Map.of("targetSpeedup", "0.5"), null)));
-        assertEquals("strategy.taylor-1.targetSpeedup = 0.5: must be > 1", e.getMessage());
+                () -> new TaylorStrategy().architecture(r20, ctx(Map.of("targetSpeedup", "0.5"), null)));
+        assertEquals("strategy.taylor-1.targetSpeedup = 0.5: must be a number > 1", e.getMessage());
     }
 }

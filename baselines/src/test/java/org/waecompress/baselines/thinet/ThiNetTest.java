@@ -301,7 +301,7 @@ class ThiNetTest {
     void badSettingsNameTheKey() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> ThiNetSettings.from(ctx(Map.of("ratio", "1.5"), null)));
-        assertEquals("strategy.thinet.ratio = 1.5: must be in (0, 1)", e.getMessage());
+        assertEquals("strategy.thinet.ratio = 1.5: must be a number in (0, 1)", e.getMessage());
         NetworkSpec single = new NetworkSpec("single", new Shape(1, 4, 4), Layers.Sequential.of("",
                 Layers.Conv.of("c", 1, 2, 3, 1, 1, true), new Layers.GlobalAvgPool("g")));
         e = assertThrows(InvalidSettingException.class,

@@ -18,4 +18,18 @@ public final class StrategyBinder {
     public static MapBinder<String, CompressionStrategy> strategies(Binder binder) {
         return MapBinder.newMapBinder(binder, String.class, CompressionStrategy.class);
     }
+
+    /**
+     * Installs strategies under their own ids: the one call a plugin module needs
+     * ({@code StrategyBinder.install(binder(), new MyStrategy())}).
+     *
+     * @param binder the plugin's binder
+     * @param strategies the strategies
+     */
+    public static void install(Binder binder, CompressionStrategy... strategies) {
+        MapBinder<String, CompressionStrategy> b = strategies(binder);
+        for (CompressionStrategy s : strategies) {
+            b.addBinding(s.id()).toInstance(s);
+        }
+    }
 }

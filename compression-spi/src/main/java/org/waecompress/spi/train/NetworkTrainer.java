@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -61,6 +62,8 @@ public final class NetworkTrainer {
     private final AtomicLong lastSave;
     /** When this trainer last saved a strategy's stage (or was made). */
     private final AtomicLong lastStageSave;
+    /** The checkpoint clock, in nanoseconds (tests drive it by hand). */
+    private final LongSupplier clock;
 
     /**
      * Creates a trainer that reports to {@code listener} and keeps no checkpoints.
@@ -68,16 +71,29 @@ public final class NetworkTrainer {
      * @param listener where progress and epoch summaries go
      */
     public NetworkTrainer(ProgressListener listener) {
-        this(listener, null, "", Duration.ZERO);
+        this(listener, null, "", Duration.ZERO, System::nanoTime);
     }
 
-    private NetworkTrainer(ProgressListener listener, Path checkpointDir, String scope, Duration checkpointEvery) {
+    private NetworkTrainer(ProgressListener listener, Path checkpointDir, String scope, Duration checkpointEvery,
+            LongSupplier clock) {
         this.listener = listener == null ? ProgressListener.NONE : listener;
         this.checkpointDir = checkpointDir;
         this.scope = scope;
         this.checkpointEvery = checkpointEvery;
-        this.lastSave = new AtomicLong(System.nanoTime());
-        this.lastStageSave = new AtomicLong(System.nanoTime());
+        this.clock = clock;
+        this.lastSave = new AtomicLong(clock.getAsLong());
+        this.lastStageSave = new AtomicLong(clock.getAsLong());
+    }
+
+    /**
+     * Returns this trainer with another checkpoint clock, for tests that must not depend on how fast
+     * the machine trains.
+     *
+     * @param nanos the clock, in nanoseconds
+     * @return the trainer
+     */
+    NetworkTrainer withClock(LongSupplier nanos) {
+        return new NetworkTrainer(listener, checkpointDir, scope, checkpointEvery, nanos);
     }
 
     /**
@@ -104,7 +120,7 @@ public final class NetworkTrainer {
             throw new IllegalArgumentException("checkpoint interval " + every + " is negative");
         }
         return new NetworkTrainer(listener, Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(scope,
-                "scope"), every);
+                "scope"), every, clock);
     }
 
     /**
@@ -160,7 +176,7 @@ public final class NetworkTrainer {
      * @param network the network after it (unchanged)
      */
     public void saveStage(String loop, Network start, int index, Network network) {
-        if (checkpointDir == null || System.nanoTime() - lastStageSave.get() < checkpointEvery.toNanos()) {
+        if (checkpointDir == null || clock.getAsLong() - lastStageSave.get() < checkpointEvery.toNanos()) {
             return;
         }
         String base = stageName(loop) + "-" + index;
@@ -183,7 +199,7 @@ public final class NetworkTrainer {
             throw new CompressionException(pointer + ": cannot save " + loop + "'s stage " + (index + 1) + ": "
                     + e.getMessage(), e);
         }
-        lastStageSave.set(System.nanoTime());
+        lastStageSave.set(clock.getAsLong());
     }
 
     private static String stageName(String loop) {
@@ -322,7 +338,7 @@ public final class NetworkTrainer {
         GrowthCheck growth = new GrowthCheck(task, built.manager());
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
-        long callStart = System.nanoTime();
+        long callStart = clock.getAsLong();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -361,11 +377,11 @@ public final class NetworkTrainer {
             // the row's interval has passed, or a call of at least a tenth of it ends: a later call that
             // crosses the interval must not leave this one to be redone on resume
             boolean lastOfLongCall = epoch == settings.epochs()
-                    && System.nanoTime() - callStart >= checkpointEvery.toNanos() / 10;
-            if (checkpoint != null && (System.nanoTime() - lastSave.get() >= checkpointEvery.toNanos()
+                    && clock.getAsLong() - callStart >= checkpointEvery.toNanos() / 10;
+            if (checkpoint != null && (clock.getAsLong() - lastSave.get() >= checkpointEvery.toNanos()
                     || lastOfLongCall)) {
                 checkpoint.write(history, built.parameters(), List.of(decayed, undecayed));
-                lastSave.set(System.nanoTime());
+                lastSave.set(clock.getAsLong());
             }
             listener.message(String.format(Locale.ROOT, "%s epoch %d/%d: loss %.4f %s (%.1fs, %.0f img/s)",
                     task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,

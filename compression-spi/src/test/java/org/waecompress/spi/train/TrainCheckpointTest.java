@@ -99,20 +99,27 @@ class TrainCheckpointTest {
     }
 
     @Test
-    void theIntervalIsTheTrainersNotOneCalls(@TempDir Path dir) throws InterruptedException {
-        // a row of short calls: each far shorter than the interval, together longer than it
-        // (a call that trains a tenth of the interval or longer saves its last epoch: these take a few ms)
+    void theIntervalIsTheTrainersNotOneCalls(@TempDir Path dir) {
+        // a row of short calls: each far shorter than the interval, together longer than it (a call that
+        // trains a tenth of the interval or longer saves its last epoch); the clock moves by hand, 1 s a read
         TrainSettings s = TrainSettings.builder().epochs(1).batchSize(16).maxBatchesPerEpoch(1).seed(7).build();
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         try (Network start = Network.random(TestSpecs.smallCnn(3, 16, 5), 5, 11)) {
-            new NetworkTrainer(null).train("warm-up", start, DATA, s).network().close();
-            NetworkTrainer row = new NetworkTrainer(null).withCheckpoints(dir, "row", Duration.ofMillis(2000));
+            NetworkTrainer row = new NetworkTrainer(null).withClock(now::get)
+                    .withCheckpoints(dir, "row", Duration.ofSeconds(100));
             row.train("first", start, DATA, s).network().close();
             assertEquals(0, checkpoints(dir).size(), "the first short call saved before the interval passed");
-            Thread.sleep(2050);
+            now.addAndGet(Duration.ofSeconds(101).toNanos());
             row.train("second", start, DATA, s).network().close();
             assertEquals(1, checkpoints(dir).size(), "the row's interval passed and its next epoch was not saved");
             row.train("third", start, DATA, s).network().close();
             assertEquals(1, checkpoints(dir).size(), "saved again before the interval passed since the last save");
+            // a single call of a tenth of the interval saves its last epoch even though the row's has not passed
+            // (each read of this clock is 150 s later: the call lasts at least 150 s of a 1,000 s interval)
+            NetworkTrainer slow = new NetworkTrainer(null).withClock(() -> now.addAndGet(Duration.ofSeconds(150).toNanos()))
+                    .withCheckpoints(dir, "slow", Duration.ofSeconds(1000));
+            slow.train("long", start, DATA, s).network().close();
+            assertEquals(2, checkpoints(dir).size(), "a call of a tenth of the interval was not saved");
         }
     }
 

@@ -56,8 +56,7 @@ final class RunCommand implements Callable<Integer> {
         String p = preset == null && config == null ? "quick" : preset;
         Injector injector = StrategyRegistry.injector(new HarnessModule(null));
         StrategyRegistry registry = injector.getInstance(StrategyRegistry.class);
-        Map<String, Set<String>> keys = ExperimentRunner.strategyKeys(registry);
-        ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(), keys);
+        ExperimentConfig cfg = ExperimentConfig.load(pairs, config, p, System.getProperties(), registry);
         ExperimentSettings s = ExperimentSettings.from(cfg);
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
         // the whole plan is checked before any folder is made or anything trains
@@ -66,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
                 ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 : Path.of(s.outputDir());
         // the follow-up plan is checked now, not after the first one has run for hours
-        ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), keys);
+        ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), registry);
         ExperimentSettings thenSettings = thenCfg == null ? null : ExperimentSettings.from(thenCfg);
         if (thenSettings != null) {
             runner.validateWithoutData(thenCfg, thenSettings);

@@ -5,8 +5,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,9 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.waecompress.experiments.cli.BadInputException;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.plugin.StrategyVariant;
+import org.waecompress.spi.setting.Setting;
 
 /**
  * The run's configuration, from four layers (highest first): {@code --set key=value}, system
@@ -44,7 +47,7 @@ public final class ExperimentConfig {
      * Keys a follow-up plan ({@code experiment.then}) takes from the plan before it when the user set
      * them: which strategies, their settings, and where and how latency is measured.
      */
-    public static final List<String> INHERITED = List.of("strategies", "strategy.", "latency.engine",
+    public static final List<String> INHERITED = List.of("strategies", "strategy.", "variant.", "latency.engine",
             "latency.gapMs", "latency.threads");
 
     private final Map<String, String> values;
@@ -62,13 +65,14 @@ public final class ExperimentConfig {
      * @param userFile the {@code --config} file, or null
      * @param preset the preset name, or null
      * @param system the system properties
-     * @param strategyKeys the settings keys of each installed strategy (id to keys)
+     * @param strategies the installed strategies, whose declared settings are the {@code strategy.*} keys
+     *     (with the variants the plan defines)
      * @return the snapshot
      * @throws InvalidSettingException for an unknown key or a bad value
      */
     public static ExperimentConfig load(Map<String, String> sets, Path userFile, String preset, Properties system,
-            Map<String, Set<String>> strategyKeys) {
-        return load(sets, "--set", userFile, preset, system, strategyKeys);
+            StrategyRegistry strategies) {
+        return load(sets, "--set", userFile, preset, system, strategies);
     }
 
     /**
@@ -77,10 +81,10 @@ public final class ExperimentConfig {
      * plan (not those of its defaults or preset), and its run folder inside this plan's.
      *
      * @param outputDir the follow-up's run folder
-     * @param strategyKeys the settings keys of each installed strategy
+     * @param strategies the installed strategies
      * @return the follow-up's snapshot, or null when this plan names none
      */
-    public ExperimentConfig then(Path outputDir, Map<String, Set<String>> strategyKeys) {
+    public ExperimentConfig then(Path outputDir, StrategyRegistry strategies) {
         String next = get("experiment.then");
         if (next.isEmpty()) {
             return null;
@@ -97,7 +101,7 @@ public final class ExperimentConfig {
         inherited.put("experiment.then", "");
         inherited.put("output.dir", outputDir.toString());
         return load(inherited, "inherited from the plan before", preset ? null : Path.of(next), preset ? next : null,
-                new Properties(), strategyKeys);
+                new Properties(), strategies);
     }
 
     /**
@@ -116,7 +120,7 @@ public final class ExperimentConfig {
     }
 
     private static ExperimentConfig load(Map<String, String> sets, String setsLayer, Path userFile, String preset,
-            Properties system, Map<String, Set<String>> strategyKeys) {
+            Properties system, StrategyRegistry installed) {
         CompositeConfiguration composite = new CompositeConfiguration();
         Map<Configuration, String> layerNames = new LinkedHashMap<>();
         MapConfiguration cli = new MapConfiguration(new LinkedHashMap<>(sets));
@@ -141,25 +145,59 @@ public final class ExperimentConfig {
         add(composite, layerNames, classpath("defaults.properties"), "defaults");
         Map<String, String> values = new TreeMap<>();
         Map<String, String> sources = new TreeMap<>();
-        Set<String> known = new TreeSet<>(Keys.all().keySet());
-        strategyKeys.forEach((id, keys) -> keys.forEach(k -> known.add("strategy." + id + "." + k)));
-        for (Iterator<String> it = composite.getKeys(); it.hasNext();) {
-            String key = it.next();
+        List<String> keys = new ArrayList<>();
+        composite.getKeys().forEachRemaining(keys::add);
+        Map<String, String> layers = new LinkedHashMap<>();
+        Map<String, String> raw = new LinkedHashMap<>();
+        for (String key : keys) {
             // The highest layer holding the key supplied it (getSource rejects keys in several layers).
-            String layer = layerNames.entrySet().stream().filter(e -> e.getKey().containsKey(key))
-                    .map(Map.Entry::getValue).findFirst().orElse("?");
-            String value = String.join(",", composite.getList(String.class, key, List.of()));
+            layers.put(key, layerNames.entrySet().stream().filter(e -> e.getKey().containsKey(key))
+                    .map(Map.Entry::getValue).findFirst().orElse("?"));
+            raw.put(key, String.join(",", composite.getList(String.class, key, List.of())));
+        }
+        // the plan's own variants are strategies too: their settings are strategy.<variant>.* keys
+        Map<String, String> variantKeys = new LinkedHashMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith(StrategyVariant.PREFIX)) {
+                variantKeys.put(k, v.trim());
+            }
+        });
+        String variantLayers = variantKeys.keySet().stream().map(layers::get).distinct()
+                .collect(java.util.stream.Collectors.joining(", "));
+        StrategyRegistry strategies = installed.withVariants(variantKeys, "from " + variantLayers);
+        Map<String, Setting<?>> declared = new TreeMap<>();
+        for (String id : strategies.ids()) {
+            strategies.get(id).settings().forEach(st -> declared.put("strategy." + id + "." + st.name(), st));
+        }
+        Set<String> known = new TreeSet<>(Keys.all().keySet());
+        known.addAll(declared.keySet());
+        for (String key : keys) {
+            String layer = layers.get(key);
+            String value = raw.get(key);
+            if (key.startsWith(StrategyVariant.PREFIX)) {
+                values.put(key, value.trim());
+                sources.put(key, layer);
+                continue;
+            }
             if (!known.contains(key)) {
                 // A shipped preset may tune strategies that are not installed here; skip those keys.
                 if (layer.startsWith("preset ") && key.startsWith("strategy.")
-                        && !strategyKeys.containsKey(key.split("\\.", 3)[1])) {
+                        && !strategies.ids().contains(key.split("\\.", 3)[1])) {
                     continue;
                 }
-                throw unknown(key, value, layer, known, strategyKeys.keySet());
+                throw unknown(key, value, layer, known, strategies.ids());
             }
             Key k = Keys.all().get(key);
             if (k != null) {
                 k.check(value, layer);
+            }
+            Setting<?> st = declared.get(key);
+            if (st != null) {
+                try {
+                    st.parse(key, value);
+                } catch (InvalidSettingException e) {
+                    throw new InvalidSettingException(key, value, e.reason() + " (from " + layer + ")");
+                }
             }
             values.put(key, value.trim());
             sources.put(key, layer);
@@ -263,6 +301,35 @@ public final class ExperimentConfig {
      * @return the immutable subset
      */
     public ImmutableConfiguration strategy(String id) {
+        return strategySubset(id);
+    }
+
+    /**
+     * Returns the {@code variant.*} keys of this plan: the strategies it defines as data.
+     *
+     * @return key to value
+     */
+    public Map<String, String> variants() {
+        Map<String, String> m = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(StrategyVariant.PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /**
+     * Returns the installed strategies with the variants this plan defines.
+     *
+     * @param installed the installed strategies
+     * @return the strategies a run of this plan can use
+     */
+    public StrategyRegistry strategies(StrategyRegistry installed) {
+        return installed.withVariants(variants(), "the plan");
+    }
+
+    private ImmutableConfiguration strategySubset(String id) {
         String prefix = "strategy." + id + ".";
         Map<String, Object> m = new LinkedHashMap<>();
         values.forEach((k, v) -> {

@@ -41,6 +41,8 @@ import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.plugin.StrategyVariant;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -85,15 +87,18 @@ public final class ExperimentRunner {
     public record Outcome(Path dir, List<ResultRow> rows, String markdown) {}
 
     /**
-     * Returns the strategy ids a setting selects: {@code all}, or the listed ids, each once (an empty
-     * list gives a table with the backbone alone).
+     * Returns the strategy ids a setting selects: {@code all} (every installed strategy and every
+     * variant, the plan's own included), or the listed ids, each once (an empty list gives a table with
+     * the backbone alone).
      *
+     * @param config the configuration snapshot (its variants)
      * @param s the settings
      * @return the ids, in table order
      * @throws InvalidSettingException for an id listed twice or {@code all} among ids
      * @throws org.waecompress.spi.UnknownStrategyException for an id no plugin installs
      */
-    public List<String> selected(ExperimentSettings s) {
+    public List<String> selected(ExperimentConfig config, ExperimentSettings s) {
+        StrategyRegistry registry = config.strategies(this.registry);
         if (s.strategies().size() == 1 && s.strategies().get(0).equals("all")) {
             return new ArrayList<>(registry.ids());
         }
@@ -122,7 +127,8 @@ public final class ExperimentRunner {
      * @throws InvalidSettingException naming the first bad key
      */
     public List<String> validate(ExperimentConfig config, ExperimentSettings s) {
-        List<String> ids = selected(s);
+        List<String> ids = selected(config, s);
+        StrategyRegistry registry = config.strategies(this.registry);
         for (String id : ids) {
             registry.get(id).checkSettings(planContext(id, config, s));
         }
@@ -160,6 +166,7 @@ public final class ExperimentRunner {
      */
     private void checkArchitectures(List<String> ids, ExperimentConfig config, ExperimentSettings s,
             NetworkSpec backbone) {
+        StrategyRegistry registry = config.strategies(this.registry);
         for (String id : ids) {
             try {
                 registry.get(id).architecture(backbone, planContext(id, config, s));
@@ -318,7 +325,8 @@ public final class ExperimentRunner {
                 : loadWeights(Path.of(s.backboneWeights()), backboneSpec, classes);
         Properties paper;
         try {
-            String provenance = Provenance.json(config, args, dataDesc, started, s.latency());
+            String provenance = Provenance.withStrategySettings(Provenance.json(config, args, dataDesc, started,
+                    s.latency()), effectiveSettings(config, s));
             if (!s.backboneWeights().isEmpty()) {
                 Path wf = Path.of(s.backboneWeights());
                 if (Files.isRegularFile(wf)) {
@@ -368,7 +376,7 @@ public final class ExperimentRunner {
             }
         }
         Tables.Meta base = meta(s, dataDesc, input);
-        String rates = rateNote(ids, config);
+        String rates = rateNote(ids, config, s);
         if (rates != null && s.accuracy()) {
             List<String> notes = new ArrayList<>(base.notes());
             notes.add(Math.min(2, notes.size()), rates);
@@ -384,41 +392,39 @@ public final class ExperimentRunner {
 
     /**
      * States each strategy's fine-tuning rate as a factor of the run's ({@code fineTuneRateFactor}: its
-     * paper's default or the user's value), for the strategies that declare it.
+     * paper's default or the user's value), for the strategies that declare it, and what each
+     * strategy says a reader must know ({@link CompressionStrategy#tableNote}), equal clauses merged.
      */
-    private String rateNote(List<String> ids, ExperimentConfig config) {
+    private String rateNote(List<String> ids, ExperimentConfig config, ExperimentSettings s) {
+        StrategyRegistry registry = config.strategies(this.registry);
         List<String> parts = new ArrayList<>();
+        Map<String, List<String>> clauses = new LinkedHashMap<>();
         for (String id : ids) {
-            String dflt = registry.get(id).defaultSettings().get(CompressionContext.FINE_TUNE_RATE_FACTOR);
-            if (dflt == null) {
-                continue;
+            CompressionStrategy st = registry.get(id);
+            CompressionContext ctx = planContext(id, config, s);
+            for (Setting<?> setting : st.settings()) {
+                if (setting.name().equals(CompressionContext.FINE_TUNE_RATE_FACTOR)) {
+                    parts.add(id + " " + ctx.get(setting) + "x");
+                }
             }
-            String v = config.strategy(id).getString(CompressionContext.FINE_TUNE_RATE_FACTOR, dflt.split(" ")[0]);
-            // a strategy whose default says part of its training runs at another rate says which
-            parts.add(id + " " + v + "x" + (dflt.contains(" 1x)") ? " (its new head's final fine-tune 1x)" : ""));
+            String clause = st.tableNote(ctx);
+            if (clause != null) {
+                clauses.computeIfAbsent(clause, c -> new ArrayList<>()).add(id);
+            }
         }
-        boolean waeFamily = ids.stream().anyMatch(id -> registry.get(id).defaultSettings().containsKey("stage3.epochs"));
-        List<String> taylor = ids.stream().filter(id -> registry.get(id).defaultSettings().containsKey("channelsPerStep"))
-                .map(id -> id + " " + perStep(config.strategy(id).getString("channelsPerStep", "0"))).toList();
-        String steps = taylor.isEmpty() ? "" : " Taylor pruning removes per step: " + String.join(", ", taylor)
-                + " (channelsPerStep; the paper removes one map per step).";
-        if (parts.isEmpty()) {
-            return steps.isEmpty() ? null : steps.trim();
+        List<String> notes = new ArrayList<>();
+        if (!parts.isEmpty()) {
+            notes.add("Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
+                    + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + ".");
         }
-        return "Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
-                + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + (waeFamily ? "; the WAE family at "
-                + "its stage rates (strategy.ID.stage{2,3}.learningRate, the run's rate by default)" : "") + "."
-                + steps;
-    }
-
-    private static String perStep(String setting) {
-        return setting.trim().equals("0") ? "5% of the prunable maps" : setting.trim() + " maps";
+        clauses.forEach((clause, who) -> notes.add(String.join(", ", who) + ": " + clause + "."));
+        return notes.isEmpty() ? null : String.join(" ", notes);
     }
 
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
             Properties paper, RowTiming timing, ProgressListener log) {
-        CompressionStrategy strategy = registry.get(id);
+        CompressionStrategy strategy = config.strategies(registry).get(id);
         Map<String, String> settings = new TreeMap<>();
         config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
         NetworkTrainer rowTrainer = rowTrainer(trainer, s, dir, id, "strategy " + id + " " + settings);
@@ -788,16 +794,36 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Returns each installed strategy's settings keys (for validating configuration).
+     * Returns the effective settings of the selected strategies as their declarations give them: per
+     * strategy, per setting, the value and where it came from (the user's layer, the variant's
+     * definition, or the declared default, which for a run-dependent default is its text).
      *
-     * @param registry the registry
-     * @return id to keys
+     * @param config the configuration snapshot
+     * @param s its typed settings
+     * @return id to setting name to {value, source}
      */
-    public static Map<String, Set<String>> strategyKeys(StrategyRegistry registry) {
-        Map<String, Set<String>> m = new TreeMap<>();
-        for (String id : registry.ids()) {
-            m.put(id, registry.get(id).defaultSettings().keySet().stream().collect(Collectors.toSet()));
+    public Map<String, Map<String, String[]>> effectiveSettings(ExperimentConfig config, ExperimentSettings s) {
+        StrategyRegistry registry = config.strategies(this.registry);
+        Map<String, Map<String, String[]>> out = new LinkedHashMap<>();
+        for (String id : selected(config, s)) {
+            CompressionStrategy st = registry.get(id);
+            Map<String, String[]> m = new LinkedHashMap<>();
+            CompressionStrategy base = st instanceof StrategyVariant v ? v.base() : st;
+            Map<String, String> variantValues = st instanceof StrategyVariant v ? v.values() : Map.of();
+            for (Setting<?> setting : st.settings()) {
+                String key = "strategy." + id + "." + setting.name();
+                String given = config.strategy(id).getString(setting.name(), null);
+                if (given != null) {
+                    m.put(setting.name(), new String[] {given, config.sources().get(key)});
+                } else if (variantValues.containsKey(setting.name())) {
+                    m.put(setting.name(), new String[] {variantValues.get(setting.name()).trim(), "variant of "
+                            + base.id()});
+                } else {
+                    m.put(setting.name(), new String[] {setting.defaultText(), "declared default"});
+                }
+            }
+            out.put(id, m);
         }
-        return m;
+        return out;
     }
 }

@@ -117,6 +117,32 @@ public final class Provenance {
     }
 
     /**
+     * Adds every selected strategy's settings as their declarations give them: each declared setting
+     * with its effective value and where it came from (a layer of the plan, a variant's definition,
+     * or the declared default).
+     *
+     * @param json the provenance text
+     * @param settings id to setting name to {value, source}
+     * @return the provenance with {@code strategySettings}
+     */
+    public static String withStrategySettings(String json, Map<String, Map<String, String[]>> settings) {
+        JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+        JsonObject all = new JsonObject();
+        settings.forEach((id, m) -> {
+            JsonObject one = new JsonObject();
+            m.forEach((name, vs) -> {
+                JsonObject v = new JsonObject();
+                v.addProperty("value", vs[0]);
+                v.addProperty("source", vs[1]);
+                one.add(name, v);
+            });
+            all.add(id, one);
+        });
+        o.add("strategySettings", all);
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    }
+
+    /**
      * Adds a resume layer to a run's provenance: the plan (its {@code config}) stays the one that
      * started the run, and {@code resumes} gains when, with which command line and on which machine
      * the run continued, and which keys that cannot change results it changed.

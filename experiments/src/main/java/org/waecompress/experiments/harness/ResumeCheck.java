@@ -94,7 +94,9 @@ public final class ResumeCheck {
             if (before.equals(after)) {
                 continue;
             }
-            boolean notStarted = k.startsWith("strategy.") && !started.contains(k.split("\\.", 3)[1]);
+            // the settings (and variant definitions) of a strategy whose row has not started yet are free
+            boolean notStarted = (k.startsWith("strategy.") || k.startsWith("variant."))
+                    && !started.contains(k.split("\\.", 3)[1]);
             if (affectsResults(k) && !notStarted) {
                 throw new InvalidSettingException(k, after, "differs from the plan that computed the rows in " + dir
                         + " (" + k + " = " + before + "); a resume continues the same plan: drop the change, or "

@@ -8,11 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.BadInputException;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.train.Augmentation;
 
 class ExperimentConfigTest {
@@ -20,7 +25,29 @@ class ExperimentConfigTest {
     @TempDir
     Path dir;
 
-    static final Map<String, Set<String>> STRATEGIES = Map.of("wae", Set.of("lambda", "gamma"));
+    /** A strategy "wae" that declares two settings. */
+    static final StrategyRegistry STRATEGIES = StrategyRegistry.of(new CompressionStrategy() {
+        @Override
+        public String id() {
+            return "wae";
+        }
+
+        @Override
+        public String description() {
+            return "test";
+        }
+
+        @Override
+        public List<Setting<?>> settings() {
+            return List.of(Setting.real("lambda", 0.1, "energy weight").atLeast(0),
+                    Setting.real("gamma", 0.001, "auto-encoder weight").atLeast(0));
+        }
+
+        @Override
+        public Network compress(Network trained, CompressionContext ctx) {
+            throw new UnsupportedOperationException();
+        }
+    });
 
     @Test
     void layersTakePrecedenceInOrder() throws Exception {

@@ -15,7 +15,7 @@ class TableNotesTest {
 
     private static List<String> notes(Map<String, String> set) {
         ExperimentSettings s = ExperimentSettings.from(ExperimentConfig.load(set, null, "quick", new Properties(),
-                Map.of()));
+                org.waecompress.spi.plugin.StrategyRegistry.of()));
         return ExperimentRunner.meta(s, "test data", new Shape(1, 32, 32)).notes();
     }
 

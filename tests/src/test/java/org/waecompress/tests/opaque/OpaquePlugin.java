@@ -8,6 +8,6 @@ import org.waecompress.spi.plugin.StrategyBinder;
 public final class OpaquePlugin extends AbstractModule implements CompressionPlugin {
     @Override
     protected void configure() {
-        StrategyBinder.strategies(binder()).addBinding("opaque").to(OpaqueStrategy.class);
+        StrategyBinder.install(binder(), new OpaqueStrategy());
     }
 }

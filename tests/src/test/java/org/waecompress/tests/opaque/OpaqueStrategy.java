@@ -24,11 +24,6 @@ public final class OpaqueStrategy implements CompressionStrategy {
     }
 
     @Override
-    public Map<String, String> defaultSettings() {
-        return Map.of();
-    }
-
-    @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         return new NetworkSpec("opaque-" + backbone.name(), backbone.inputShape(),
                 Layers.Sequential.of("", new OpaqueNode("double"), backbone.root()));

@@ -1,4 +1,4 @@
-package org.waecompress.baselines.common;
+package org.waecompress.baselines.surgery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +21,7 @@ import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecException;
+import org.waecompress.spi.surgery.ChannelSurgery;
 
 class ChannelSurgeryTest {
 

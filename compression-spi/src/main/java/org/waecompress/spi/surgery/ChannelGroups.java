@@ -1,4 +1,4 @@
-package org.waecompress.baselines.common;
+package org.waecompress.spi.surgery;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
