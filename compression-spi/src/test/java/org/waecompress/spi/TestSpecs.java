@@ -2,7 +2,7 @@ package org.waecompress.spi;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.Layers.Act;
 import org.waecompress.spi.spec.Layers.BatchNorm2d;
 import org.waecompress.spi.spec.Layers.Concat;
@@ -40,9 +40,9 @@ public final class TestSpecs {
                         Sequential.of("proj", Conv.of("0", 8, 16, 1, 2, 0, false)), "relu"),
                 new Concat("cat", List.of(
                         Conv.of("a", 16, 4, 1, 1, 0, true),
-                        Sequential.of("b", new Pool2d(null, "avg", Hw.of(3), Hw.of(1), Hw.of(1), true),
-                                new Conv(null, 16, 4, new Hw(1, 3), Hw.of(1), new Hw(0, 1), 2, true)))),
-                new ConvTranspose("up", 8, 4, Hw.of(4), Hw.of(2), Hw.of(1), Hw.of(0), true),
+                        Sequential.of("b", new Pool2d(null, "avg", HeightWidth.of(3), HeightWidth.of(1), HeightWidth.of(1), true),
+                                new Conv(null, 16, 4, new HeightWidth(1, 3), HeightWidth.of(1), new HeightWidth(0, 1), 2, true)))),
+                new ConvTranspose("up", 8, 4, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1), HeightWidth.of(0), true),
                 Pool2d.max("pool", 2, 2, 0, true),
                 new Act("squash", "sigmoid"),
                 new Flatten("flat"),

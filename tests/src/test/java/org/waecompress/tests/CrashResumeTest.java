@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.Main;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.ResultRow;
 
 /**
  * Kills a small run's JVM ({@code kill -9}) at random moments, resumes it each time, and checks that

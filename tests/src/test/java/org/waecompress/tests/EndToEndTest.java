@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.ResultRow;
 
 /** A whole run on tiny synthetic data, through the command line, as a user would start it. */
 class EndToEndTest {

@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.ResultRow;
 
 /**
  * {@code experiment.then}: a second plan runs after the first in a subfolder, as the main job runs

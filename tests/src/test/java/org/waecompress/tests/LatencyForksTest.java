@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
-import org.waecompress.experiments.harness.EngineTiming;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.ResultRow;
 
 /** A speed table timed in fresh JVMs ({@code latency.forks}) on both engines, through the command line. */
 class LatencyForksTest {

@@ -22,9 +22,9 @@ import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.cli.CliRun;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.harness.RunLock;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 

@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.ResultRow;
 
 /** A variant defined in a user's plan is a row like a shipped strategy, and a bad one is refused in one line. */
 class VariantsTest {

@@ -5,7 +5,7 @@ import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
-import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
@@ -44,7 +44,7 @@ public final class ResizeStrategy implements CompressionStrategy {
 
     @Override
     public NetworkSpec architecture(NetworkSpec b, CompressionContext ctx) {
-        var pool = new Layers.Pool2d("resize", "avg", Hw.of(2), Hw.of(2), Hw.of(0), true);
+        var pool = new Layers.Pool2d("resize", "avg", HeightWidth.of(2), HeightWidth.of(2), HeightWidth.of(0), true);
         var half = new ai.djl.ndarray.types.Shape(b.inputShape().get(0), (b.inputShape().get(1) + 1) / 2,
                 (b.inputShape().get(2) + 1) / 2);
         // The backbone keeps its names: its root becomes a transparent child after the pool.

@@ -3,7 +3,7 @@ package org.waecompress.wae;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
-import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.Layers.Act;
@@ -112,7 +112,7 @@ public final class WaeArchitecture {
 
     private static LayerSpec decoderBranch(String name, int in, int out, int w) {
         return Sequential.of(name,
-                new Layers.ConvTranspose("deconv", in, w, Hw.of(4), Hw.of(2), Hw.of(1), Hw.of(0), true), Act.relu("relu1"),
+                new Layers.ConvTranspose("deconv", in, w, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1), HeightWidth.of(0), true), Act.relu("relu1"),
                 Conv.of("conv1", w, w, 3, 1, 1, true), Act.relu("relu2"),
                 Conv.of("conv2", w, w, 3, 1, 1, true), Act.relu("relu3"),
                 Conv.of("conv3", w, out, 3, 1, 1, true));

@@ -10,7 +10,7 @@ import org.waecompress.baselines.common.Linalg;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Hw;
+import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -212,7 +212,7 @@ public final class LowRankDecomposer {
             LayerSpec replacement = leaf instanceof Layers.Conv c
                     ? Layers.Sequential.of(c.name(),
                             new Layers.Conv("0", c.in(), r, c.kernel(), c.stride(), c.padding(), 1, false),
-                            new Layers.Conv("1", r, c.out(), Hw.of(1), Hw.of(1), Hw.of(0), 1, bias2))
+                            new Layers.Conv("1", r, c.out(), HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, bias2))
                     : Layers.Sequential.of(leaf.name(),
                             new Layers.Dense("0", inner, r, false),
                             new Layers.Dense("1", r, o, bias2));
@@ -358,9 +358,9 @@ public final class LowRankDecomposer {
             return c;
         }
         LayerSpec replacement = Layers.Sequential.of(c.name(),
-                new Layers.Conv("0", sIn, r3, Hw.of(1), Hw.of(1), Hw.of(0), 1, false),
+                new Layers.Conv("0", sIn, r3, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, false),
                 new Layers.Conv("1", r3, r4, c.kernel(), c.stride(), c.padding(), 1, false),
-                new Layers.Conv("2", r4, t, Hw.of(1), Hw.of(1), Hw.of(0), 1, c.bias()));
+                new Layers.Conv("2", r4, t, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, c.bias()));
         if (w != null) {
             float[] first = new float[r3 * sIn];
             for (int r = 0; r < r3; r++) {

@@ -18,8 +18,8 @@ class ConvGeometryTest {
 
     @Test
     void contributionsSumToTheEnginesConvolution() {
-        Layers.Conv conv = new Layers.Conv("c", 3, 4, new org.waecompress.spi.spec.Hw(3, 2),
-                new org.waecompress.spi.spec.Hw(2, 1), new org.waecompress.spi.spec.Hw(1, 0), 1, true);
+        Layers.Conv conv = new Layers.Conv("c", 3, 4, new org.waecompress.spi.spec.HeightWidth(3, 2),
+                new org.waecompress.spi.spec.HeightWidth(2, 1), new org.waecompress.spi.spec.HeightWidth(1, 0), 1, true);
         NetworkSpec spec = new NetworkSpec("one", new Shape(3, 7, 6), Layers.Sequential.of("", conv));
         try (Network net = Network.random(spec, 4, 5); NDManager m = NDManager.newBaseManager();
                 BuiltNetwork b = net.build(m)) {

@@ -9,7 +9,6 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.waecompress.spi.spec.Hw;
 
 /**
  * A 2-D transposed convolution ("deconvolution") built from operations the PyTorch engine has.
@@ -31,10 +30,11 @@ public final class TransposedConv2d extends AbstractBlock {
 
     private final int in;
     private final int out;
-    private final Hw stride;
-    private final Hw padding;
-    private final Hw outputPadding;
-    private final Hw kernel;
+    /** Stride, padding, output padding and kernel, each {height, width}. */
+    private final int[] stride;
+    private final int[] padding;
+    private final int[] outputPadding;
+    private final int[] kernel;
     private final Parameter weight;
     private final Parameter bias;
 
@@ -43,19 +43,20 @@ public final class TransposedConv2d extends AbstractBlock {
      *
      * @param in input channels
      * @param out output channels
-     * @param kernel kernel size
-     * @param stride stride
-     * @param padding padding removed from each side
-     * @param outputPadding extra bottom/right rows and columns
+     * @param kernel kernel size {height, width}
+     * @param stride stride {height, width}
+     * @param padding padding removed from each side {height, width}
+     * @param outputPadding extra bottom/right rows and columns {height, width}
      * @param bias whether to add a bias
      */
-    public TransposedConv2d(int in, int out, Hw kernel, Hw stride, Hw padding, Hw outputPadding, boolean bias) {
+    public TransposedConv2d(int in, int out, int[] kernel, int[] stride, int[] padding, int[] outputPadding,
+            boolean bias) {
         this.in = in;
         this.out = out;
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
-        this.outputPadding = outputPadding;
+        this.kernel = kernel.clone();
+        this.stride = stride.clone();
+        this.padding = padding.clone();
+        this.outputPadding = outputPadding.clone();
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build());
         this.bias = bias
                 ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build())
@@ -68,12 +69,12 @@ public final class TransposedConv2d extends AbstractBlock {
      * @param x the input {@code (N, in, H, W)}
      * @param w the weight {@code (in, out, kH, kW)}
      * @param b the bias {@code (out)} or null
-     * @param stride the stride
-     * @param padding the padding
-     * @param outputPadding the output padding
+     * @param stride the stride {height, width}
+     * @param padding the padding {height, width}
+     * @param outputPadding the output padding {height, width}
      * @return the output {@code (N, out, H', W')}
      */
-    public static NDArray apply(NDArray x, NDArray w, NDArray b, Hw stride, Hw padding, Hw outputPadding) {
+    public static NDArray apply(NDArray x, NDArray w, NDArray b, int[] stride, int[] padding, int[] outputPadding) {
         long n = x.getShape().get(0);
         long c = x.getShape().get(1);
         long h = x.getShape().get(2);
@@ -82,22 +83,22 @@ public final class TransposedConv2d extends AbstractBlock {
         int kw = (int) w.getShape().get(3);
         NDManager m = x.getManager();
         NDArray up = x;
-        if (stride.h() > 1 || stride.w() > 1) {
+        if (stride[0] > 1 || stride[1] > 1) {
             NDArray x6 = x.reshape(n, c, h, 1, wd, 1);
-            if (stride.w() > 1) {
-                x6 = x6.concat(m.zeros(new Shape(n, c, h, 1, wd, stride.w() - 1), x.getDataType()), 5);
+            if (stride[1] > 1) {
+                x6 = x6.concat(m.zeros(new Shape(n, c, h, 1, wd, stride[1] - 1), x.getDataType()), 5);
             }
-            if (stride.h() > 1) {
-                x6 = x6.concat(m.zeros(new Shape(n, c, h, stride.h() - 1, wd, stride.w()), x.getDataType()), 3);
+            if (stride[0] > 1) {
+                x6 = x6.concat(m.zeros(new Shape(n, c, h, stride[0] - 1, wd, stride[1]), x.getDataType()), 3);
             }
-            up = x6.reshape(n, c, h * stride.h(), wd * stride.w());
+            up = x6.reshape(n, c, h * stride[0], wd * stride[1]);
         }
         // After zero insertion each axis ends in (s - 1) zeros; the full padding needs k-1-p on the
         // top/left and k-1-p+outputPadding-(s-1) on the bottom/right.
-        int top = kh - 1 - padding.h();
-        int left = kw - 1 - padding.w();
-        int extraH = outputPadding.h() - (stride.h() - 1);
-        int extraW = outputPadding.w() - (stride.w() - 1);
+        int top = kh - 1 - padding[0];
+        int left = kw - 1 - padding[1];
+        int extraH = outputPadding[0] - (stride[0] - 1);
+        int extraW = outputPadding[1] - (stride[1] - 1);
         up = adjustEnd(up, 2, extraH);
         up = adjustEnd(up, 3, extraW);
         NDArray k = StepScope.of(w.flip(2, 3), x).transpose(1, 0, 2, 3);
@@ -132,7 +133,7 @@ public final class TransposedConv2d extends AbstractBlock {
     @Override
     protected void prepare(Shape[] inputShapes) {
         // Shapes are set here, not in the constructor, so weights can be given with setArray.
-        weight.setShape(new Shape(in, out, kernel.h(), kernel.w()));
+        weight.setShape(new Shape(in, out, kernel[0], kernel[1]));
         if (bias != null) {
             bias.setShape(new Shape(out));
         }
@@ -141,8 +142,8 @@ public final class TransposedConv2d extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape s = inputShapes[0];
-        long h = (s.get(2) - 1) * stride.h() - 2L * padding.h() + kernel.h() + outputPadding.h();
-        long w = (s.get(3) - 1) * stride.w() - 2L * padding.w() + kernel.w() + outputPadding.w();
+        long h = (s.get(2) - 1) * stride[0] - 2L * padding[0] + kernel[0] + outputPadding[0];
+        long w = (s.get(3) - 1) * stride[1] - 2L * padding[1] + kernel[1] + outputPadding[1];
         return new Shape[] {new Shape(s.get(0), out, h, w)};
     }
 

@@ -50,7 +50,7 @@ public final class Layers {
         return out;
     }
 
-    static Shape spatialOut(Shape in, int channels, Hw k, Hw s, Hw p, boolean ceil, Router r) {
+    static Shape spatialOut(Shape in, int channels, HeightWidth k, HeightWidth s, HeightWidth p, boolean ceil, Router r) {
         int h = outSize((int) in.get(1), k.h(), s.h(), p.h(), ceil);
         int w = outSize((int) in.get(2), k.w(), s.w(), p.w(), ceil);
         if (h < 1 || w < 1) {
@@ -60,11 +60,11 @@ public final class Layers {
     }
 
     /** ONNX's pads: begin of each axis, then end of each axis. */
-    static long[] pads(Hw p) {
+    static long[] pads(HeightWidth p) {
         return new long[] {p.h(), p.w(), p.h(), p.w()};
     }
 
-    static ai.djl.ndarray.types.Shape djl(Hw v) {
+    static ai.djl.ndarray.types.Shape djl(HeightWidth v) {
         return new Shape(v.h(), v.w());
     }
 
@@ -80,20 +80,20 @@ public final class Layers {
      * @param groups channel groups ({@code in} for depthwise)
      * @param bias whether the layer adds a bias
      */
-    public record Conv(String name, int in, int out, Hw kernel, Hw stride, Hw padding, int groups,
+    public record Conv(String name, int in, int out, HeightWidth kernel, HeightWidth stride, HeightWidth padding, int groups,
             boolean bias) implements LayerSpec {
 
         /** Validates the record. */
         public Conv {
             Objects.requireNonNull(kernel, "kernel");
-            stride = stride == null ? Hw.of(1) : stride;
-            padding = padding == null ? Hw.of(0) : padding;
+            stride = stride == null ? HeightWidth.of(1) : stride;
+            padding = padding == null ? HeightWidth.of(0) : padding;
             groups = groups == 0 ? 1 : groups;
             if (in < 1 || out < 1 || groups < 1 || in % groups != 0 || out % groups != 0) {
                 throw new SpecException("conv " + name + ": channels in=" + in + " out=" + out
                         + " must be positive multiples of groups=" + groups);
             }
-            Hw.check(Hw.label("conv", name), kernel, stride, padding);
+            HeightWidth.check(HeightWidth.label("conv", name), kernel, stride, padding);
         }
 
         /**
@@ -109,7 +109,7 @@ public final class Layers {
          * @return the node
          */
         public static Conv of(String name, int in, int out, int k, int s, int p, boolean bias) {
-            return new Conv(name, in, out, Hw.of(k), Hw.of(s), Hw.of(p), 1, bias);
+            return new Conv(name, in, out, HeightWidth.of(k), HeightWidth.of(s), HeightWidth.of(p), 1, bias);
         }
 
         @Override
@@ -215,19 +215,19 @@ public final class Layers {
      * @param outputPadding extra rows/columns added on the bottom/right of the output
      * @param bias whether the layer adds a bias
      */
-    public record ConvTranspose(String name, int in, int out, Hw kernel, Hw stride, Hw padding,
-            Hw outputPadding, boolean bias) implements LayerSpec {
+    public record ConvTranspose(String name, int in, int out, HeightWidth kernel, HeightWidth stride, HeightWidth padding,
+            HeightWidth outputPadding, boolean bias) implements LayerSpec {
 
         /** Validates the record. */
         public ConvTranspose {
             Objects.requireNonNull(kernel, "kernel");
-            stride = stride == null ? Hw.of(1) : stride;
-            padding = padding == null ? Hw.of(0) : padding;
-            outputPadding = outputPadding == null ? Hw.of(0) : outputPadding;
+            stride = stride == null ? HeightWidth.of(1) : stride;
+            padding = padding == null ? HeightWidth.of(0) : padding;
+            outputPadding = outputPadding == null ? HeightWidth.of(0) : outputPadding;
             if (in < 1 || out < 1) {
                 throw new SpecException("convTranspose " + name + ": channels must be positive");
             }
-            Hw.check(Hw.label("convTranspose", name), kernel, stride, padding);
+            HeightWidth.check(HeightWidth.label("convTranspose", name), kernel, stride, padding);
             if (padding.h() > kernel.h() - 1 || padding.w() > kernel.w() - 1) {
                 throw new SpecException("convTranspose " + name + ": padding " + padding
                         + " must be at most kernel - 1 (" + kernel + ")");
@@ -277,7 +277,8 @@ public final class Layers {
 
         @Override
         public Block build(Shape in, BuildContext ctx) {
-            TransposedConv2d block = new TransposedConv2d(this.in, out, kernel, stride, padding, outputPadding, bias);
+            TransposedConv2d block = new TransposedConv2d(this.in, out, kernel.toArray(), stride.toArray(),
+                    padding.toArray(), outputPadding.toArray(), bias);
             ctx.register("weight", block.getParameters().get("weight"));
             if (bias) {
                 ctx.register("bias", block.getParameters().get("bias"));
@@ -466,7 +467,7 @@ public final class Layers {
      * @param padding padding
      * @param ceil whether to round the output size up
      */
-    public record Pool2d(String name, String mode, Hw kernel, Hw stride, Hw padding, boolean ceil)
+    public record Pool2d(String name, String mode, HeightWidth kernel, HeightWidth stride, HeightWidth padding, boolean ceil)
             implements LayerSpec {
 
         /** Validates the record. */
@@ -474,11 +475,11 @@ public final class Layers {
             mode = mode == null ? "max" : mode.toLowerCase(Locale.ROOT);
             Objects.requireNonNull(kernel, "kernel");
             stride = stride == null ? kernel : stride;
-            padding = padding == null ? Hw.of(0) : padding;
+            padding = padding == null ? HeightWidth.of(0) : padding;
             if (!mode.equals("max") && !mode.equals("avg")) {
                 throw new SpecException("pool " + name + ": mode must be max or avg, got " + mode);
             }
-            Hw.check(Hw.label("pool", name), kernel, stride, padding);
+            HeightWidth.check(HeightWidth.label("pool", name), kernel, stride, padding);
         }
 
         /**
@@ -492,7 +493,7 @@ public final class Layers {
          * @return the node
          */
         public static Pool2d max(String name, int k, int s, int p, boolean ceil) {
-            return new Pool2d(name, "max", Hw.of(k), Hw.of(s), Hw.of(p), ceil);
+            return new Pool2d(name, "max", HeightWidth.of(k), HeightWidth.of(s), HeightWidth.of(p), ceil);
         }
 
         @Override

@@ -55,7 +55,7 @@ public final class SpecJson {
             }
             return new Shape(d);
         });
-        b.registerTypeAdapter(Hw.class, (JsonSerializer<Hw>) (v, t, c) -> {
+        b.registerTypeAdapter(HeightWidth.class, (JsonSerializer<HeightWidth>) (v, t, c) -> {
             if (v.square()) {
                 return new JsonPrimitive(v.h());
             }
@@ -64,15 +64,15 @@ public final class SpecJson {
             a.add(v.w());
             return a;
         });
-        b.registerTypeAdapter(Hw.class, (JsonDeserializer<Hw>) (e, t, c) -> {
+        b.registerTypeAdapter(HeightWidth.class, (JsonDeserializer<HeightWidth>) (e, t, c) -> {
             if (e.isJsonPrimitive()) {
-                return Hw.of(e.getAsInt());
+                return HeightWidth.of(e.getAsInt());
             }
             JsonArray a = e.getAsJsonArray();
             if (a.size() != 2) {
                 throw new JsonParseException("expected a number or [h, w], got " + e);
             }
-            return new Hw(a.get(0).getAsInt(), a.get(1).getAsInt());
+            return new HeightWidth(a.get(0).getAsInt(), a.get(1).getAsInt());
         });
         b.registerTypeAdapter(LayerSpec.class, (JsonSerializer<LayerSpec>) (node, t, c) -> {
             JsonObject o = new JsonObject();

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.OrtProfile;
 import org.waecompress.experiments.measure.Profile;

@@ -1,6 +1,7 @@
 package org.waecompress.experiments.cli;
 
 import java.io.PrintWriter;
+import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
+import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;

@@ -31,6 +31,7 @@ import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.Plots;
 import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 

@@ -19,6 +19,8 @@ import org.waecompress.experiments.measure.Timed;
 import org.waecompress.experiments.onnx.OnnxCheck;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.OnnxFileInfo;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
 
@@ -133,7 +134,6 @@ public final class Latency {
      * @return the value of {@code ai.djl.pytorch.num_threads}, or the number of processors
      */
     public static int threads() {
-        String t = System.getProperty("ai.djl.pytorch.num_threads");
-        return t == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(t.trim());
+        return OrtNetwork.defaultThreads();
     }
 }

@@ -88,7 +88,18 @@ public final class OrtNetwork implements AutoCloseable {
     }
 
     private static OrtEnvironment environment() {
-        return environment(org.waecompress.experiments.measure.Latency.threads());
+        return environment(defaultThreads());
+    }
+
+    /**
+     * Returns the intra-op thread count both engines use unless a run says otherwise: the value of
+     * {@code ai.djl.pytorch.num_threads}, or the number of processors.
+     *
+     * @return the thread count
+     */
+    public static int defaultThreads() {
+        String t = System.getProperty("ai.djl.pytorch.num_threads");
+        return t == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(t.trim());
     }
 
     /**

@@ -18,7 +18,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 

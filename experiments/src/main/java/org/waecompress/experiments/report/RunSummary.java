@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.report.TableRenderer.Column;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.cost.CostReport;
 
 /**

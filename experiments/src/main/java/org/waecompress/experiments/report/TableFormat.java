@@ -1,7 +1,7 @@
 package org.waecompress.experiments.report;
 
 import java.util.Locale;
-import org.waecompress.experiments.cli.BadInputException;
+import org.waecompress.experiments.config.BadInputException;
 
 /** The formats a comparison table is written in. */
 public enum TableFormat {

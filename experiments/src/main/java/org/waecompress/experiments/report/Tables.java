@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.waecompress.experiments.harness.EngineTiming;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.report.TableRenderer.Column;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.cost.CostReport;
 
 /**

@@ -11,9 +11,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
-import org.waecompress.experiments.harness.EngineTiming;
-import org.waecompress.experiments.harness.ResultRow;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.spec.SpecJson;
 
 class MainTest {

@@ -11,7 +11,6 @@ import java.util.Properties;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.experiments.cli.BadInputException;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;

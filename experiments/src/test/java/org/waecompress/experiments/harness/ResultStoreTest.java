@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionException;
 
 class ResultStoreTest {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.waecompress.experiments.harness.EngineTiming;
-import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.ResultRow;
 
 class RunSummaryTest {
 

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.waecompress.experiments.harness.EngineTiming;
-import org.waecompress.experiments.harness.OnnxFileInfo;
-import org.waecompress.experiments.harness.ResultRow;
+import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.OnnxFileInfo;
+import org.waecompress.experiments.result.ResultRow;
 
 /**
  * Golden-file tests of every table format, under two default locales (number formatting must not

@@ -8,7 +8,7 @@ package org.waecompress.spi.spec;
  * @param h the height component
  * @param w the width component
  */
-public record Hw(int h, int w) {
+public record HeightWidth(int h, int w) {
 
     /**
      * Returns a square pair.
@@ -16,8 +16,8 @@ public record Hw(int h, int w) {
      * @param v both components
      * @return the pair
      */
-    public static Hw of(int v) {
-        return new Hw(v, v);
+    public static HeightWidth of(int v) {
+        return new HeightWidth(v, v);
     }
 
     /**
@@ -29,7 +29,7 @@ public record Hw(int h, int w) {
      * @param padding the padding
      * @throws SpecException naming the node and the field
      */
-    public static void check(String node, Hw kernel, Hw stride, Hw padding) {
+    public static void check(String node, HeightWidth kernel, HeightWidth stride, HeightWidth padding) {
         if (kernel.h() < 1 || kernel.w() < 1) {
             throw new SpecException(node + ": kernel " + kernel + " must be at least 1");
         }
@@ -59,6 +59,15 @@ public record Hw(int h, int w) {
      */
     public boolean square() {
         return h == w;
+    }
+
+    /**
+     * Returns the pair as {@code {h, w}}, for blocks that take plain arrays.
+     *
+     * @return a new array
+     */
+    public int[] toArray() {
+        return new int[] {h, w};
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.waecompress.experiments.harness;
+package org.waecompress.experiments.result;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.waecompress.experiments.cli;
+package org.waecompress.experiments.config;
 
 import org.waecompress.spi.CompressionException;
 

@@ -1,4 +1,4 @@
-package org.waecompress.experiments.harness;
+package org.waecompress.experiments.result;
 
 /**
  * A row's exported ONNX file and how closely it reproduces the PyTorch engine.
