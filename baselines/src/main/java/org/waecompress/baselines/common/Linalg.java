@@ -1,11 +1,19 @@
 package org.waecompress.baselines.common;
 
+import java.util.Arrays;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
+
 /**
- * Small dense linear algebra in double precision for the baselines: a truncated SVD through the
- * symmetric eigen-decomposition of the smaller Gram matrix (cyclic Jacobi), and least squares.
+ * Dense linear algebra in double precision for the baselines, on EJML (Efficient Java Matrix
+ * Library): the thin SVD of weight matrices and the eigen-decomposition of response covariances,
+ * both with values in descending order.
  *
- * <p>Cost: O(n^3) per Jacobi sweep for an n x n Gram matrix, n = min(rows, cols); fine for the
- * convolution matrices of CIFAR-size networks (n <= 512), slow for VGG16's 4096-wide classifier.
+ * <p>EJML's Golub-Kahan SVD takes VGG16's 4096 x 4096 classifier layer in seconds where the cyclic
+ * Jacobi rotations this class used before (kept as a test reference) took hours; docs/strategies.md
+ * has the measurement.
  */
 public final class Linalg {
 
@@ -32,83 +40,33 @@ public final class Linalg {
     }
 
     /**
-     * Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations.
+     * Eigen-decomposition of a symmetric matrix.
      *
      * @param a the matrix, {@code n x n} row-major (not modified)
      * @param n its size
      * @return {eigenvalues (length n), eigenvectors as columns (n x n row-major)}, descending
+     * @throws ArithmeticException if the decomposition does not converge (a matrix with NaN or infinite values)
      */
     public static double[][] symmetricEigen(double[] a, int n) {
-        double[] m = a.clone();
-        double[] vec = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            vec[i * n + i] = 1;
-        }
-        double norm = 0;
-        for (double x : m) {
-            norm += x * x;
-        }
-        for (int sweep = 0; sweep < 60; sweep++) {
-            double off = 0;
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    off += m[p * n + q] * m[p * n + q];
-                }
-            }
-            if (off <= 1e-24 * norm || off == 0) {
-                break;
-            }
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    double apq = m[p * n + q];
-                    if (Math.abs(apq) < 1e-300) {
-                        continue;
-                    }
-                    double app = m[p * n + p];
-                    double aqq = m[q * n + q];
-                    double theta = (aqq - app) / (2 * apq);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) {
-                        t = 1;
-                    }
-                    double c = 1 / Math.sqrt(t * t + 1);
-                    double sn = t * c;
-                    for (int k = 0; k < n; k++) {
-                        double mkp = m[k * n + p];
-                        double mkq = m[k * n + q];
-                        m[k * n + p] = c * mkp - sn * mkq;
-                        m[k * n + q] = sn * mkp + c * mkq;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double mpk = m[p * n + k];
-                        double mqk = m[q * n + k];
-                        m[p * n + k] = c * mpk - sn * mqk;
-                        m[q * n + k] = sn * mpk + c * mqk;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double vkp = vec[k * n + p];
-                        double vkq = vec[k * n + q];
-                        vec[k * n + p] = c * vkp - sn * vkq;
-                        vec[k * n + q] = sn * vkp + c * vkq;
-                    }
-                }
-            }
+        DMatrixRMaj m = new DMatrixRMaj(n, n, true, a);
+        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
+        if (!eig.decompose(m)) {
+            throw new ArithmeticException("eigen-decomposition of a " + n + " x " + n + " matrix did not converge");
         }
         Integer[] order = new Integer[n];
+        double[] raw = new double[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
+            raw[i] = eig.getEigenvalue(i).getReal();
         }
-        final double[] diag = new double[n];
-        for (int i = 0; i < n; i++) {
-            diag[i] = m[i * n + i];
-        }
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(diag[y], diag[x]));
+        Arrays.sort(order, (x, y) -> Double.compare(raw[y], raw[x]));
         double[] values = new double[n];
         double[] vectors = new double[n * n];
         for (int j = 0; j < n; j++) {
-            values[j] = diag[order[j]];
+            values[j] = raw[order[j]];
+            DMatrixRMaj v = eig.getEigenVector(order[j]);
             for (int k = 0; k < n; k++) {
-                vectors[k * n + j] = vec[k * n + order[j]];
+                vectors[k * n + j] = v.get(k, 0);
             }
         }
         return new double[][] {values, vectors};
@@ -121,44 +79,39 @@ public final class Linalg {
      * @param rows rows
      * @param cols columns
      * @return the decomposition with k = min(rows, cols) triplets
+     * @throws ArithmeticException if the decomposition does not converge (a matrix with NaN or infinite values)
      */
     public static Svd svd(float[] m, int rows, int cols) {
-        boolean left = rows <= cols;
-        int n = left ? rows : cols;
-        int other = left ? cols : rows;
-        double[] g = new double[n * n];
-        // Gram matrix of the smaller side: M M^T (rows x rows) or M^T M (cols x cols).
-        for (int i = 0; i < n; i++) {
-            for (int j = i; j < n; j++) {
-                double sum = 0;
-                for (int k = 0; k < other; k++) {
-                    double a = left ? m[i * cols + k] : m[k * cols + i];
-                    double b = left ? m[j * cols + k] : m[k * cols + j];
-                    sum += a * b;
-                }
-                g[i * n + j] = sum;
-                g[j * n + i] = sum;
+        DMatrixRMaj a = new DMatrixRMaj(rows, cols);
+        for (int i = 0; i < m.length; i++) {
+            a.data[i] = m[i];
+        }
+        int k = Math.min(rows, cols);
+        SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(rows, cols, true, true, true);
+        if (!svd.decompose(a)) {
+            throw new ArithmeticException("SVD of a " + rows + " x " + cols + " matrix did not converge");
+        }
+        double[] raw = svd.getSingularValues();
+        DMatrixRMaj u = svd.getU(null, false);
+        DMatrixRMaj v = svd.getV(null, false);
+        Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(raw[y], raw[x]));
+        double[] s = new double[k];
+        double[] uu = new double[rows * k];
+        double[] vv = new double[cols * k];
+        for (int j = 0; j < k; j++) {
+            int c = order[j];
+            s[j] = raw[c];
+            for (int r = 0; r < rows; r++) {
+                uu[r * k + j] = u.get(r, c);
+            }
+            for (int r = 0; r < cols; r++) {
+                vv[r * k + j] = v.get(r, c);
             }
         }
-        double[][] eig = symmetricEigen(g, n);
-        double[] s = new double[n];
-        double[] small = eig[1];
-        double[] big = new double[other * n];
-        for (int j = 0; j < n; j++) {
-            s[j] = Math.sqrt(Math.max(0, eig[0][j]));
-            if (s[j] < 1e-12) {
-                continue;
-            }
-            // The other side's vector: M^T u / s (or M v / s).
-            for (int k = 0; k < other; k++) {
-                double sum = 0;
-                for (int i = 0; i < n; i++) {
-                    double a = left ? m[i * cols + k] : m[k * cols + i];
-                    sum += a * small[i * n + j];
-                }
-                big[k * n + j] = sum / s[j];
-            }
-        }
-        return left ? new Svd(small, s, big, rows, cols) : new Svd(big, s, small, rows, cols);
+        return new Svd(uu, s, vv, rows, cols);
     }
 }
