@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.Guice;
-
 import java.nio.file.Files;
 import java.util.List;
 import java.util.stream.Collectors;

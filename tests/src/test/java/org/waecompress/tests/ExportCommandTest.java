@@ -71,7 +71,8 @@ class ExportCommandTest {
         Path onnx = dir.resolve("wae.onnx");
         CliRun.Result r = CliRun.run("export", "wae-on-vgg16-bn-small", "--width", "0.25", "--out", onnx.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("wrote " + onnx + ": wae-vgg16-bn-small-w0.25, input (batch, 1, 32, 32)"), r.out());
+        assertTrue(r.out().startsWith("wrote " + onnx + ": wae-vgg16-bn-small-w0.25, input (batch, 1, 32, 32)"),
+                r.out());
         assertTrue(r.out().contains("random (seed 42) weights"), r.out());
         assertTrue(Files.exists(onnx));
     }

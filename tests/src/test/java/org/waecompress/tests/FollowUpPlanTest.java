@@ -33,7 +33,8 @@ class FollowUpPlanTest {
     void theSecondPlanRunsInASubfolderWithTheInheritedKeysOnly() throws Exception {
         Path speed = plan("tiny-speed.properties", "experiment.name = tiny-speed", "backbone.name = vgg16-bn-small",
                 "backbone.width = 0.5", "data.kind = synthetic", "data.synthetic.size = 16", "accuracy.enabled = false",
-                "train.epochs = 0", "latency.warmup = 1", "latency.runs = 3", "strategies = all", "output.onnx = false");
+                "train.epochs = 0", "latency.warmup = 1", "latency.runs = 3", "strategies = all",
+                        "output.onnx = false");
         Path first = plan("tiny.properties", "experiment.name = tiny", "backbone.name = resnet20",
                 "backbone.width = 0.25", "data.kind = synthetic", "data.synthetic.size = 16", "data.trainSize = 64",
                 "data.testSize = 32", "train.epochs = 1", "finetune.epochs = 1", "latency.warmup = 1",

@@ -93,7 +93,8 @@ class MalformedInputTest {
             assertTrue(line.contains(culprit.toString()), "does not name " + culprit + ": " + line);
             assertTrue(line.contains(e.getValue()), "does not say '" + e.getValue() + "': " + line);
             if (name.endsWith(".idx")) {
-                assertTrue(line.matches(".*" + Pattern.quote(culprit + "/") + "t[a-z0-9]+-(images|labels)-idx[13]-ubyte: .*"),
+                assertTrue(line.matches(".*" + Pattern.quote(culprit + "/")
+                        + "t[a-z0-9]+-(images|labels)-idx[13]-ubyte: .*"),
                         "does not name the file: " + line);
             }
             assertEquals(before, listing(dir), "left something behind");

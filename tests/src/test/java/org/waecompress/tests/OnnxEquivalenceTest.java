@@ -124,7 +124,8 @@ class OnnxEquivalenceTest {
         Set<String> seen = new TreeSet<>();
         List<NetworkSpec> specs = new ArrayList<>();
         pluginNodes().forEach(a -> specs.add((NetworkSpec) a.get()[1]));
-        strategiesOnBackbones().forEach(a -> specs.add(architecture((String) a.get()[0], backbone((String) a.get()[1]))));
+        strategiesOnBackbones().forEach(a -> specs.add(architecture((String) a.get()[0],
+                backbone((String) a.get()[1]))));
         for (NetworkSpec s : specs) {
             SpecTraversal.nodes(s.root(), s.inputShape()).forEach(v -> seen.add(v.node().type()));
         }

@@ -149,7 +149,8 @@ class RunIntegrityTest {
     @Test
     void everySettingIsCheckedBeforeAnythingIsWritten() {
         Path out = tmp.resolve("never");
-        String err = oneLine(waec(tiny(out, "--set", "strategies=thinet,resize", "--set", "strategy.thinet.ratio=1.5")));
+        String err = oneLine(waec(tiny(out, "--set", "strategies=thinet,resize", "--set",
+                "strategy.thinet.ratio=1.5")));
         assertTrue(err.startsWith("waec: strategy.thinet.ratio = 1.5"), err);
         assertFalse(Files.exists(out));
         err = oneLine(waec(tiny(out, "--set", "strategies=resize,resize")));
@@ -264,7 +265,8 @@ class RunIntegrityTest {
     @Test
     void aLoadedBackboneIsFineTunedOnlyWhenAsked() {
         StrategyRegistry none = StrategyRegistry.of();
-        ExperimentSettings preset = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights", "b.safetensors"),
+        ExperimentSettings preset = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights",
+                "b.safetensors"),
                 null, "quick", new Properties(), none));
         assertNull(preset.train(), "the quick preset's 3 backbone epochs were applied to a loaded backbone");
         ExperimentSettings asked = ExperimentSettings.from(ExperimentConfig.load(Map.of("backbone.weights",

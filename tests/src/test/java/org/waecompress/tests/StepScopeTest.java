@@ -19,8 +19,8 @@ import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
-import org.waecompress.wae.WaeArchitecture;
 import org.waecompress.wae.WaeArchitecture.SplitKind;
+import org.waecompress.wae.WaeArchitecture;
 import org.waecompress.wae.WaeOptions;
 
 /**

@@ -31,7 +31,8 @@ class VariantsTest {
                     description: resize at half the run's fine-tune rate
                 """);
         Path out = dir.resolve("run");
-        List<String> args = RunIntegrityTest.tiny(out, "--config", plan.toString(), "--set", "strategies=resize,my-resize",
+        List<String> args = RunIntegrityTest.tiny(out, "--config", plan.toString(), "--set",
+                "strategies=resize,my-resize",
                 "--set", "strategy.my-resize.epochs=1");
         CliRun.Result r = RunIntegrityTest.waec(args);
         assertEquals(0, r.code(), r.err());

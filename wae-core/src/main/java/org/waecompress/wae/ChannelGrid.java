@@ -60,7 +60,8 @@ public final class ChannelGrid {
                 cols.add("reconstruction");
             }
             int top = 2 * LABEL + 4;
-            BufferedImage img = new BufferedImage(cols.size() * TILE, top + n * (TILE + LABEL), BufferedImage.TYPE_INT_RGB);
+            BufferedImage img = new BufferedImage(cols.size() * TILE, top + n * (TILE + LABEL),
+                    BufferedImage.TYPE_INT_RGB);
             Graphics2D g = img.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);

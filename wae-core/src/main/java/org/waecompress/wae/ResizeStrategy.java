@@ -59,7 +59,8 @@ public final class ResizeStrategy implements CompressionStrategy {
         int epochs = epochs(ctx);
         try (Network init0 = Network.random(spec, trained.classes(), ctx.seed() + 1);
                 Network init = WeightTransfer.assemble(spec, init0, new WeightTransfer.Source(trained, n -> n))) {
-            return ctx.trainer().train(ctx.strategyId(), init, ctx.trainData(), org.waecompress.spi.train.TrainLoss.crossEntropy(),
+            return ctx.trainer().train(ctx.strategyId(), init, ctx.trainData(),
+                    org.waecompress.spi.train.TrainLoss.crossEntropy(),
                     ctx.fineTune().toBuilder().epochs(epochs).learningRate(ctx.fineTuneRate(RATE_FACTOR)).build(),
                     n -> true).network();
         }

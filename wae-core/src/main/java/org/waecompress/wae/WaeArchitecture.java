@@ -1,16 +1,15 @@
 package org.waecompress.wae;
 
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.Layers.Act;
 import org.waecompress.spi.spec.Layers.BatchNorm2d;
 import org.waecompress.spi.spec.Layers.Conv;
 import org.waecompress.spi.spec.Layers.Dense;
 import org.waecompress.spi.spec.Layers.Sequential;
+import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.WidthScaling;
@@ -77,7 +76,8 @@ public final class WaeArchitecture {
         LayerSpec normH = o.splitNorm() && o.highBranch()
                 ? new BatchNorm2d("normHigh", highChannels, false, 1e-5, 0.1) : null;
         LayerSpec decoder = withDecoder ? decoder(c, highChannels, o.decoderChannels()) : null;
-        WaeClassifier root = new WaeClassifier("", encoder, split, c, normL, normH, low, lowHead, high, fusion, decoder);
+        WaeClassifier root = new WaeClassifier("", encoder, split, c, normL, normH, low, lowHead, high, fusion,
+                decoder);
         String prefix = kind == SplitKind.LEARNED ? "wae-" : "wavelet-";
         return new NetworkSpec(prefix + backbone.name() + (o.highBranch() ? "" : "-il-only"), in, root);
     }
@@ -103,7 +103,8 @@ public final class WaeArchitecture {
     }
 
     static LayerSpec learnedSplit(int c, int w) {
-        return new Layers.Concat("split", List.of(Conv.of("ca", w, c, 3, 2, 1, true), Conv.of("ch", w, c, 3, 2, 1, true)));
+        return new Layers.Concat("split", List.of(Conv.of("ca", w, c, 3, 2, 1, true), Conv.of("ch", w, c, 3, 2, 1,
+                true)));
     }
 
     static LayerSpec decoder(int c, int highChannels, int w) {
@@ -112,7 +113,8 @@ public final class WaeArchitecture {
 
     private static LayerSpec decoderBranch(String name, int in, int out, int w) {
         return Sequential.of(name,
-                new Layers.ConvTranspose("deconv", in, w, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1), HeightWidth.of(0), true), Act.relu("relu1"),
+                new Layers.ConvTranspose("deconv", in, w, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1),
+                        HeightWidth.of(0), true), Act.relu("relu1"),
                 Conv.of("conv1", w, w, 3, 1, 1, true), Act.relu("relu2"),
                 Conv.of("conv2", w, w, 3, 1, 1, true), Act.relu("relu3"),
                 Conv.of("conv3", w, out, 3, 1, 1, true));

@@ -49,7 +49,8 @@ public record WaeClassifier(String name, LayerSpec encoder, LayerSpec split, int
         Objects.requireNonNull(low, "low");
         Objects.requireNonNull(lowHead, "lowHead");
         if ((high == null) != (fusionHead == null)) {
-            throw new SpecException("waeClassifier " + name + ": high and fusionHead must both be present or both absent");
+            throw new SpecException("waeClassifier " + name
+                    + ": high and fusionHead must both be present or both absent");
         }
         if (lowChannels < 1) {
             throw new SpecException("waeClassifier " + name + ": lowChannels must be >= 1");

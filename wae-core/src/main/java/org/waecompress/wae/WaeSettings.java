@@ -106,7 +106,8 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
 
     /** What {@code wae} reads. */
     static final List<Setting<?>> WAE = List.of(LAMBDA, GAMMA, LOSS_SCALE, ENCODER_CHANNELS, DECODER_CHANNELS,
-            SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH, LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE, FUSION_ZERO_INIT,
+            SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH, LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE,
+                    FUSION_ZERO_INIT,
             STAGE1_EPOCHS, STAGE1_RATE, STAGE2_EPOCHS, STAGE2_RATE, STAGE3_EPOCHS, STAGE3_RATE,
             STAGE3_ENCODER_RATE_FACTOR);
 

@@ -84,13 +84,15 @@ public final class WaeShapedBaseline implements CompressionStrategy {
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         WaeSettings s = WaeSettings.forShapedBaseline(ctx);
         NetworkSpec spec = WaeArchitecture.classifier(backbone, s.options(), split, false);
-        return split == WaeArchitecture.SplitKind.LEARNED ? spec.withName(ctx.strategyId() + "-" + backbone.name()) : spec;
+        return split == WaeArchitecture.SplitKind.LEARNED ? spec.withName(ctx.strategyId() + "-" + backbone.name())
+                : spec;
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         WaeSettings s = WaeSettings.forShapedBaseline(ctx);
-        Network n = WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, ctx.strategyId(), ctx);
+        Network n = WaeTraining.classificationOnly(trained, architecture(trained.spec(), ctx), s, ctx.strategyId(),
+                ctx);
         if (split == WaeArchitecture.SplitKind.LEARNED) {
             ChannelGrid.publish(n, ctx.trainData(), ctx.strategyId(), ctx.outputDir());
         }

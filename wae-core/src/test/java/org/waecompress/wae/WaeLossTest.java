@@ -22,7 +22,8 @@ class WaeLossTest {
         static Batch of(NDManager m) {
             return new Batch(m.create(new float[] {1, 2, 3, 4, 0, 0, 0, 0}, new Shape(2, 1, 2, 2)),
                     m.create(new float[] {1, 2, 3, 2, 0, 0, 0, 1}, new Shape(2, 1, 2, 2)),
-                    m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1)), m.create(new float[] {1, 3, 0, 2}, new Shape(2, 1, 1, 2)),
+                    m.create(new float[] {5, 6}, new Shape(2, 1, 1, 1)), m.create(new float[] {1, 3, 0, 2},
+                            new Shape(2, 1, 1, 2)),
                     m.create(new float[] {0, 0, 0, 0}, new Shape(2, 2)), m.create(new float[] {0, 1}, new Shape(2)));
         }
     }

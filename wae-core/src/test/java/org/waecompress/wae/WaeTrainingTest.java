@@ -1,8 +1,8 @@
 package org.waecompress.wae;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -216,7 +216,8 @@ class WaeTrainingTest {
         assertEquals("strategy.wae.highWidth = lots: must be a number in (0, 1]", e.getMessage());
         e = assertThrows(InvalidSettingException.class,
                 () -> WaeSettings.from(ctx("wae", Map.of("stage3.encoderRateFactor", "-0.5"), data, 1)));
-        assertTrue(e.getMessage().startsWith("strategy.wae.stage3.encoderRateFactor = -0.5: must be a number in [0, 1]"),
+        assertTrue(e.getMessage().startsWith(
+                "strategy.wae.stage3.encoderRateFactor = -0.5: must be a number in [0, 1]"),
                 e.getMessage());
     }
 }

@@ -212,7 +212,8 @@ public final class LowRankDecomposer {
             LayerSpec replacement = leaf instanceof Layers.Conv c
                     ? Layers.Sequential.of(c.name(),
                             new Layers.Conv("0", c.in(), r, c.kernel(), c.stride(), c.padding(), 1, false),
-                            new Layers.Conv("1", r, c.out(), HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, bias2))
+                            new Layers.Conv("1", r, c.out(), HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0),
+                                    1, bias2))
                     : Layers.Sequential.of(leaf.name(),
                             new Layers.Dense("0", inner, r, false),
                             new Layers.Dense("1", r, o, bias2));

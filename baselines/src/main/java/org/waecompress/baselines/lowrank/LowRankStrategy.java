@@ -33,7 +33,8 @@ public final class LowRankStrategy implements CompressionStrategy {
 
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        return LowRankDecomposer.architecture(backbone, LowRankSettings.from(ctx)).withName(ctx.strategyId() + "-" + backbone.name());
+        return LowRankDecomposer.architecture(backbone, LowRankSettings.from(ctx)).withName(ctx.strategyId() + "-"
+                + backbone.name());
     }
 
     @Override

@@ -8,8 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
-import org.waecompress.spi.surgery.ChannelGroups;
-import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
@@ -20,6 +18,8 @@ import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
+import org.waecompress.spi.surgery.ChannelGroups;
+import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.train.NetworkTrainer;
 
 /**
@@ -48,7 +48,8 @@ public final class TaylorStrategy implements CompressionStrategy {
             .shownAs("0 (off; the paper's 1e-3 with flopsUnit=mflops)");
     static final Setting<String> FLOPS_UNIT = Setting.choice("flopsUnit", "share",
             "cost of a map in the FLOPs term: share (its share of the network's MACs, consumers included) or "
-                    + "mflops (the paper's: the producing convolution's FLOPs per map, in millions)", "share", "mflops");
+                    + "mflops (the paper's: the producing convolution's FLOPs per map, in millions)", "share",
+                            "mflops");
     static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
             "epochs of fine-tuning at the end").atLeast(0);
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
@@ -103,7 +104,8 @@ public final class TaylorStrategy implements CompressionStrategy {
             if (lambda == 0) {
                 return 0;
             }
-            return lambda * ("mflops".equals(unit) ? producerFlops(g, cost) / 1e6 : mapCost(g, cost) / cost.totalMacs());
+            double perMap = "mflops".equals(unit) ? producerFlops(g, cost) / 1e6 : mapCost(g, cost) / cost.totalMacs();
+            return lambda * perMap;
         }
     }
 
@@ -128,7 +130,8 @@ public final class TaylorStrategy implements CompressionStrategy {
         String[] listed = ctx.settings().getStringArray(GROUPS.name());
         String g = listed.length == 0 ? GROUPS.defaultValue() : String.join(",", listed).trim();
         InvalidSettingException.check(!g.isEmpty(), ctx.key(GROUPS.name()), g, "must be inner, all or conv paths");
-        return new Settings(ctx.get(TARGET), ctx.get(CHANNELS_PER_STEP), ctx.get(BATCHES), ctx.get(STEP_FINE_TUNE_STEPS),
+        return new Settings(ctx.get(TARGET), ctx.get(CHANNELS_PER_STEP), ctx.get(BATCHES),
+                ctx.get(STEP_FINE_TUNE_STEPS),
                 new FlopsTerm(ctx.get(FLOPS_LAMBDA), ctx.get(FLOPS_UNIT)),
                 ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), g,
                 ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR));

@@ -38,7 +38,8 @@ final class GapHead {
             s = out;
         }
         if (kept.isEmpty() || kept.size() == probe.layers().size()) {
-            throw new InvalidSettingException("backbone", spec.name(), "has no feature/classifier split for a GAP head");
+            throw new InvalidSettingException("backbone", spec.name(),
+                    "has no feature/classifier split for a GAP head");
         }
         int classes = (int) spec.outputShape().get(0);
         kept.add(new Layers.GlobalAvgPool("gap"));

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
@@ -17,6 +16,7 @@ import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
+import org.waecompress.spi.surgery.ChannelSurgery;
 
 /**
  * Prunes one layer the ThiNet way: the channels of layer i are chosen by what the next layer's output

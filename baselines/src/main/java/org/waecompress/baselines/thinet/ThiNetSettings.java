@@ -1,7 +1,6 @@
 package org.waecompress.baselines.thinet;
 
 import java.util.List;
-
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.setting.Setting;
 

@@ -3,7 +3,6 @@ package org.waecompress.baselines.thinet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
@@ -13,6 +12,7 @@ import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
+import org.waecompress.spi.surgery.ChannelSurgery;
 import org.waecompress.spi.train.NetworkTrainer;
 
 /**
@@ -62,7 +62,8 @@ public final class ThiNetStrategy implements CompressionStrategy {
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         ThiNetSettings s = ThiNetSettings.from(ctx);
         List<String> layers = layers(backbone, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
-        NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
+        NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p)
+                && leaf instanceof Layers.Conv c
                 ? c.withOut(keep(c.out(), s.ratio())) : leaf);
         return (s.gapHead() ? GapHead.replace(pruned) : pruned).withName(ctx.strategyId() + "-" + backbone.name());
     }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
@@ -19,7 +17,8 @@ class ConvGeometryTest {
     @Test
     void contributionsSumToTheEnginesConvolution() {
         Layers.Conv conv = new Layers.Conv("c", 3, 4, new org.waecompress.spi.spec.HeightWidth(3, 2),
-                new org.waecompress.spi.spec.HeightWidth(2, 1), new org.waecompress.spi.spec.HeightWidth(1, 0), 1, true);
+                new org.waecompress.spi.spec.HeightWidth(2, 1), new org.waecompress.spi.spec.HeightWidth(1, 0), 1,
+                        true);
         NetworkSpec spec = new NetworkSpec("one", new Shape(3, 7, 6), Layers.Sequential.of("", conv));
         try (Network net = Network.random(spec, 4, 5); NDManager m = NDManager.newBaseManager();
                 BuiltNetwork b = net.build(m)) {

@@ -90,7 +90,8 @@ class LowRankTest {
         try (Network net = lowRankWeights(4);
                 Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0.999999, "conv", 0, "channel",
                         false, 40, 10), data, 5);
-                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m); BuiltNetwork b = dec.build(m)) {
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m);
+                BuiltNetwork b = dec.build(m)) {
             assertEquals(new Shape(9, 3, 3, 3), dec.spec().parameters().get("c1.0.weight").shape());
             assertEquals(new Shape(4, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
             NDArray x = data.batch(m, new int[] {0, 1, 2, 3}).get(0);
@@ -180,7 +181,8 @@ class LowRankTest {
     void fullRankFactorisationReproducesOutputs() {
         try (Network net = lowRankWeights(4);
                 Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0.9999999, "all", 0));
-                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m); BuiltNetwork b = dec.build(m)) {
+                NDManager m = NDManager.newBaseManager(); BuiltNetwork a = net.build(m);
+                BuiltNetwork b = dec.build(m)) {
             assertEquals(new Shape(4, 16, 3, 3), dec.spec().parameters().get("c2.0.weight").shape());
             assertEquals(new Shape(4, 2048), dec.spec().parameters().get("fc1.0.weight").shape());
             NDArray x = m.randomNormal(new Shape(2, 3, 8, 8));

@@ -17,7 +17,6 @@ import java.util.Map;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.junit.jupiter.api.Test;
 import org.waecompress.backbones.Backbones;
-import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
@@ -28,6 +27,7 @@ import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainLoss;
 import org.waecompress.spi.train.TrainSettings;
@@ -113,7 +113,8 @@ class TaylorTest {
         Map<String, double[]> scores = new LinkedHashMap<>();
         scores.put("c1", new double[] {0.9, 0.05, 0.5, 0.3, 0.7});
         scores.put("c2", new double[] {0.2, 0.8, 0.01, 0.6});
-        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec), TaylorStrategy.FlopsTerm.OFF, 3);
+        Map<String, List<Integer>> r = TaylorStrategy.lowest(scores, groups, CostReport.of(spec),
+                TaylorStrategy.FlopsTerm.OFF, 3);
         assertEquals(List.of(1), r.get("c1"), "c1's least important map");
         assertEquals(List.of(2, 0), r.get("c2"), "c2's two least important maps, lowest first");
         // a layer is never emptied
@@ -162,7 +163,8 @@ class TaylorTest {
         Map<String, String> gates = new LinkedHashMap<>();
         TaylorCriterion.gated(vgg, List.of("features.0"), 2, gates);
         assertEquals("features.2.gate", gates.get("features.0"));
-        assertTrue(vgg.node("features.1") instanceof Layers.BatchNorm2d && vgg.node("features.2") instanceof Layers.Act);
+        assertTrue(vgg.node("features.1") instanceof Layers.BatchNorm2d
+                && vgg.node("features.2") instanceof Layers.Act);
         gates.clear();
         TaylorCriterion.gated(net(), List.of("c1"), 2, gates);
         assertEquals("r1.gate", gates.get("c1"));

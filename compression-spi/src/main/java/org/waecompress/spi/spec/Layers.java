@@ -50,7 +50,8 @@ public final class Layers {
         return out;
     }
 
-    static Shape spatialOut(Shape in, int channels, HeightWidth k, HeightWidth s, HeightWidth p, boolean ceil, Router r) {
+    static Shape spatialOut(Shape in, int channels, HeightWidth k, HeightWidth s, HeightWidth p, boolean ceil,
+            Router r) {
         int h = outSize((int) in.get(1), k.h(), s.h(), p.h(), ceil);
         int w = outSize((int) in.get(2), k.w(), s.w(), p.w(), ceil);
         if (h < 1 || w < 1) {
@@ -80,7 +81,8 @@ public final class Layers {
      * @param groups channel groups ({@code in} for depthwise)
      * @param bias whether the layer adds a bias
      */
-    public record Conv(String name, int in, int out, HeightWidth kernel, HeightWidth stride, HeightWidth padding, int groups,
+    public record Conv(String name, int in, int out, HeightWidth kernel, HeightWidth stride, HeightWidth padding,
+            int groups,
             boolean bias) implements LayerSpec {
 
         /** Validates the record. */
@@ -215,7 +217,8 @@ public final class Layers {
      * @param outputPadding extra rows/columns added on the bottom/right of the output
      * @param bias whether the layer adds a bias
      */
-    public record ConvTranspose(String name, int in, int out, HeightWidth kernel, HeightWidth stride, HeightWidth padding,
+    public record ConvTranspose(String name, int in, int out, HeightWidth kernel, HeightWidth stride,
+            HeightWidth padding,
             HeightWidth outputPadding, boolean bias) implements LayerSpec {
 
         /** Validates the record. */
@@ -467,7 +470,8 @@ public final class Layers {
      * @param padding padding
      * @param ceil whether to round the output size up
      */
-    public record Pool2d(String name, String mode, HeightWidth kernel, HeightWidth stride, HeightWidth padding, boolean ceil)
+    public record Pool2d(String name, String mode, HeightWidth kernel, HeightWidth stride, HeightWidth padding,
+            boolean ceil)
             implements LayerSpec {
 
         /** Validates the record. */

@@ -100,7 +100,8 @@ public final class SpecJson {
                 return c.deserialize(fields, cls);
             } catch (RuntimeException ex) {
                 for (Throwable x = ex; x != null; x = x.getCause() == x ? null : x.getCause()) {
-                    if (x instanceof JsonParseException && x.getMessage() != null && x.getMessage().contains(" node ")) {
+                    if (x instanceof JsonParseException && x.getMessage() != null
+                            && x.getMessage().contains(" node ")) {
                         throw (JsonParseException) x;
                     }
                 }

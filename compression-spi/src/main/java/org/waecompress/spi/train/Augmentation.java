@@ -10,7 +10,8 @@ import org.waecompress.spi.InvalidSettingException;
  *
  * <p>This is the small-image form of the random crop and mirror that VGG and ResNet were trained with
  * (Caffe's {@code crop_size} and {@code mirror}; the WAE paper does not say what it used): a crop of
- * the image padded by {@code shift} pixels. Pixels shifted in from outside are copies of the nearest border pixel, not zeros,
+ * the image padded by {@code shift} pixels. Pixels shifted in from outside are copies of the nearest border pixel, not
+ * zeros,
  * so the result does not depend on how the images were normalised (for Fashion-MNIST padded to
  * 32x32 the border is background). Evaluation never augments.
  *

@@ -74,7 +74,8 @@ class TransposedConv2dTest {
         float[] expected = reference(x, n, c, h, w, wt, out, k, k, b, s, p, op, ohw);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray y = TransposedConv2d.apply(m.create(x, new Shape(n, c, h, w)),
-                    m.create(wt, new Shape(c, out, k, k)), m.create(b), new int[] {s, s}, new int[] {p, p}, new int[] {op, op});
+                    m.create(wt, new Shape(c, out, k, k)), m.create(b), new int[] {s, s}, new int[] {p, p},
+                            new int[] {op, op});
             assertArrayEquals(new long[] {n, out, ohw[0], ohw[1]}, y.getShape().getShape());
             float[] got = y.toFloatArray();
             float max = 0;

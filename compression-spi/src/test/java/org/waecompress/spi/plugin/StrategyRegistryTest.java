@@ -79,7 +79,8 @@ class StrategyRegistryTest {
     @Test
     void twoPluginsWithOneIdAreNamedWithTheirJars() {
         String m = StrategyRegistry.clash(java.util.List.of(new IdentityPlugin(), new SameIdPlugin()));
-        assertTrue(m != null && m.startsWith("two plugins install strategy 'identity': " + IdentityPlugin.class.getName()
+        assertTrue(m != null && m.startsWith("two plugins install strategy 'identity': "
+                + IdentityPlugin.class.getName()
                 + " ("), m);
         assertTrue(m.contains(" and " + SameIdPlugin.class.getName() + " ("), m);
         assertTrue(m.contains("target") && m.endsWith("remove one of the jars from plugins/ or the classpath"), m);
@@ -133,8 +134,10 @@ class StrategyRegistryTest {
                 Map.of()), 1, null, new org.waecompress.spi.train.NetworkTrainer(null), null, null, null));
         // the user's value wins over the variant's; a variant of a variant keeps both layers
         v.compress(null, new CompressionContext("my-t", new org.apache.commons.configuration2.MapConfiguration(
-                Map.of("ratio", "0.9")), 1, null, new org.waecompress.spi.train.NetworkTrainer(null), null, null, null));
-        r.get("deep").compress(null, new CompressionContext("deep", new org.apache.commons.configuration2.MapConfiguration(
+                Map.of("ratio", "0.9")), 1, null, new org.waecompress.spi.train.NetworkTrainer(null), null, null,
+                        null));
+        r.get("deep").compress(null, new CompressionContext("deep",
+                new org.apache.commons.configuration2.MapConfiguration(
                 Map.of()), 1, null, new org.waecompress.spi.train.NetworkTrainer(null), null, null, null));
         assertEquals(java.util.List.of("my-t 0.3 keep", "my-t 0.9 keep", "deep 0.3 gap"), t.seen);
     }

@@ -74,7 +74,8 @@ class TrainCheckpointTest {
             assertEquals(1, checkpoints(dir).size());
 
             messages.clear();
-            NetworkTrainer again = new NetworkTrainer(listener(messages, null)).withCheckpoints(dir, "scope", Duration.ZERO);
+            NetworkTrainer again = new NetworkTrainer(listener(messages, null)).withCheckpoints(dir, "scope",
+                    Duration.ZERO);
             TrainResult resumed = again.train("fit", start, DATA, s);
             try (Network net = resumed.network()) {
                 assertTrue(messages.stream().anyMatch(t -> t.startsWith("fit: resuming at epoch 3/3 from ")),
@@ -91,7 +92,8 @@ class TrainCheckpointTest {
             }
 
             messages.clear();
-            NetworkTrainer otherScope = new NetworkTrainer(listener(messages, null)).withCheckpoints(dir, "other", Duration.ZERO);
+            NetworkTrainer otherScope = new NetworkTrainer(listener(messages, null)).withCheckpoints(dir, "other",
+                    Duration.ZERO);
             otherScope.train("fit", start, DATA, s).network().close();
             assertTrue(messages.stream().anyMatch(t -> t.startsWith("fit epoch 1/3:")), messages.toString());
             assertEquals(2, checkpoints(dir).size());
@@ -116,7 +118,8 @@ class TrainCheckpointTest {
             assertEquals(1, checkpoints(dir).size(), "saved again before the interval passed since the last save");
             // a single call of a tenth of the interval saves its last epoch even though the row's has not passed
             // (each read of this clock is 150 s later: the call lasts at least 150 s of a 1,000 s interval)
-            NetworkTrainer slow = new NetworkTrainer(null).withClock(() -> now.addAndGet(Duration.ofSeconds(150).toNanos()))
+            NetworkTrainer slow = new NetworkTrainer(null).withClock(() ->
+                    now.addAndGet(Duration.ofSeconds(150).toNanos()))
                     .withCheckpoints(dir, "slow", Duration.ofSeconds(1000));
             slow.train("long", start, DATA, s).network().close();
             assertEquals(2, checkpoints(dir).size(), "a call of a tenth of the interval was not saved");

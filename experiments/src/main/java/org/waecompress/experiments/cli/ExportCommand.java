@@ -28,7 +28,8 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     NetworkTarget network;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.onnx", description = "The file to write (its folder must exist).")
+    @Option(names = "--out", required = true, paramLabel = "FILE.onnx",
+            description = "The file to write (its folder must exist).")
     Path out;
 
     @Option(names = "--weights", paramLabel = "W.safetensors",
@@ -36,7 +37,8 @@ final class ExportCommand implements Callable<Integer> {
                     + "without it a backbone or architecture gets random weights.")
     Path weights;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of random weights and of the check's input (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "42",
+            description = "Seed of random weights and of the check's input (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--no-check", description = "Skip running the file in ONNX Runtime against the PyTorch engine.")
@@ -68,7 +70,8 @@ final class ExportCommand implements Callable<Integer> {
                 }
                 move(tmp, out);
                 CostReport cost = CostReport.of(net.spec());
-                System.out.printf(Locale.ROOT, "wrote %s: %s, input (batch, %s), %s MACs, %s params, %.1f MB, opset %d, "
+                System.out.printf(Locale.ROOT,
+                        "wrote %s: %s, input (batch, %s), %s MACs, %s params, %.1f MB, opset %d, "
                         + "%s weights%n", out, net.spec().name(), shape(net), CostReport.human(cost.totalMacs()),
                         CostReport.human(cost.totalParams()), bytes / 1e6, OnnxExport.OPSET, origin());
                 System.out.println(check);

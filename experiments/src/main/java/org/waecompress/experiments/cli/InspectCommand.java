@@ -53,10 +53,12 @@ final class InspectCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--depth", defaultValue = "2", description = "Deepest nodes --profile times (default ${DEFAULT-VALUE}).")
+    @Option(names = "--depth", defaultValue = "2",
+            description = "Deepest nodes --profile times (default ${DEFAULT-VALUE}).")
     int depth;
 
-    @Option(names = "--runs", defaultValue = "10", description = "Timed runs per node for --profile (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "10",
+            description = "Timed runs per node for --profile (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Override

@@ -40,10 +40,12 @@ final class LatencyCommand implements Callable<Integer> {
             + "STRATEGY-on-BACKBONE or a saved NAME.spec.json; the first is the reference of the speed-ups.")
     List<String> networks;
 
-    @Option(names = "--engine", defaultValue = "onnxruntime", description = "onnxruntime or pytorch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "onnxruntime",
+            description = "onnxruntime or pytorch (default ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--runs", defaultValue = "30", description = "Timed runs of each network (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "30",
+            description = "Timed runs of each network (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
@@ -67,7 +69,8 @@ final class LatencyCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape of named networks.")
     String input;
 
-    @Option(names = "--width", defaultValue = "1.0", description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
+    @Option(names = "--width", defaultValue = "1.0",
+            description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
     double width;
 
     @Override

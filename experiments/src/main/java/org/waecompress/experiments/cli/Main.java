@@ -8,9 +8,9 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.UnknownStrategyException;
 import org.waecompress.spi.plugin.PluginClashException;
 import org.waecompress.spi.spec.SpecException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code waec} command line. With no arguments it runs the main job ({@code run}).
@@ -75,7 +75,8 @@ public final class Main implements Runnable {
         cmd.setParameterExceptionHandler((ex, line) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("waec: " + ex.getMessage().lines().findFirst().orElse("") + " (see 'waec "
-                    + String.join(" ", ex.getCommandLine().getCommandSpec().qualifiedName(" ").replaceFirst("^waec ?", ""))
+                    + String.join(" ", ex.getCommandLine().getCommandSpec().qualifiedName(" ").replaceFirst("^waec ?",
+                            ""))
                             .trim() + " --help')");
             err.flush();
             return 2;

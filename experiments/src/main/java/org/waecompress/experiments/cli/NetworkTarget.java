@@ -33,13 +33,15 @@ final class NetworkTarget {
                     + "STRATEGY-on-BACKBONE (e.g. wae-on-vgg16), a saved NAME.spec.json, or a run folder (see --row).")
     String target;
 
-    @Option(names = "--input", paramLabel = "CxHxW", description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
+    @Option(names = "--input", paramLabel = "CxHxW",
+            description = "Input shape, e.g. 3x112x112 (default: the backbone's).")
     String input;
 
     @Option(names = "--classes", description = "Number of classes (default: the backbone's).")
     Integer classes;
 
-    @Option(names = "--width", defaultValue = "1.0", description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
+    @Option(names = "--width", defaultValue = "1.0",
+            description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
     double width;
 
     @Option(names = "--row", paramLabel = "ROW", defaultValue = "backbone",

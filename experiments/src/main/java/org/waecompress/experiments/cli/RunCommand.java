@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.ExperimentConfig;
@@ -63,7 +62,8 @@ final class RunCommand implements Callable<Integer> {
         // the whole plan is checked before any folder is made or anything trains
         runner.validateWithoutData(cfg, s);
         Path dir = s.outputDir().isEmpty()
-                ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern(
+                        "yyyyMMdd-HHmmss")))
                 : Path.of(s.outputDir());
         // the follow-up plan is checked now, not after the first one has run for hours
         ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), registry);
@@ -73,7 +73,8 @@ final class RunCommand implements Callable<Integer> {
         }
         checkWritable(dir);
         if (resume && !Files.isDirectory(dir)) {
-            throw new BadInputException("--resume: run folder " + dir + " does not exist; pass the folder of the run to continue with --out");
+            throw new BadInputException("--resume: run folder " + dir
+                    + " does not exist; pass the folder of the run to continue with --out");
         }
         List<String> args = new ArrayList<>(List.of("waec", "run"));
         if (p != null) {
@@ -113,7 +114,8 @@ final class RunCommand implements Callable<Integer> {
      */
     static void checkWritable(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new BadInputException("output folder " + dir + " is a file, not a folder; choose a folder with --out");
+            throw new BadInputException("output folder " + dir
+                    + " is a file, not a folder; choose a folder with --out");
         }
         try {
             Path existing = dir.toAbsolutePath();

@@ -136,7 +136,8 @@ public final class ExperimentConfig {
         }
         if (preset != null) {
             if (!PRESETS.contains(preset)) {
-                throw new BadInputException("unknown preset '" + preset + "'; known presets: " + String.join(", ", PRESETS)
+                throw new BadInputException("unknown preset '" + preset + "'; known presets: " + String.join(", ",
+                        PRESETS)
                         + " (or write your own file and pass it with --config)");
             }
             add(composite, layerNames, classpath("presets/" + preset + ".properties"), "preset " + preset);
@@ -210,7 +211,8 @@ public final class ExperimentConfig {
         if (key.startsWith("strategy.")) {
             String[] p = key.split("\\.", 3);
             if (p.length >= 2 && !strategies.contains(p[1])) {
-                return new InvalidSettingException(key, value, "unknown key (from " + layer + "): no installed strategy '"
+                return new InvalidSettingException(key, value, "unknown key (from " + layer
+                        + "): no installed strategy '"
                         + p[1] + "'; installed: " + String.join(", ", new TreeSet<>(strategies)));
             }
         }

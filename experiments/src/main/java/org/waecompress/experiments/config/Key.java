@@ -48,10 +48,12 @@ public record Key(String name, Type type, Double min, Double max, boolean openMi
                 try {
                     d = type == Type.INT ? Long.parseLong(v) : Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    throw new InvalidSettingException(name, value, "must be " + (type == Type.INT ? "an integer" : "a number")
+                    throw new InvalidSettingException(name, value, "must be " + (type == Type.INT ? "an integer"
+                            : "a number")
                             + range() + where);
                 }
-                if ((min != null && (d < min || (openMin && d == min))) || (max != null && d > max) || Double.isNaN(d)) {
+                if ((min != null && (d < min || (openMin && d == min))) || (max != null && d > max)
+                        || Double.isNaN(d)) {
                     throw new InvalidSettingException(name, value, "must be" + range() + where);
                 }
             }

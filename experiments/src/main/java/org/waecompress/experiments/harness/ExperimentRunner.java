@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
@@ -155,7 +154,8 @@ public final class ExperimentRunner {
 
     /** A strategy's context for checks before the run: its settings and budget, no data, a trainer never used. */
     private static CompressionContext planContext(String id, ExperimentConfig config, ExperimentSettings s) {
-        return new CompressionContext(id, config.strategy(id), s.seed(), null, new NetworkTrainer(ProgressListener.NONE),
+        return new CompressionContext(id, config.strategy(id), s.seed(), null,
+                new NetworkTrainer(ProgressListener.NONE),
                 s.finetune(), ProgressListener.NONE, null);
     }
 
@@ -590,7 +590,8 @@ public final class ExperimentRunner {
                         || !saved.spec().inputShape().equals(spec.inputShape())) {
                     throw new DataException(file + ": holds the network '" + saved.spec().name() + "' (input "
                             + saved.spec().inputShape() + "), whose layers are not those of this plan's backbone '"
-                            + spec.name() + "' (input " + spec.inputShape() + "); set backbone.name, backbone.width and "
+                            + spec.name() + "' (input " + spec.inputShape()
+                                    + "); set backbone.name, backbone.width and "
                             + "the data as in the run that saved it");
                 }
                 return Network.of(spec, classes, saved.weights(), file.toString());
@@ -684,7 +685,8 @@ public final class ExperimentRunner {
 
     private static Properties paperReference() {
         Properties p = new Properties();
-        try (InputStream in = ExperimentRunner.class.getClassLoader().getResourceAsStream("paper-reference.properties")) {
+        try (InputStream in = ExperimentRunner.class.getClassLoader().getResourceAsStream(
+                "paper-reference.properties")) {
             p.load(in);
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("missing paper-reference.properties", e);
@@ -699,7 +701,8 @@ public final class ExperimentRunner {
             String backbone = !s.backboneWeights().isEmpty()
                     ? "loaded from " + Path.of(s.backboneWeights()).getFileName() + (s.train() == null ? ""
                             : " and fine-tuned " + epochs(s.train().epochs()))
-                    : s.train() == null ? "trained not at all (random weights)" : "trained " + epochs(s.train().epochs());
+                    : s.train() == null ? "trained not at all (random weights)" : "trained "
+                            + epochs(s.train().epochs());
             notes.add(String.format(Locale.ROOT, "Backbone %s; each strategy gets %s of fine-tuning "
                     + "(lr %.3g, batch %d); seed %d.", backbone, epochs(s.finetune().epochs()),
                     s.finetune().learningRate(), s.finetune().batchSize(), s.seed()));
@@ -742,7 +745,8 @@ public final class ExperimentRunner {
         return String.format(Locale.ROOT, "Latency: input %s, batch %d, median and p90 of %d runs after %d warm-up, "
                 + "%s; %s; throughput at batch %d. Engine%s: %s%s. CPU: %s.", input, l.batch(), l.runs(), l.warmup(),
                 l.regime(), where, l.throughputBatch(), l.engines().size() == 1 ? "" : "s", l.describeEngines(),
-                l.engines().contains(LatencyEngine.ONNXRUNTIME) ? "; ONNX Runtime runs each row's file as waec exported "
+                l.engines().contains(LatencyEngine.ONNXRUNTIME)
+                        ? "; ONNX Runtime runs each row's file as waec exported "
                         + "it (opset " + OnnxExport.OPSET + ")" : "", Provenance.cpuModel());
     }
 

@@ -27,7 +27,6 @@ import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.OnnxContext;
 import org.waecompress.spi.spec.OnnxNode;
-import org.waecompress.spi.spec.ParamDef;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecJson;
 import org.waecompress.spi.spec.SpecTraversal;

@@ -177,7 +177,8 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("(2 runs)**"), r.out());
         assertTrue(r.out().contains("- Runs: " + a + " (seed 42), " + b + " (seed 43)."), r.out());
-        assertTrue(r.out().contains("| wae            |    2 |          7.06 | 0.15 | 6.95-7.16 |                    +0.91 |"),
+        assertTrue(r.out().contains(
+                "| wae            |    2 |          7.06 | 0.15 | 6.95-7.16 |                    +0.91 |"),
                 r.out());
 
         Path c = run("c", 44, 0.06, 0.07, 30);

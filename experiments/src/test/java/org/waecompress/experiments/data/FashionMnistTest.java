@@ -66,7 +66,8 @@ class FashionMnistTest {
         assertEquals(2, raw.label(2));
 
         writeSplit("train", 4, 4, false);
-        ArrayImageDataset padded = FashionMnist.load(dir, FashionMnist.Split.TRAIN, new FashionMnist.Options(true, true));
+        ArrayImageDataset padded = FashionMnist.load(dir, FashionMnist.Split.TRAIN, new FashionMnist.Options(true,
+                true));
         assertEquals(new Shape(1, 32, 32), padded.sampleShape());
         float[] p = new float[32 * 32];
         padded.copyImage(0, p, 0);
@@ -78,7 +79,8 @@ class FashionMnistTest {
     @Test
     void missingFilesSayHowToInstall() {
         DataException e = assertThrows(DataException.class,
-                () -> FashionMnist.load(dir.resolve("none"), FashionMnist.Split.TRAIN, new FashionMnist.Options(true, true)));
+                () -> FashionMnist.load(dir.resolve("none"), FashionMnist.Split.TRAIN, new FashionMnist.Options(true,
+                        true)));
         assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz"), e.getMessage());
     }

@@ -46,23 +46,31 @@ class OnnxExportTest {
 
     static Stream<NetworkSpec> nodeTypes() {
         return Stream.of(
-                net("conv", new Conv("c", 4, 6, new HeightWidth(3, 5), new HeightWidth(2, 1), new HeightWidth(1, 2), 2, true)),
-                net("conv-depthwise-nobias", new Conv("c", 4, 4, HeightWidth.of(3), HeightWidth.of(1), HeightWidth.of(1), 4, false)),
-                net("convTranspose", new ConvTranspose("t", 4, 3, new HeightWidth(4, 3), new HeightWidth(2, 3), new HeightWidth(1, 0),
+                net("conv", new Conv("c", 4, 6, new HeightWidth(3, 5), new HeightWidth(2, 1), new HeightWidth(1, 2),
+                        2, true)),
+                net("conv-depthwise-nobias", new Conv("c", 4, 4, HeightWidth.of(3), HeightWidth.of(1),
+                        HeightWidth.of(1), 4, false)),
+                net("convTranspose", new ConvTranspose("t", 4, 3, new HeightWidth(4, 3), new HeightWidth(2, 3),
+                        new HeightWidth(1, 0),
                         new HeightWidth(1, 2), true)),
-                net("convTranspose-nobias", new ConvTranspose("t", 4, 2, HeightWidth.of(2), HeightWidth.of(2), HeightWidth.of(0), HeightWidth.of(0),
+                net("convTranspose-nobias", new ConvTranspose("t", 4, 2, HeightWidth.of(2), HeightWidth.of(2),
+                        HeightWidth.of(0), HeightWidth.of(0),
                         false)),
                 net("batchNorm", BatchNorm2d.of("bn", 4), new BatchNorm2d("fixed", 4, false, 1e-3, 0.1)),
                 net("batchNorm-1d", new Flatten("f"), new Dense("fc", 572, 7, true), BatchNorm2d.of("bn", 7)),
                 net("activations", Act.relu("r"), new Act("s", "sigmoid"), new Act("t", "tanh")),
-                net("maxPool-ceil", new Pool2d("p", "max", new HeightWidth(3, 2), new HeightWidth(2, 2), new HeightWidth(1, 0), true)),
+                net("maxPool-ceil", new Pool2d("p", "max", new HeightWidth(3, 2), new HeightWidth(2, 2),
+                        new HeightWidth(1, 0), true)),
                 net("maxPool-floor", Pool2d.max("p", 2, 2, 0, false)),
                 // 13 rows, kernel 2, stride 2, padding 1, ceil: PyTorch drops the 8th window, which would start
                 // inside the bottom padding
                 net("maxPool-ceil-last-window-in-padding", Pool2d.max("p", 2, 2, 1, true)),
-                net("avgPool-ceil-last-window-in-padding", new Pool2d("p", "avg", HeightWidth.of(2), HeightWidth.of(2), HeightWidth.of(1), true)),
-                net("avgPool-ceil-padded", new Pool2d("p", "avg", HeightWidth.of(3), HeightWidth.of(2), HeightWidth.of(1), true)),
-                net("avgPool-floor", new Pool2d("p", "avg", new HeightWidth(2, 3), new HeightWidth(2, 1), HeightWidth.of(0), false)),
+                net("avgPool-ceil-last-window-in-padding", new Pool2d("p", "avg", HeightWidth.of(2),
+                        HeightWidth.of(2), HeightWidth.of(1), true)),
+                net("avgPool-ceil-padded", new Pool2d("p", "avg", HeightWidth.of(3), HeightWidth.of(2),
+                        HeightWidth.of(1), true)),
+                net("avgPool-floor", new Pool2d("p", "avg", new HeightWidth(2, 3), new HeightWidth(2, 1),
+                        HeightWidth.of(0), false)),
                 net("globalAvgPool-linear", new GlobalAvgPool("gap"), new Dense("fc", 4, 3, true)),
                 net("flatten-linear-nobias-dropout", new Flatten("f"), new Drop("d", 0.5),
                         new Dense("fc", 572, 9, false)),
@@ -95,7 +103,8 @@ class OnnxExportTest {
             List<String> names = m.getGraph().getNodeList().stream().map(OnnxMl.NodeProto::getName).toList();
             assertEquals(List.of("stem/Conv", "bn/BatchNormalization", "relu/Relu", "flat/Flatten", "fc/Gemm"), names);
             List<String> inits = m.getGraph().getInitializerList().stream().map(OnnxMl.TensorProto::getName).toList();
-            assertTrue(inits.containsAll(List.of("stem.weight", "stem.bias", "bn.running_var", "fc.weight")), inits.toString());
+            assertTrue(inits.containsAll(List.of("stem.weight", "stem.bias", "bn.running_var", "fc.weight")),
+                    inits.toString());
             assertEquals(OnnxExport.OUTPUT, m.getGraph().getOutput(0).getName());
             assertEquals("fc/Gemm", m.getGraph().getNodeList().stream().filter(x -> x.getOutputList()
                     .contains(OnnxExport.OUTPUT)).findFirst().orElseThrow().getName());

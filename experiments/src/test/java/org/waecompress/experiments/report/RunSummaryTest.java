@@ -52,8 +52,10 @@ class RunSummaryTest {
         List<RunSummary.Row> rows = RunSummary.of(runs());
         String md = RunSummary.render(rows, RunSummary.meta("p12", List.of("a", "b", "c")), TableFormat.MD);
         assertTrue(md.startsWith("**p12 (3 runs)**"), md);
-        assertTrue(md.contains("| wae      |    3 |          7.03 | 0.09 | 6.95-7.13 |                    +0.83 |"), md);
-        assertTrue(md.contains("| resize   |    1 |          9.50 |    - | 9.50-9.50 |                    +3.01 |"), md);
+        assertTrue(md.contains("| wae      |    3 |          7.03 | 0.09 | 6.95-7.13 |                    +0.83 |"),
+                md);
+        assertTrue(md.contains("| resize   |    1 |          9.50 |    - | 9.50-9.50 |                    +3.01 |"),
+                md);
         String csv = RunSummary.render(rows, RunSummary.meta("p12", List.of("a")), TableFormat.CSV);
         assertTrue(csv.startsWith("row,network,method,runs,top1_err_pct_mean,top1_err_pct_sd,top1_err_pct_range,"
                 + "behind_backbone_points,top5_err_pct_mean,macs,params,speedup_median,mac_speedup\n"), csv);

@@ -1,6 +1,5 @@
 package org.waecompress.tests.opaque;
 
-import java.util.Map;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
