@@ -3,20 +3,21 @@ package org.waecompress.backbones;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers.Act;
-import org.waecompress.spi.spec.Layers.BatchNorm2d;
-import org.waecompress.spi.spec.Layers.Conv;
-import org.waecompress.spi.spec.Layers.Dense;
-import org.waecompress.spi.spec.Layers.Residual;
-import org.waecompress.spi.spec.Layers.Sequential;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.ResidualSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.WidthScaling;
 
 /**
- * Residual networks (He et al., 2016, https://arxiv.org/abs/1512.03385) as specs.
+ * ResidualSpec networks (He et al., 2016, https://arxiv.org/abs/1512.03385) as specs.
  *
  * <p>{@link #resnet50} is torchvision's ResNet-50 (v1.5: the stride sits on the 3x3 convolution of
  * a bottleneck) with its parameter names ({@code layer1.0.downsample.1.running_mean}) and, at
@@ -43,10 +44,10 @@ public final class ResNet {
     public static NetworkSpec resnet50(Shape input, int classes) {
         check(input);
         List<LayerSpec> root = new ArrayList<>();
-        root.add(Conv.of("conv1", (int) input.get(0), 64, 7, 2, 3, false));
-        root.add(BatchNorm2d.of("bn1", 64));
-        root.add(Act.relu("relu"));
-        root.add(Layers.Pool2d.max("maxpool", 3, 2, 1, false));
+        root.add(ConvSpec.of("conv1", (int) input.get(0), 64, 7, 2, 3, false));
+        root.add(BatchNormSpec.of("bn1", 64));
+        root.add(ActivationSpec.relu("relu"));
+        root.add(PoolSpec.max("maxpool", 3, 2, 1, false));
         int[] blocks = {3, 4, 6, 3};
         int in = 64;
         for (int stage = 0; stage < 4; stage++) {
@@ -57,24 +58,26 @@ public final class ResNet {
                 layer.add(bottleneck(Integer.toString(b), in, width, stride));
                 in = width * 4;
             }
-            root.add(new Sequential("layer" + (stage + 1), layer));
+            root.add(new SequentialSpec("layer" + (stage + 1), layer));
         }
-        root.add(new Layers.GlobalAvgPool("avgpool"));
-        root.add(new Dense("fc", in, classes, true));
-        return new NetworkSpec("resnet50", input, new Sequential("", root));
+        root.add(new GlobalAvgPoolSpec("avgpool"));
+        root.add(new LinearSpec("fc", in, classes, true));
+        return new NetworkSpec("resnet50", input, new SequentialSpec("", root));
     }
 
     private static LayerSpec bottleneck(String name, int in, int width, int stride) {
         int out = width * 4;
-        LayerSpec body = Sequential.of("",
-                Conv.of("conv1", in, width, 1, 1, 0, false), BatchNorm2d.of("bn1", width), Act.relu("relu1"),
-                Conv.of("conv2", width, width, 3, stride, 1, false), BatchNorm2d.of("bn2", width),
-                Act.relu("relu2"),
-                Conv.of("conv3", width, out, 1, 1, 0, false), BatchNorm2d.of("bn3", out));
+        LayerSpec body = SequentialSpec.of("",
+                ConvSpec.of("conv1", in, width, 1, 1, 0, false), BatchNormSpec.of("bn1", width),
+                        ActivationSpec.relu("relu1"),
+                ConvSpec.of("conv2", width, width, 3, stride, 1, false), BatchNormSpec.of("bn2", width),
+                ActivationSpec.relu("relu2"),
+                ConvSpec.of("conv3", width, out, 1, 1, 0, false), BatchNormSpec.of("bn3", out));
         LayerSpec shortcut = stride != 1 || in != out
-                ? Sequential.of("downsample", Conv.of("0", in, out, 1, stride, 0, false), BatchNorm2d.of("1", out))
+                ? SequentialSpec.of("downsample", ConvSpec.of("0", in, out, 1, stride, 0, false),
+                        BatchNormSpec.of("1", out))
                 : null;
-        return new Residual(name, body, shortcut, "relu");
+        return new ResidualSpec(name, body, shortcut, "relu");
     }
 
     /**
@@ -94,30 +97,32 @@ public final class ResNet {
         int n = (depth - 2) / 6;
         int c0 = WidthScaling.scaled(16, width);
         List<LayerSpec> root = new ArrayList<>();
-        root.add(Conv.of("conv1", (int) input.get(0), c0, 3, 1, 1, false));
-        root.add(BatchNorm2d.of("bn1", c0));
-        root.add(Act.relu("relu"));
+        root.add(ConvSpec.of("conv1", (int) input.get(0), c0, 3, 1, 1, false));
+        root.add(BatchNormSpec.of("bn1", c0));
+        root.add(ActivationSpec.relu("relu"));
         int in = c0;
         for (int stage = 0; stage < 3; stage++) {
             int w = WidthScaling.scaled(16 << stage, width);
             List<LayerSpec> layer = new ArrayList<>();
             for (int b = 0; b < n; b++) {
                 int stride = b == 0 && stage > 0 ? 2 : 1;
-                LayerSpec body = Sequential.of("",
-                        Conv.of("conv1", in, w, 3, stride, 1, false), BatchNorm2d.of("bn1", w), Act.relu("relu1"),
-                        Conv.of("conv2", w, w, 3, 1, 1, false), BatchNorm2d.of("bn2", w));
+                LayerSpec body = SequentialSpec.of("",
+                        ConvSpec.of("conv1", in, w, 3, stride, 1, false), BatchNormSpec.of("bn1", w),
+                                ActivationSpec.relu("relu1"),
+                        ConvSpec.of("conv2", w, w, 3, 1, 1, false), BatchNormSpec.of("bn2", w));
                 LayerSpec shortcut = stride != 1 || in != w
-                        ? Sequential.of("downsample", Conv.of("0", in, w, 1, stride, 0, false), BatchNorm2d.of("1", w))
+                        ? SequentialSpec.of("downsample", ConvSpec.of("0", in, w, 1, stride, 0, false),
+                                BatchNormSpec.of("1", w))
                         : null;
-                layer.add(new Residual(Integer.toString(b), body, shortcut, "relu"));
+                layer.add(new ResidualSpec(Integer.toString(b), body, shortcut, "relu"));
                 in = w;
             }
-            root.add(new Sequential("layer" + (stage + 1), layer));
+            root.add(new SequentialSpec("layer" + (stage + 1), layer));
         }
-        root.add(new Layers.GlobalAvgPool("avgpool"));
-        root.add(new Dense("fc", in, classes, true));
+        root.add(new GlobalAvgPoolSpec("avgpool"));
+        root.add(new LinearSpec("fc", in, classes, true));
         String name = "resnet" + depth + (width == 1.0 ? "" : "-w" + width);
-        return new NetworkSpec(name, input, new Sequential("", root));
+        return new NetworkSpec(name, input, new SequentialSpec("", root));
     }
 
     private static void check(Shape input) {

@@ -3,15 +3,17 @@ package org.waecompress.backbones;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.DropoutSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers.Act;
-import org.waecompress.spi.spec.Layers.BatchNorm2d;
-import org.waecompress.spi.spec.Layers.Conv;
-import org.waecompress.spi.spec.Layers.Dense;
-import org.waecompress.spi.spec.Layers.Drop;
-import org.waecompress.spi.spec.Layers.Sequential;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.WidthScaling;
 
@@ -48,16 +50,16 @@ public final class Vgg {
     public static NetworkSpec vgg16(Shape input, int classes, boolean batchNorm, boolean ceilPools) {
         // torchvision keeps the convolution bias even before batch-norm.
         List<LayerSpec> features = features(input, batchNorm, ceilPools, 1.0, true);
-        NetworkSpec convOnly = new NetworkSpec("probe", input, new Sequential("features", features));
+        NetworkSpec convOnly = new NetworkSpec("probe", input, new SequentialSpec("features", features));
         Shape f = convOnly.outputShape();
         int flat = (int) f.size();
-        LayerSpec classifier = Sequential.of("classifier",
-                new Dense(null, flat, 4096, true), Act.relu(null), new Drop(null, 0.5),
-                new Dense(null, 4096, 4096, true), Act.relu(null), new Drop(null, 0.5),
-                new Dense(null, 4096, classes, true));
+        LayerSpec classifier = SequentialSpec.of("classifier",
+                new LinearSpec(null, flat, 4096, true), ActivationSpec.relu(null), new DropoutSpec(null, 0.5),
+                new LinearSpec(null, 4096, 4096, true), ActivationSpec.relu(null), new DropoutSpec(null, 0.5),
+                new LinearSpec(null, 4096, classes, true));
         String name = (batchNorm ? "vgg16-bn" : "vgg16") + (ceilPools ? "-ceil" : "");
-        return new NetworkSpec(name, input, Sequential.of("",
-                new Sequential("features", features), new Layers.Flatten("flatten"), classifier));
+        return new NetworkSpec(name, input, SequentialSpec.of("",
+                new SequentialSpec("features", features), new FlattenSpec("flatten"), classifier));
     }
 
     /**
@@ -71,12 +73,12 @@ public final class Vgg {
      */
     public static NetworkSpec smallBn(Shape input, int classes, double width) {
         List<LayerSpec> features = features(input, true, true, width, false);
-        NetworkSpec probe = new NetworkSpec("probe", input, new Sequential("features", features));
+        NetworkSpec probe = new NetworkSpec("probe", input, new SequentialSpec("features", features));
         int c = (int) probe.outputShape().get(0);
         String name = "vgg16-bn-small" + (width == 1.0 ? "" : "-w" + width);
-        return new NetworkSpec(name, input, Sequential.of("",
-                new Sequential("features", features), new Layers.GlobalAvgPool("avgpool"),
-                new Dense("classifier", c, classes, true)));
+        return new NetworkSpec(name, input, SequentialSpec.of("",
+                new SequentialSpec("features", features), new GlobalAvgPoolSpec("avgpool"),
+                new LinearSpec("classifier", c, classes, true)));
     }
 
     private static List<LayerSpec> features(Shape input, boolean batchNorm, boolean ceilPools, double width,
@@ -88,15 +90,15 @@ public final class Vgg {
         int in = (int) input.get(0);
         for (int v : CONFIG_D) {
             if (v == 0) {
-                layers.add(Layers.Pool2d.max(null, 2, 2, 0, ceilPools));
+                layers.add(PoolSpec.max(null, 2, 2, 0, ceilPools));
                 continue;
             }
             int out = WidthScaling.scaled(v, width);
-            layers.add(Conv.of(null, in, out, 3, 1, 1, convBias));
+            layers.add(ConvSpec.of(null, in, out, 3, 1, 1, convBias));
             if (batchNorm) {
-                layers.add(BatchNorm2d.of(null, out));
+                layers.add(BatchNormSpec.of(null, out));
             }
-            layers.add(Act.relu(null));
+            layers.add(ActivationSpec.relu(null));
             in = out;
         }
         return layers;

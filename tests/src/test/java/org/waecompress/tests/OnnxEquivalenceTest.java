@@ -27,11 +27,13 @@ import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.NodeTypes;
 import org.waecompress.spi.spec.OnnxUnsupportedException;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainSettings;
@@ -61,8 +63,8 @@ class OnnxEquivalenceTest {
         WaeOptions paper = WaeOptions.paper();
         WaeOptions noNorm = new WaeOptions(8, false, 0.25, true, 0, 0, 8);
         WaeOptions ilOnly = new WaeOptions(16, true, 0.25, false, -1, -1, 16);
-        NetworkSpec gated = new NetworkSpec("gated", new Shape(3, 9, 7), Layers.Sequential.of("",
-                Layers.Conv.of("conv", 3, 5, 3, 1, 1, true), new ChannelGate("gate", 5), Layers.Act.relu("relu")));
+        NetworkSpec gated = new NetworkSpec("gated", new Shape(3, 9, 7), SequentialSpec.of("",
+                ConvSpec.of("conv", 3, 5, 3, 1, 1, true), new ChannelGate("gate", 5), ActivationSpec.relu("relu")));
         return Stream.of(
                 Arguments.of("waeClassifier with decoder (dropped at export), split norm, fc heads",
                         WaeArchitecture.classifier(vgg, paper, WaeArchitecture.SplitKind.LEARNED, true)),
@@ -162,8 +164,8 @@ class OnnxEquivalenceTest {
 
     @Test
     void aPluginNodeTypeExportsThroughItsOwnLowering() {
-        NetworkSpec spec = new NetworkSpec("plugin", new Shape(2, 5, 5), Layers.Sequential.of("",
-                Layers.Conv.of("conv", 2, 3, 3, 1, 1, true), new AffineNode("affine", -1.5, 0.25)));
+        NetworkSpec spec = new NetworkSpec("plugin", new Shape(2, 5, 5), SequentialSpec.of("",
+                ConvSpec.of("conv", 2, 3, 3, 1, 1, true), new AffineNode("affine", -1.5, 0.25)));
         try (Network net = OnnxTesting.randomized(spec, 1, 1)) {
             OnnxTesting.assertEquivalent(net, dir, 1);
         }
@@ -171,8 +173,8 @@ class OnnxEquivalenceTest {
 
     @Test
     void aNodeTypeWithoutALoweringIsNamedInOneLine() {
-        NetworkSpec spec = new NetworkSpec("opaque", new Shape(2, 5, 5), Layers.Sequential.of("",
-                Layers.Conv.of("conv", 2, 3, 3, 1, 1, true), new OpaqueNode("mystery")));
+        NetworkSpec spec = new NetworkSpec("opaque", new Shape(2, 5, 5), SequentialSpec.of("",
+                ConvSpec.of("conv", 2, 3, 3, 1, 1, true), new OpaqueNode("mystery")));
         try (Network net = OnnxTesting.randomized(spec, 1, 1)) {
             OnnxUnsupportedException e = assertThrows(OnnxUnsupportedException.class,
                     () -> OnnxExport.write(net, dir.resolve("opaque.onnx")));

@@ -16,8 +16,9 @@ import org.waecompress.backbones.Backbones;
 import org.waecompress.baselines.taylor.ChannelGate;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.wae.WaeArchitecture.SplitKind;
 import org.waecompress.wae.WaeArchitecture;
@@ -36,8 +37,8 @@ class StepScopeTest {
 
     static Stream<Arguments> networks() {
         NetworkSpec vgg = Backbones.create("vgg16-bn-small", IMAGE, 10, 0.25);
-        NetworkSpec gated = SpecRewriter.rewrite(vgg, (p, leaf, in) -> leaf instanceof Layers.Conv c
-                ? Layers.Sequential.of(c.name(), new Layers.Conv("", c.in(), c.out(), c.kernel(), c.stride(),
+        NetworkSpec gated = SpecRewriter.rewrite(vgg, (p, leaf, in) -> leaf instanceof ConvSpec c
+                ? SequentialSpec.of(c.name(), new ConvSpec("", c.in(), c.out(), c.kernel(), c.stride(),
                         c.padding(), c.groups(), c.bias()), new ChannelGate("gate", c.out()))
                 : leaf);
         WaeOptions o = WaeOptions.paper();

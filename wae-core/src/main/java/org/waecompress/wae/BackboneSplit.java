@@ -4,8 +4,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
 
 /**
@@ -30,7 +30,7 @@ public record BackboneSplit(List<LayerSpec> features, List<LayerSpec> classifier
      * @throws InvalidSettingException if the spec has no feature/classifier split
      */
     public static BackboneSplit of(NetworkSpec backbone, String key) {
-        if (!(backbone.root() instanceof Layers.Sequential seq)) {
+        if (!(backbone.root() instanceof SequentialSpec seq)) {
             throw new InvalidSettingException(key, backbone.name(), "has no feature/classifier split: its root is a "
                     + backbone.root().type() + ", expected a sequential whose children go from (C, H, W) maps to a "
                     + "vector (flatten or global pooling)");

@@ -6,8 +6,9 @@ import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.HeightWidth;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 
 /**
@@ -44,12 +45,12 @@ public final class ResizeStrategy implements CompressionStrategy {
 
     @Override
     public NetworkSpec architecture(NetworkSpec b, CompressionContext ctx) {
-        var pool = new Layers.Pool2d("resize", "avg", HeightWidth.of(2), HeightWidth.of(2), HeightWidth.of(0), true);
+        var pool = new PoolSpec("resize", "avg", HeightWidth.of(2), HeightWidth.of(2), HeightWidth.of(0), true);
         var half = new ai.djl.ndarray.types.Shape(b.inputShape().get(0), (b.inputShape().get(1) + 1) / 2,
                 (b.inputShape().get(2) + 1) / 2);
         // The backbone keeps its names: its root becomes a transparent child after the pool.
         var body = SpecRewriter.rewrite(b.root(), "", half, (p, leaf, s) -> leaf);
-        var root = new Layers.Sequential("", java.util.List.of(pool, transparent(body)));
+        var root = new SequentialSpec("", java.util.List.of(pool, transparent(body)));
         return new NetworkSpec(ctx.strategyId() + "-" + b.name(), b.inputShape(), root);
     }
 
@@ -67,8 +68,8 @@ public final class ResizeStrategy implements CompressionStrategy {
     }
 
     private static org.waecompress.spi.spec.LayerSpec transparent(org.waecompress.spi.spec.LayerSpec body) {
-        if (body instanceof Layers.Sequential s) {
-            return new Layers.Sequential("", s.layers());
+        if (body instanceof SequentialSpec s) {
+            return new SequentialSpec("", s.layers());
         }
         return body;
     }

@@ -2,15 +2,18 @@ package org.waecompress.wae;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConcatSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.ConvTransposeSpec;
+import org.waecompress.spi.spec.DropoutSpec;
+import org.waecompress.spi.spec.FlattenSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers.Act;
-import org.waecompress.spi.spec.Layers.BatchNorm2d;
-import org.waecompress.spi.spec.Layers.Conv;
-import org.waecompress.spi.spec.Layers.Dense;
-import org.waecompress.spi.spec.Layers.Sequential;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.WidthScaling;
 
@@ -56,7 +59,7 @@ public final class WaeArchitecture {
         Shape half = kind == SplitKind.LEARNED
                 ? new Shape(c, (in.get(1) + 1) / 2, (in.get(2) + 1) / 2)
                 : new Shape(c, in.get(1) / 2, in.get(2) / 2);
-        Sequential lowSeq = new Sequential("low", bs.features());
+        SequentialSpec lowSeq = new SequentialSpec("low", bs.features());
         LayerSpec low = SpecRewriter.rewrite(lowSeq, "low", half, (p, leaf, s) -> leaf);
         Shape fl = new NetworkSpec("probe", half, low).outputShape();
         boolean fcBackbone = bs.classifier().stream()
@@ -66,15 +69,15 @@ public final class WaeArchitecture {
         LayerSpec fusion = null;
         if (o.highBranch()) {
             Shape hin = new Shape(highChannels, half.get(1), half.get(2));
-            high = SpecRewriter.rewrite(new Sequential("high", bs.features()), "high", hin,
+            high = SpecRewriter.rewrite(new SequentialSpec("high", bs.features()), "high", hin,
                     WidthScaling.rule(o.highWidth(), java.util.Set.of()));
             Shape fh = new NetworkSpec("probe", hin, high).outputShape();
             Shape cat = new Shape(fl.get(0) + fh.get(0), fl.get(1), fl.get(2));
             fusion = head("fusionHead", bs, cat, classes, width(o.fusionHeadWidth(), fcBackbone, 2048));
         }
-        LayerSpec normL = o.splitNorm() ? new BatchNorm2d("normLow", c, false, 1e-5, 0.1) : null;
+        LayerSpec normL = o.splitNorm() ? new BatchNormSpec("normLow", c, false, 1e-5, 0.1) : null;
         LayerSpec normH = o.splitNorm() && o.highBranch()
-                ? new BatchNorm2d("normHigh", highChannels, false, 1e-5, 0.1) : null;
+                ? new BatchNormSpec("normHigh", highChannels, false, 1e-5, 0.1) : null;
         LayerSpec decoder = withDecoder ? decoder(c, highChannels, o.decoderChannels()) : null;
         WaeClassifier root = new WaeClassifier("", encoder, split, c, normL, normH, low, lowHead, high, fusion,
                 decoder);
@@ -96,14 +99,14 @@ public final class WaeArchitecture {
     }
 
     static LayerSpec encoder(int c, int w) {
-        return Sequential.of("encoder",
-                Conv.of("conv1", c, w, 3, 1, 1, true), Act.relu("relu1"),
-                Conv.of("conv2", w, w, 3, 1, 1, true), Act.relu("relu2"),
-                Conv.of("conv3", w, w, 3, 1, 1, true), Act.relu("relu3"));
+        return SequentialSpec.of("encoder",
+                ConvSpec.of("conv1", c, w, 3, 1, 1, true), ActivationSpec.relu("relu1"),
+                ConvSpec.of("conv2", w, w, 3, 1, 1, true), ActivationSpec.relu("relu2"),
+                ConvSpec.of("conv3", w, w, 3, 1, 1, true), ActivationSpec.relu("relu3"));
     }
 
     static LayerSpec learnedSplit(int c, int w) {
-        return new Layers.Concat("split", List.of(Conv.of("ca", w, c, 3, 2, 1, true), Conv.of("ch", w, c, 3, 2, 1,
+        return new ConcatSpec("split", List.of(ConvSpec.of("ca", w, c, 3, 2, 1, true), ConvSpec.of("ch", w, c, 3, 2, 1,
                 true)));
     }
 
@@ -112,16 +115,16 @@ public final class WaeArchitecture {
     }
 
     private static LayerSpec decoderBranch(String name, int in, int out, int w) {
-        return Sequential.of(name,
-                new Layers.ConvTranspose("deconv", in, w, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1),
-                        HeightWidth.of(0), true), Act.relu("relu1"),
-                Conv.of("conv1", w, w, 3, 1, 1, true), Act.relu("relu2"),
-                Conv.of("conv2", w, w, 3, 1, 1, true), Act.relu("relu3"),
-                Conv.of("conv3", w, out, 3, 1, 1, true));
+        return SequentialSpec.of(name,
+                new ConvTransposeSpec("deconv", in, w, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1),
+                        HeightWidth.of(0), true), ActivationSpec.relu("relu1"),
+                ConvSpec.of("conv1", w, w, 3, 1, 1, true), ActivationSpec.relu("relu2"),
+                ConvSpec.of("conv2", w, w, 3, 1, 1, true), ActivationSpec.relu("relu3"),
+                ConvSpec.of("conv3", w, out, 3, 1, 1, true));
     }
 
     private static long countDense(LayerSpec n) {
-        long k = n instanceof Dense ? 1 : 0;
+        long k = n instanceof LinearSpec ? 1 : 0;
         for (LayerSpec c : n.children()) {
             k += countDense(c);
         }
@@ -138,11 +141,13 @@ public final class WaeArchitecture {
     private static LayerSpec head(String name, BackboneSplit bs, Shape features, int classes, int hidden) {
         if (hidden > 0) {
             int flat = (int) features.size();
-            return Sequential.of(name, new Layers.Flatten("flatten"),
-                    new Dense("fc1", flat, hidden, true), Act.relu("relu1"), new Layers.Drop("drop1", 0.5),
-                    new Dense("fc2", hidden, hidden, true), Act.relu("relu2"), new Layers.Drop("drop2", 0.5),
-                    new Dense("fc3", hidden, classes, true));
+            return SequentialSpec.of(name, new FlattenSpec("flatten"),
+                    new LinearSpec("fc1", flat, hidden, true), ActivationSpec.relu("relu1"), new DropoutSpec("drop1",
+                            0.5),
+                    new LinearSpec("fc2", hidden, hidden, true), ActivationSpec.relu("relu2"),
+                            new DropoutSpec("drop2", 0.5),
+                    new LinearSpec("fc3", hidden, classes, true));
         }
-        return SpecRewriter.rewrite(new Sequential(name, bs.classifier()), name, features, (p, leaf, s) -> leaf);
+        return SpecRewriter.rewrite(new SequentialSpec(name, bs.classifier()), name, features, (p, leaf, s) -> leaf);
     }
 }

@@ -50,7 +50,7 @@ final class WaeTraining {
                 Network full1 = WeightTransfer.assemble(fullSpec, full0, new WeightTransfer.Source(cls, n -> n),
                         new WeightTransfer.Source(ae, n -> n))) {
             double encRate = s.stage3EncoderRateFactor();
-            TrainResult joint = ctx.trainer().trainWithRates("wae stage 3 (joint)", full1, ctx.trainData(),
+            TrainResult joint = ctx.trainer().trainWithRateFactors("wae stage 3 (joint)", full1, ctx.trainData(),
                     WaeLoss.joint(s.lambda(), s.gamma(), s.lossScale()), s.stage3(), n -> isEncoder(n) ? encRate : 1.0);
             try (Network trained = joint.network()) {
                 ChannelGrid.publish(trained, ctx.trainData(), "wae", ctx.outputDir());

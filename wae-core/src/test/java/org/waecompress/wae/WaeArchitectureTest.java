@@ -18,8 +18,11 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecJson;
 import org.waecompress.spi.spec.SpecTraversal;
 
@@ -113,12 +116,12 @@ class WaeArchitectureTest {
 
     @Test
     void backboneWithoutSplitIsRejected() {
-        NetworkSpec flat = new NetworkSpec("flat-mlp", new Shape(1, 4, 4), Layers.Sequential.of("",
-                new Layers.Flatten("f"), new Layers.Dense("fc", 16, 3, true)));
+        NetworkSpec flat = new NetworkSpec("flat-mlp", new Shape(1, 4, 4), SequentialSpec.of("",
+                new FlattenSpec("f"), new LinearSpec("fc", 16, 3, true)));
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> WaeArchitecture.classifier(flat, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, false));
         assertTrue(e.getMessage().startsWith("backbone = flat-mlp: has no feature/classifier split"), e.getMessage());
-        NetworkSpec conv = new NetworkSpec("conv-only", new Shape(1, 4, 4), Layers.Conv.of("c", 1, 2, 3, 1, 1, true));
+        NetworkSpec conv = new NetworkSpec("conv-only", new Shape(1, 4, 4), ConvSpec.of("c", 1, 2, 3, 1, 1, true));
         assertThrows(InvalidSettingException.class,
                 () -> WaeArchitecture.classifier(conv, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, false));
     }

@@ -1,7 +1,7 @@
 package org.waecompress.baselines.common;
 
 import ai.djl.ndarray.types.Shape;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 
 /**
  * A convolution's geometry on an input, for computing its response at one output position by hand
@@ -14,7 +14,7 @@ import org.waecompress.spi.spec.Layers;
  * @param oh output height
  * @param ow output width
  */
-public record ConvGeometry(Layers.Conv conv, int c, int h, int w, int oh, int ow) {
+public record ConvGeometry(ConvSpec conv, int c, int h, int w, int oh, int ow) {
 
     /**
      * Returns the geometry of a convolution on an input shape.
@@ -23,7 +23,7 @@ public record ConvGeometry(Layers.Conv conv, int c, int h, int w, int oh, int ow
      * @param in its input shape (C, H, W)
      * @return the geometry
      */
-    public static ConvGeometry of(Layers.Conv conv, Shape in) {
+    public static ConvGeometry of(ConvSpec conv, Shape in) {
         int c = (int) in.get(0);
         int h = (int) in.get(1);
         int w = (int) in.get(2);

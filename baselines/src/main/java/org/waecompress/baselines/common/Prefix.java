@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.ResidualSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
 
@@ -65,11 +66,11 @@ public final class Prefix {
 
     /** The part of {@code node} executed before {@code target}, or null if none. */
     private static LayerSpec cut(LayerSpec node, String nodePath, String target) {
-        if (node instanceof Layers.Residual r) {
-            return cut(r.body() instanceof Layers.Sequential s ? new Layers.Sequential(r.name(), s.layers())
-                    : Layers.Sequential.of(r.name(), r.body()), nodePath, target);
+        if (node instanceof ResidualSpec r) {
+            return cut(r.body() instanceof SequentialSpec s ? new SequentialSpec(r.name(), s.layers())
+                    : SequentialSpec.of(r.name(), r.body()), nodePath, target);
         }
-        if (!(node instanceof Layers.Sequential seq)) {
+        if (!(node instanceof SequentialSpec seq)) {
             throw new SpecException(target + ": sits inside " + node.type() + " " + nodePath
                     + "; only sequential and residual containers can be cut");
         }
@@ -85,7 +86,7 @@ public final class Prefix {
                         kept.add(inner);
                     }
                 }
-                return kept.isEmpty() ? null : new Layers.Sequential(seq.name(), kept);
+                return kept.isEmpty() ? null : new SequentialSpec(seq.name(), kept);
             }
             kept.add(c);
         }

@@ -10,10 +10,12 @@ import org.waecompress.baselines.common.Linalg;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
 
@@ -62,10 +64,10 @@ public final class LowRankDecomposer {
         if (path.equals(last)) {
             return false;
         }
-        if (n instanceof Layers.Conv c) {
+        if (n instanceof ConvSpec c) {
             return !layers.equals("linear") && c.groups() == 1;
         }
-        return n instanceof Layers.Dense && !layers.equals("conv");
+        return n instanceof LinearSpec && !layers.equals("conv");
     }
 
     private record Factorised(NetworkSpec spec, Map<String, NDArray> factors) {}
@@ -115,7 +117,7 @@ public final class LowRankDecomposer {
             boolean first = true;
             int i = 0;
             for (SpecTraversal.Visited v : net.spec().nodes()) {
-                boolean layer = v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense;
+                boolean layer = v.node() instanceof ConvSpec || v.node() instanceof LinearSpec;
                 if (layer && eligible(v.node(), s.layers(), v.path(), last)) {
                     Responses r = Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i, first);
                     if (r != null) {
@@ -132,7 +134,7 @@ public final class LowRankDecomposer {
     private static String lastLayer(NetworkSpec spec) {
         String last = null;
         for (SpecTraversal.Visited v : spec.nodes()) {
-            if (v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense) {
+            if (v.node() instanceof ConvSpec || v.node() instanceof LinearSpec) {
                 last = v.path();
             }
         }
@@ -175,7 +177,7 @@ public final class LowRankDecomposer {
             if (!eligible(leaf, s.layers(), path, output)) {
                 return leaf;
             }
-            if (leaf instanceof Layers.Conv tc && s.method().equals("tucker2")) {
+            if (leaf instanceof ConvSpec tc && s.method().equals("tucker2")) {
                 LayerSpec t = tucker2(path, tc, in, s, weights, m, factors);
                 if (t != tc) {
                     changed[0]++;
@@ -184,11 +186,11 @@ public final class LowRankDecomposer {
             }
             int o;
             int inner;
-            if (leaf instanceof Layers.Conv c) {
+            if (leaf instanceof ConvSpec c) {
                 o = c.out();
                 inner = c.in() * c.kernel().h() * c.kernel().w();
             } else {
-                Layers.Dense d = (Layers.Dense) leaf;
+                LinearSpec d = (LinearSpec) leaf;
                 o = d.out();
                 inner = d.in();
             }
@@ -208,18 +210,18 @@ public final class LowRankDecomposer {
             }
             changed[0]++;
             // Zhang's second layer always has a bias: it restores the mean response
-            boolean bias2 = zhang || (leaf instanceof Layers.Conv c0 ? c0.bias() : ((Layers.Dense) leaf).bias());
-            LayerSpec replacement = leaf instanceof Layers.Conv c
-                    ? Layers.Sequential.of(c.name(),
-                            new Layers.Conv("0", c.in(), r, c.kernel(), c.stride(), c.padding(), 1, false),
-                            new Layers.Conv("1", r, c.out(), HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0),
+            boolean bias2 = zhang || (leaf instanceof ConvSpec c0 ? c0.bias() : ((LinearSpec) leaf).bias());
+            LayerSpec replacement = leaf instanceof ConvSpec c
+                    ? SequentialSpec.of(c.name(),
+                            new ConvSpec("0", c.in(), r, c.kernel(), c.stride(), c.padding(), 1, false),
+                            new ConvSpec("1", r, c.out(), HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0),
                                     1, bias2))
-                    : Layers.Sequential.of(leaf.name(),
-                            new Layers.Dense("0", inner, r, false),
-                            new Layers.Dense("1", r, o, bias2));
-            Shape fs = leaf instanceof Layers.Conv c ? new Shape(r, c.in(), c.kernel().h(), c.kernel().w())
+                    : SequentialSpec.of(leaf.name(),
+                            new LinearSpec("0", inner, r, false),
+                            new LinearSpec("1", r, o, bias2));
+            Shape fs = leaf instanceof ConvSpec c ? new Shape(r, c.in(), c.kernel().h(), c.kernel().w())
                     : new Shape(r, inner);
-            Shape ss = leaf instanceof Layers.Conv ? new Shape(o, r, 1, 1) : new Shape(o, r);
+            Shape ss = leaf instanceof ConvSpec ? new Shape(o, r, 1, 1) : new Shape(o, r);
             if (fromResponses && weights != null) {
                 float[] w = weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
                 String biasName = SpecTraversal.paramName(path, "bias");
@@ -304,7 +306,7 @@ public final class LowRankDecomposer {
      * Exact at full ranks. Ranks: the same fraction of both channel counts, the largest meeting the
      * MAC target; or per-mode energy fractions.
      */
-    private static LayerSpec tucker2(String path, Layers.Conv c, Shape in, LowRankSettings s, Network weights,
+    private static LayerSpec tucker2(String path, ConvSpec c, Shape in, LowRankSettings s, Network weights,
             NDManager m, Map<String, NDArray> factors) {
         if (c.groups() != 1) {
             return c;
@@ -358,10 +360,10 @@ public final class LowRankDecomposer {
         if (r3 <= 0 || r4 <= 0 || tuckerMacs(inPos, outPos, sIn, t, r3, r4, kk) >= original) {
             return c;
         }
-        LayerSpec replacement = Layers.Sequential.of(c.name(),
-                new Layers.Conv("0", sIn, r3, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, false),
-                new Layers.Conv("1", r3, r4, c.kernel(), c.stride(), c.padding(), 1, false),
-                new Layers.Conv("2", r4, t, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, c.bias()));
+        LayerSpec replacement = SequentialSpec.of(c.name(),
+                new ConvSpec("0", sIn, r3, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, false),
+                new ConvSpec("1", r3, r4, c.kernel(), c.stride(), c.padding(), 1, false),
+                new ConvSpec("2", r4, t, HeightWidth.of(1), HeightWidth.of(1), HeightWidth.of(0), 1, c.bias()));
         if (w != null) {
             float[] first = new float[r3 * sIn];
             for (int r = 0; r < r3; r++) {

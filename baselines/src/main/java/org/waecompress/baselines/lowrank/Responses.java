@@ -9,8 +9,9 @@ import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
 
@@ -60,7 +61,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
         float[] w = net.weight(SpecTraversal.paramName(path, "weight")).toFloatArray();
         String biasName = SpecTraversal.paramName(path, "bias");
         float[] b = net.weights().containsKey(biasName) ? net.weight(biasName).toFloatArray() : null;
-        int out = node instanceof Layers.Conv c ? c.out() : ((Layers.Dense) node).out();
+        int out = node instanceof ConvSpec c ? c.out() : ((LinearSpec) node).out();
         double[] sum = new double[out];
         double[] sq = new double[out * out];
         long count = 0;
@@ -89,7 +90,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
                     }
                     double[] y = new double[out];
                     for (int img = 0; img < to - from; img++) {
-                        int draws = node instanceof Layers.Conv ? locations : 1;
+                        int draws = node instanceof ConvSpec ? locations : 1;
                         for (int l = 0; l < draws; l++) {
                             respond(node, in, w, b, x, img, rnd, y);
                             for (int i = 0; i < out; i++) {
@@ -122,7 +123,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
     /** One response: at a random output position of a convolution, or a linear layer's output. */
     private static void respond(LayerSpec node, Shape in, float[] w, float[] b, float[] x, int img,
             SplittableRandom rnd, double[] y) {
-        if (node instanceof Layers.Conv q) {
+        if (node instanceof ConvSpec q) {
             ConvGeometry g = ConvGeometry.of(q, in);
             int py = rnd.nextInt(g.oh());
             int px = rnd.nextInt(g.ow());
@@ -134,7 +135,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
                 y[o] = s;
             }
         } else {
-            Layers.Dense d = (Layers.Dense) node;
+            LinearSpec d = (LinearSpec) node;
             int f = d.in();
             for (int o = 0; o < d.out(); o++) {
                 double s = b == null ? 0 : b[o];

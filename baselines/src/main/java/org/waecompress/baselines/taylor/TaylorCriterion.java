@@ -13,9 +13,12 @@ import java.util.Map;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.TrainLoss;
@@ -51,20 +54,20 @@ public final class TaylorCriterion {
     static NetworkSpec gated(NetworkSpec spec, List<String> layers, int batch, Map<String, String> gates) {
         Map<String, String> target = new LinkedHashMap<>();
         for (SpecTraversal.Visited v : spec.nodes()) {
-            if (!(v.node() instanceof Layers.Sequential seq)) {
+            if (!(v.node() instanceof SequentialSpec seq)) {
                 continue;
             }
             List<LayerSpec> kids = seq.layers();
             for (int i = 0; i < kids.size(); i++) {
                 String p = SpecTraversal.childPath(v.path(), kids.get(i), i);
-                if (!layers.contains(p) || !(kids.get(i) instanceof Layers.Conv)) {
+                if (!layers.contains(p) || !(kids.get(i) instanceof ConvSpec)) {
                     continue;
                 }
                 int at = i;
-                if (at + 1 < kids.size() && kids.get(at + 1) instanceof Layers.BatchNorm2d) {
+                if (at + 1 < kids.size() && kids.get(at + 1) instanceof BatchNormSpec) {
                     at++;
                 }
-                if (at + 1 < kids.size() && kids.get(at + 1) instanceof Layers.Act) {
+                if (at + 1 < kids.size() && kids.get(at + 1) instanceof ActivationSpec) {
                     at++;
                 }
                 target.put(SpecTraversal.childPath(v.path(), kids.get(at), at), p);
@@ -81,21 +84,21 @@ public final class TaylorCriterion {
                 return leaf;
             }
             gates.put(conv, p.isEmpty() ? "gate" : p + ".gate");
-            int channels = leaf instanceof Layers.Conv c ? c.out() : (int) in.get(0);
-            return Layers.Sequential.of(leaf.name(), unnamed(leaf), new ChannelGate("gate", channels, batch));
+            int channels = leaf instanceof ConvSpec c ? c.out() : (int) in.get(0);
+            return SequentialSpec.of(leaf.name(), unnamed(leaf), new ChannelGate("gate", channels, batch));
         });
     }
 
     /** The same node with an empty (transparent) name. */
     private static LayerSpec unnamed(LayerSpec leaf) {
-        if (leaf instanceof Layers.Conv c) {
-            return new Layers.Conv("", c.in(), c.out(), c.kernel(), c.stride(), c.padding(), c.groups(), c.bias());
+        if (leaf instanceof ConvSpec c) {
+            return new ConvSpec("", c.in(), c.out(), c.kernel(), c.stride(), c.padding(), c.groups(), c.bias());
         }
-        if (leaf instanceof Layers.BatchNorm2d b) {
-            return new Layers.BatchNorm2d("", b.channels(), b.affine(), b.eps(), b.momentum());
+        if (leaf instanceof BatchNormSpec b) {
+            return new BatchNormSpec("", b.channels(), b.affine(), b.eps(), b.momentum());
         }
-        if (leaf instanceof Layers.Act a) {
-            return new Layers.Act("", a.kind());
+        if (leaf instanceof ActivationSpec a) {
+            return new ActivationSpec("", a.kind());
         }
         throw new IllegalArgumentException("cannot gate a " + leaf.type());
     }

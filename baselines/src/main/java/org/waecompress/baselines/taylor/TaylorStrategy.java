@@ -14,7 +14,7 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
@@ -189,7 +189,7 @@ public final class TaylorStrategy implements CompressionStrategy {
 
     static NetworkSpec uniform(NetworkSpec spec, List<String> groups, double ratio) {
         List<String> layers = producers(byName(spec, groups));
-        return SpecRewriter.rewrite(spec, (p, leaf, in) -> layers.contains(p) && leaf instanceof Layers.Conv c
+        return SpecRewriter.rewrite(spec, (p, leaf, in) -> layers.contains(p) && leaf instanceof ConvSpec c
                 ? c.withOut(Math.max(1, (int) Math.round(c.out() * ratio))) : leaf);
     }
 

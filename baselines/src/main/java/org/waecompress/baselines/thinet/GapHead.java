@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
 
 /**
@@ -21,10 +23,10 @@ final class GapHead {
     private GapHead() {}
 
     static NetworkSpec replace(NetworkSpec spec) {
-        if (!(spec.root() instanceof Layers.Sequential seq)) {
+        if (!(spec.root() instanceof SequentialSpec seq)) {
             throw new InvalidSettingException("backbone", spec.name(), "has no sequential root to give a GAP head");
         }
-        Layers.Sequential probe = seq;
+        SequentialSpec probe = seq;
         List<LayerSpec> kept = new ArrayList<>();
         ai.djl.ndarray.types.Shape s = spec.inputShape();
         for (int i = 0; i < probe.layers().size(); i++) {
@@ -42,9 +44,9 @@ final class GapHead {
                     "has no feature/classifier split for a GAP head");
         }
         int classes = (int) spec.outputShape().get(0);
-        kept.add(new Layers.GlobalAvgPool("gap"));
-        kept.add(new Layers.Dense("gapfc", (int) s.get(0), classes, true));
-        return new NetworkSpec(spec.name(), spec.inputShape(), new Layers.Sequential(seq.name(), kept));
+        kept.add(new GlobalAvgPoolSpec("gap"));
+        kept.add(new LinearSpec("gapfc", (int) s.get(0), classes, true));
+        return new NetworkSpec(spec.name(), spec.inputShape(), new SequentialSpec(seq.name(), kept));
     }
 
     static Network replace(Network net, long seed) {

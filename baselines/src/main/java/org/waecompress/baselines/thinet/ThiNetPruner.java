@@ -12,8 +12,9 @@ import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.surgery.ChannelSurgery;
@@ -60,9 +61,9 @@ public final class ThiNetPruner {
     static float[][] contributions(Network net, String convPath, ImageDataset images, int locations, long seed,
             int batch) {
         ChannelSurgery.Readers r = ChannelSurgery.readers(net.spec(), convPath);
-        int channels = ((Layers.Conv) net.spec().node(convPath)).out();
+        int channels = ((ConvSpec) net.spec().node(convPath)).out();
         LayerSpec consumer = net.spec().node(r.consumer());
-        if (!(consumer instanceof Layers.Conv) && !(consumer instanceof Layers.Dense)) {
+        if (!(consumer instanceof ConvSpec) && !(consumer instanceof LinearSpec)) {
             throw new SpecException(convPath + ": ThiNet needs a convolution or linear layer after it, found "
                     + consumer.type() + " " + r.consumer());
         }
@@ -91,7 +92,7 @@ public final class ThiNetPruner {
     /** Draws one image's locations (in a fixed order, so batching does not change the draws). */
     private static void sample(LayerSpec consumer, Shape in, int channels, float[] w, float[] x, int li,
             SplittableRandom rnd, int locations, float[][] out, int row0) {
-        if (consumer instanceof Layers.Conv q) {
+        if (consumer instanceof ConvSpec q) {
             ConvGeometry g = ConvGeometry.of(q, in);
             for (int l = 0; l < locations; l++) {
                 int o = rnd.nextInt(q.out());
@@ -103,7 +104,7 @@ public final class ThiNetPruner {
                 }
             }
         } else {
-            Layers.Dense d = (Layers.Dense) consumer;
+            LinearSpec d = (LinearSpec) consumer;
             int f = d.in();
             int block = f / channels;
             for (int l = 0; l < locations; l++) {

@@ -9,7 +9,7 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.surgery.ChannelSurgery;
@@ -63,7 +63,7 @@ public final class ThiNetStrategy implements CompressionStrategy {
         ThiNetSettings s = ThiNetSettings.from(ctx);
         List<String> layers = layers(backbone, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
         NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p)
-                && leaf instanceof Layers.Conv c
+                && leaf instanceof ConvSpec c
                 ? c.withOut(keep(c.out(), s.ratio())) : leaf);
         return (s.gapHead() ? GapHead.replace(pruned) : pruned).withName(ctx.strategyId() + "-" + backbone.name());
     }
@@ -81,7 +81,7 @@ public final class ThiNetStrategy implements CompressionStrategy {
         try {
             for (int i = saved.map(st -> st.index() + 1).orElse(0); i < layers.size(); i++) {
                 String p = layers.get(i);
-                int c = ((Layers.Conv) net.spec().node(p)).out();
+                int c = ((ConvSpec) net.spec().node(p)).out();
                 Network pruned = ThiNetPruner.prune(net, p, keep(c, s.ratio()), calib, s.locations(), ctx.seed() + i);
                 net.close();
                 net = pruned;

@@ -8,18 +8,19 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 /** The hand-computed response at every position equals the engine's convolution, padding and stride included. */
 class ConvGeometryTest {
 
     @Test
     void contributionsSumToTheEnginesConvolution() {
-        Layers.Conv conv = new Layers.Conv("c", 3, 4, new org.waecompress.spi.spec.HeightWidth(3, 2),
+        ConvSpec conv = new ConvSpec("c", 3, 4, new org.waecompress.spi.spec.HeightWidth(3, 2),
                 new org.waecompress.spi.spec.HeightWidth(2, 1), new org.waecompress.spi.spec.HeightWidth(1, 0), 1,
                         true);
-        NetworkSpec spec = new NetworkSpec("one", new Shape(3, 7, 6), Layers.Sequential.of("", conv));
+        NetworkSpec spec = new NetworkSpec("one", new Shape(3, 7, 6), SequentialSpec.of("", conv));
         try (Network net = Network.random(spec, 4, 5); NDManager m = NDManager.newBaseManager();
                 BuiltNetwork b = net.build(m)) {
             NDArray x = m.randomNormal(new Shape(2, 3, 7, 6));

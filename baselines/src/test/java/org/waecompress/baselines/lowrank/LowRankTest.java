@@ -22,8 +22,12 @@ import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainSettings;
 
@@ -33,11 +37,11 @@ class LowRankTest {
     Path dir;
 
     static NetworkSpec spec() {
-        return new NetworkSpec("lr-net", new Shape(3, 8, 8), Layers.Sequential.of("",
-                Layers.Conv.of("c1", 3, 16, 3, 1, 1, true), Layers.Act.relu("r1"),
-                Layers.Conv.of("c2", 16, 32, 3, 1, 1, true), Layers.Act.relu("r2"),
-                new Layers.Flatten("flat"), new Layers.Dense("fc1", 32 * 64, 64, true), Layers.Act.relu("r3"),
-                new Layers.Dense("fc2", 64, 5, true)));
+        return new NetworkSpec("lr-net", new Shape(3, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("c1", 3, 16, 3, 1, 1, true), ActivationSpec.relu("r1"),
+                ConvSpec.of("c2", 16, 32, 3, 1, 1, true), ActivationSpec.relu("r2"),
+                new FlattenSpec("flat"), new LinearSpec("fc1", 32 * 64, 64, true), ActivationSpec.relu("r3"),
+                new LinearSpec("fc2", 64, 5, true)));
     }
 
     static CompressionContext ctx(Map<String, Object> s) {
@@ -112,8 +116,8 @@ class LowRankTest {
      */
     @Test
     void responseStatisticsAreTheMeanAndCovarianceOfTheLayersOutputs() {
-        NetworkSpec spec = new NetworkSpec("lin", new Shape(3, 2, 2), Layers.Sequential.of("",
-                new Layers.Flatten("flat"), new Layers.Dense("fc", 12, 3, true)));
+        NetworkSpec spec = new NetworkSpec("lin", new Shape(3, 2, 2), SequentialSpec.of("",
+                new FlattenSpec("flat"), new LinearSpec("fc", 12, 3, true)));
         ArrayImageDataset data = oneChannelImages(40);
         ArrayImageDataset small = new ArrayImageDataset("small", java.util.Arrays.copyOf(pixels(data), 40 * 12),
                 new int[40], new Shape(3, 2, 2), List.of("a"));
@@ -294,8 +298,8 @@ class LowRankTest {
         assertEquals("strategy.lowrank.method = cp: must be one of channel, svd, tucker2", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> LowRankSettings.from(ctx(Map.of("layers", "fc"))));
         assertEquals("strategy.lowrank.layers = fc: must be one of all, conv, linear", e.getMessage());
-        NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), Layers.Sequential.of("",
-                new Layers.Flatten("f"), new Layers.Dense("fc", 4, 2, true)));
+        NetworkSpec tiny = new NetworkSpec("tiny", new Shape(1, 2, 2), SequentialSpec.of("",
+                new FlattenSpec("f"), new LinearSpec("fc", 4, 2, true)));
         assertThrows(InvalidSettingException.class,
                 () -> LowRankDecomposer.architecture(tiny, new LowRankSettings(2, 0, "all", 0)));
         // Random weights are pure noise to EVBMF: rank 0 everywhere, nothing to factorise.

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConcatSpec;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.surgery.ChannelSurgery;
@@ -71,11 +73,11 @@ class ChannelGroupsTest {
 
     @Test
     void concatenationsAndTheOutputBlockAGroup() {
-        NetworkSpec spec = new NetworkSpec("cat", new Shape(2, 8, 8), Layers.Sequential.of("",
-                Layers.Conv.of("a", 2, 4, 3, 1, 1, true),
-                new Layers.Concat("cat", List.of(Layers.Conv.of("b", 4, 3, 1, 1, 0, true),
-                        Layers.Conv.of("c", 4, 3, 1, 1, 0, true))),
-                Layers.Conv.of("d", 6, 5, 1, 1, 0, true)));
+        NetworkSpec spec = new NetworkSpec("cat", new Shape(2, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("a", 2, 4, 3, 1, 1, true),
+                new ConcatSpec("cat", List.of(ConvSpec.of("b", 4, 3, 1, 1, 0, true),
+                        ConvSpec.of("c", 4, 3, 1, 1, 0, true))),
+                ConvSpec.of("d", 6, 5, 1, 1, 0, true)));
         assertEquals(List.of("a"), ChannelGroups.all(spec).stream().map(ChannelGroups.Group::name).toList());
         SpecException e = assertThrows(SpecException.class, () -> ChannelGroups.of(spec, "cat.b"));
         assertTrue(e.getMessage().startsWith("cat.b: "), e.getMessage());
@@ -112,7 +114,7 @@ class ChannelGroupsTest {
                 int[] keep = IntStream.range(0, g.channels()).filter(c -> c != dead[0] && c != dead[1]).toArray();
                 try (Network z = zeroed(net, g, dead); Network p = ChannelSurgery.prune(z, g, keep)) {
                     for (String prod : g.producers()) {
-                        assertEquals(g.channels() - 2, ((Layers.Conv) p.spec().node(prod)).out(), prod);
+                        assertEquals(g.channels() - 2, ((ConvSpec) p.spec().node(prod)).out(), prod);
                     }
                     // The zeroed channels contribute exact zeros; what remains is the convolution
                     // kernels' summation order, which changes with the channel count.

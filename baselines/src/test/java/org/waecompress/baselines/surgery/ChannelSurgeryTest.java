@@ -18,8 +18,14 @@ import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.surgery.ChannelSurgery;
 
@@ -29,13 +35,13 @@ class ChannelSurgeryTest {
     Path dir;
 
     static NetworkSpec chain() {
-        return new NetworkSpec("chain", new Shape(3, 8, 8), Layers.Sequential.of("",
-                Layers.Sequential.of("features",
-                        Layers.Conv.of("0", 3, 8, 3, 1, 1, true), Layers.BatchNorm2d.of("1", 8), Layers.Act.relu("2"),
-                        Layers.Pool2d.max("3", 2, 2, 0, false),
-                        Layers.Conv.of("4", 8, 6, 3, 1, 1, true), Layers.Act.relu("5")),
-                new Layers.Flatten("flatten"),
-                new Layers.Dense("fc", 6 * 16, 4, true)));
+        return new NetworkSpec("chain", new Shape(3, 8, 8), SequentialSpec.of("",
+                SequentialSpec.of("features",
+                        ConvSpec.of("0", 3, 8, 3, 1, 1, true), BatchNormSpec.of("1", 8), ActivationSpec.relu("2"),
+                        PoolSpec.max("3", 2, 2, 0, false),
+                        ConvSpec.of("4", 8, 6, 3, 1, 1, true), ActivationSpec.relu("5")),
+                new FlattenSpec("flatten"),
+                new LinearSpec("fc", 6 * 16, 4, true)));
     }
 
     /** Zeroes channels of a conv so that they carry exactly 0 downstream. */
@@ -68,7 +74,7 @@ class ChannelSurgeryTest {
         try (Network net = Network.random(chain(), 4, 1);
                 Network z = zeroed(net, "features.0", "features.1", new int[] {1, 5, 6});
                 Network p = ChannelSurgery.prune(z, "features.0", new int[] {0, 2, 3, 4, 7})) {
-            assertEquals(5, ((Layers.Conv) p.spec().node("features.0")).out());
+            assertEquals(5, ((ConvSpec) p.spec().node("features.0")).out());
             assertEquals(new Shape(6, 5, 3, 3), p.weight("features.4.weight").getShape());
             float d = maxDiff(z, p);
             assertEquals(0f, d, 0f, "max |diff| " + d);

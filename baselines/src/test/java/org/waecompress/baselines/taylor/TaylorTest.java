@@ -25,8 +25,13 @@ import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainLoss;
@@ -35,17 +40,17 @@ import org.waecompress.spi.train.TrainSettings;
 class TaylorTest {
 
     static NetworkSpec net() {
-        return new NetworkSpec("t", new Shape(2, 6, 6), Layers.Sequential.of("",
-                Layers.Conv.of("c1", 2, 5, 3, 1, 1, true), Layers.Act.relu("r1"),
-                Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
-                new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
+        return new NetworkSpec("t", new Shape(2, 6, 6), SequentialSpec.of("",
+                ConvSpec.of("c1", 2, 5, 3, 1, 1, true), ActivationSpec.relu("r1"),
+                ConvSpec.of("c2", 5, 4, 3, 1, 1, true), ActivationSpec.relu("r2"),
+                new GlobalAvgPoolSpec("gap"), new LinearSpec("fc", 4, 3, true)));
     }
 
     /** The tail after c1's nonlinearity, whose input is the feature map the criterion scores. */
     static NetworkSpec tail() {
-        return new NetworkSpec("tail", new Shape(5, 6, 6), Layers.Sequential.of("",
-                Layers.Conv.of("c2", 5, 4, 3, 1, 1, true), Layers.Act.relu("r2"),
-                new Layers.GlobalAvgPool("gap"), new Layers.Dense("fc", 4, 3, true)));
+        return new NetworkSpec("tail", new Shape(5, 6, 6), SequentialSpec.of("",
+                ConvSpec.of("c2", 5, 4, 3, 1, 1, true), ActivationSpec.relu("r2"),
+                new GlobalAvgPoolSpec("gap"), new LinearSpec("fc", 4, 3, true)));
     }
 
     static CompressionContext ctx(Map<String, Object> s, ArrayImageDataset data) {
@@ -76,8 +81,8 @@ class TaylorTest {
                 Map<String, NDArray> hw = new LinkedHashMap<>();
                 hw.put("c1.weight", n.weight("c1.weight"));
                 hw.put("c1.bias", n.weight("c1.bias"));
-                NetworkSpec head = new NetworkSpec("head", new Shape(2, 6, 6), Layers.Sequential.of("",
-                        Layers.Conv.of("c1", 2, 5, 3, 1, 1, true), Layers.Act.relu("r1")));
+                NetworkSpec head = new NetworkSpec("head", new Shape(2, 6, 6), SequentialSpec.of("",
+                        ConvSpec.of("c1", 2, 5, 3, 1, 1, true), ActivationSpec.relu("r1")));
                 try (Network h = Network.of(head, 3, hw, "head"); Network t = Network.of(tail(), 3, tw, "tail");
                         BuiltNetwork hb = h.build(m); BuiltNetwork tb = t.build(m)) {
                     NDList xy = data.batch(m, java.util.stream.IntStream.range(0, 16).toArray());
@@ -163,8 +168,8 @@ class TaylorTest {
         Map<String, String> gates = new LinkedHashMap<>();
         TaylorCriterion.gated(vgg, List.of("features.0"), 2, gates);
         assertEquals("features.2.gate", gates.get("features.0"));
-        assertTrue(vgg.node("features.1") instanceof Layers.BatchNorm2d
-                && vgg.node("features.2") instanceof Layers.Act);
+        assertTrue(vgg.node("features.1") instanceof BatchNormSpec
+                && vgg.node("features.2") instanceof ActivationSpec);
         gates.clear();
         TaylorCriterion.gated(net(), List.of("c1"), 2, gates);
         assertEquals("r1.gate", gates.get("c1"));
@@ -196,10 +201,10 @@ class TaylorTest {
             long before = CostReport.of(spec).totalMacs();
             long after = CostReport.of(out.spec()).totalMacs();
             assertTrue(after <= before / 4.0, after + " vs " + before);
-            int stem = ((Layers.Conv) out.spec().node("conv1")).out();
+            int stem = ((ConvSpec) out.spec().node("conv1")).out();
             assertTrue(stem < 8, "stage-1 stream kept " + stem + " of 8 channels");
             for (String p : List.of("layer1.0.conv2", "layer1.1.conv2", "layer1.2.conv2")) {
-                assertEquals(stem, ((Layers.Conv) out.spec().node(p)).out(), p);
+                assertEquals(stem, ((ConvSpec) out.spec().node(p)).out(), p);
             }
         }
         // One named stream widens the default set by that group only.

@@ -24,8 +24,13 @@ import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.ProgressEvent;
 import org.waecompress.spi.train.ProgressListener;
@@ -99,10 +104,10 @@ class ThiNetTest {
      */
     @Test
     void selectionAndRescalingMatchTheHandComputedAnswer() {
-        NetworkSpec spec = new NetworkSpec("hand", new Shape(1, 4, 4), Layers.Sequential.of("",
-                Layers.Conv.of("a", 1, 2, 1, 1, 0, false), new Layers.Act("r", "relu"),
-                Layers.Conv.of("b", 2, 1, 1, 1, 0, false), new Layers.Flatten("f"),
-                new Layers.Dense("fc", 16, 2, true)));
+        NetworkSpec spec = new NetworkSpec("hand", new Shape(1, 4, 4), SequentialSpec.of("",
+                ConvSpec.of("a", 1, 2, 1, 1, 0, false), new ActivationSpec("r", "relu"),
+                ConvSpec.of("b", 2, 1, 1, 1, 0, false), new FlattenSpec("f"),
+                new LinearSpec("fc", 16, 2, true)));
         ArrayImageDataset data = SyntheticImages.create(5, 16, new Shape(1, 4, 4), 2, 0.3);
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> w = new java.util.LinkedHashMap<>();
@@ -112,7 +117,7 @@ class ThiNetTest {
             w.put("fc.bias", m.zeros(new Shape(2)));
             try (Network net = Network.of(spec, 2, w, "hand");
                     Network pruned = ThiNetPruner.prune(net, "a", 1, data, 8, 3)) {
-                assertEquals(1, ((Layers.Conv) pruned.spec().node("a")).out());
+                assertEquals(1, ((ConvSpec) pruned.spec().node("a")).out());
                 assertArrayEquals(new float[] {2}, pruned.weight("a.weight").toFloatArray(), 0f,
                         "kept the channel that contributes more");
                 assertArrayEquals(new float[] {1.5f}, pruned.weight("b.weight").toFloatArray(), 1e-5f,
@@ -244,9 +249,9 @@ class ThiNetTest {
                 Network out = StrategyRegistry.discover().get("thinet").compress(base,
                         ctx(Map.of("ratio", "0.5", "firstLayers", "3", "layerFineTuneSteps", "1",
                                 "imagesPerClass", "4", "locations", "5"), data))) {
-            assertEquals(4, ((Layers.Conv) out.spec().node("features.0")).out());
-            assertEquals(4, ((Layers.Conv) out.spec().node("features.3")).out());
-            assertEquals(8, ((Layers.Conv) out.spec().node("features.7")).out(), "8 -> 4 ... third layer 16 -> 8");
+            assertEquals(4, ((ConvSpec) out.spec().node("features.0")).out());
+            assertEquals(4, ((ConvSpec) out.spec().node("features.3")).out());
+            assertEquals(8, ((ConvSpec) out.spec().node("features.7")).out(), "8 -> 4 ... third layer 16 -> 8");
             assertTrue(CostReport.of(out.spec()).totalMacs() < CostReport.of(spec).totalMacs());
             assertEquals(new Shape(4), out.spec().outputShape());
         }
@@ -256,8 +261,8 @@ class ThiNetTest {
     void resnetPrunesOnlyInnerChannels() {
         NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 16, 16), 10, 0.5);
         NetworkSpec arch = new ThiNetStrategy().architecture(r20, ctx(Map.of("ratio", "0.3"), null));
-        assertEquals(2, ((Layers.Conv) arch.node("layer1.0.conv1")).out());
-        assertEquals(8, ((Layers.Conv) arch.node("layer1.0.conv2")).out());
+        assertEquals(2, ((ConvSpec) arch.node("layer1.0.conv1")).out());
+        assertEquals(8, ((ConvSpec) arch.node("layer1.0.conv2")).out());
         assertFalse(CostReport.of(arch).totalMacs() >= CostReport.of(r20).totalMacs());
     }
 
@@ -278,9 +283,9 @@ class ThiNetTest {
         NetworkSpec r20 = Backbones.create("resnet20", new Shape(1, 32, 32), 10, 1.0);
         for (Object[] c : new Object[][] {{"thinet-70", 11}, {"thinet", 8}, {"thinet-30", 5}}) {
             NetworkSpec a = reg.get((String) c[0]).architecture(r20, ctx(Map.of(), null));
-            assertEquals(c[1], ((Layers.Conv) a.node("layer1.0.conv1")).out(), (String) c[0]);
-            assertEquals(16, ((Layers.Conv) a.node("layer1.0.conv2")).out(), (String) c[0]);
-            assertEquals(16, ((Layers.Conv) a.node("conv1")).out(), (String) c[0]);
+            assertEquals(c[1], ((ConvSpec) a.node("layer1.0.conv1")).out(), (String) c[0]);
+            assertEquals(16, ((ConvSpec) a.node("layer1.0.conv2")).out(), (String) c[0]);
+            assertEquals(16, ((ConvSpec) a.node("conv1")).out(), (String) c[0]);
         }
     }
 
@@ -302,8 +307,8 @@ class ThiNetTest {
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> ThiNetSettings.from(ctx(Map.of("ratio", "1.5"), null)));
         assertEquals("strategy.thinet.ratio = 1.5: must be a number in (0, 1)", e.getMessage());
-        NetworkSpec single = new NetworkSpec("single", new Shape(1, 4, 4), Layers.Sequential.of("",
-                Layers.Conv.of("c", 1, 2, 3, 1, 1, true), new Layers.GlobalAvgPool("g")));
+        NetworkSpec single = new NetworkSpec("single", new Shape(1, 4, 4), SequentialSpec.of("",
+                ConvSpec.of("c", 1, 2, 3, 1, 1, true), new GlobalAvgPoolSpec("g")));
         e = assertThrows(InvalidSettingException.class,
                 () -> new ThiNetStrategy().architecture(single, ctx(Map.of(), null)));
         assertTrue(e.getMessage().startsWith("backbone = single: has no prunable layer"), e.getMessage());

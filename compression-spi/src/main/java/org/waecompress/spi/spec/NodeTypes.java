@@ -33,18 +33,18 @@ public final class NodeTypes {
 
     private static Map<String, Class<? extends LayerSpec>> load() {
         Map<String, Class<? extends LayerSpec>> map = new TreeMap<>();
-        map.put("conv", Layers.Conv.class);
-        map.put("convTranspose", Layers.ConvTranspose.class);
-        map.put("batchNorm", Layers.BatchNorm2d.class);
-        map.put("activation", Layers.Act.class);
-        map.put("pool", Layers.Pool2d.class);
-        map.put("globalAvgPool", Layers.GlobalAvgPool.class);
-        map.put("flatten", Layers.Flatten.class);
-        map.put("dropout", Layers.Drop.class);
-        map.put("linear", Layers.Dense.class);
-        map.put("sequential", Layers.Sequential.class);
-        map.put("residual", Layers.Residual.class);
-        map.put("concat", Layers.Concat.class);
+        map.put("conv", ConvSpec.class);
+        map.put("convTranspose", ConvTransposeSpec.class);
+        map.put("batchNorm", BatchNormSpec.class);
+        map.put("activation", ActivationSpec.class);
+        map.put("pool", PoolSpec.class);
+        map.put("globalAvgPool", GlobalAvgPoolSpec.class);
+        map.put("flatten", FlattenSpec.class);
+        map.put("dropout", DropoutSpec.class);
+        map.put("linear", LinearSpec.class);
+        map.put("sequential", SequentialSpec.class);
+        map.put("residual", ResidualSpec.class);
+        map.put("concat", ConcatSpec.class);
         for (NodeTypeProvider p : ServiceLoader.load(NodeTypeProvider.class)) {
             for (var e : p.nodeTypes().entrySet()) {
                 Class<? extends LayerSpec> prev = map.putIfAbsent(e.getKey(), e.getValue());

@@ -28,8 +28,8 @@ public final class WidthScaling {
     public static NetworkSpec scale(NetworkSpec spec, double factor) {
         String last = null;
         for (SpecTraversal.Visited v : spec.nodes()) {
-            if (v.node() instanceof Layers.Conv || v.node() instanceof Layers.Dense
-                    || v.node() instanceof Layers.ConvTranspose) {
+            if (v.node() instanceof ConvSpec || v.node() instanceof LinearSpec
+                    || v.node() instanceof ConvTransposeSpec) {
                 last = v.path();
             }
         }
@@ -63,14 +63,14 @@ public final class WidthScaling {
             if (keep.contains(path)) {
                 return leaf;
             }
-            if (leaf instanceof Layers.Conv c && !(c.groups() == c.in() && c.groups() > 1)) {
+            if (leaf instanceof ConvSpec c && !(c.groups() == c.in() && c.groups() > 1)) {
                 return c.withOut(scaled(c.out(), factor));
             }
-            if (leaf instanceof Layers.Dense d) {
+            if (leaf instanceof LinearSpec d) {
                 return d.withOut(scaled(d.out(), factor));
             }
-            if (leaf instanceof Layers.ConvTranspose t) {
-                return new Layers.ConvTranspose(t.name(), t.in(), scaled(t.out(), factor), t.kernel(),
+            if (leaf instanceof ConvTransposeSpec t) {
+                return new ConvTransposeSpec(t.name(), t.in(), scaled(t.out(), factor), t.kernel(),
                         t.stride(), t.padding(), t.outputPadding(), t.bias());
             }
             return leaf;

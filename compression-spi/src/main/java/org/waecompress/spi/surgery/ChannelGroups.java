@@ -5,9 +5,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConcatSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.ConvTransposeSpec;
+import org.waecompress.spi.spec.DropoutSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.ResidualSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
 
@@ -262,7 +273,7 @@ public final class ChannelGroups {
             SpecTraversal.Visited v = nodes.get(i);
             LayerSpec n = v.node();
             String path = v.path();
-            if (n instanceof Layers.Conv c) {
+            if (n instanceof ConvSpec c) {
                 int out = open(c.out());
                 if (c.groups() != 1) {
                     block(f.id(), "are read by the grouped convolution " + path + ", which couples them");
@@ -274,33 +285,33 @@ public final class ChannelGroups {
                 producerSpace.put(path, out);
                 return new Flow(out, null);
             }
-            if (n instanceof Layers.Dense || n instanceof Layers.ConvTranspose) {
-                int axis = n instanceof Layers.ConvTranspose ? 0 : 1;
+            if (n instanceof LinearSpec || n instanceof ConvTransposeSpec) {
+                int axis = n instanceof ConvTransposeSpec ? 0 : 1;
                 space(f.id()).consumers.add(new Consumer(path, v.in(), axis, f.flattenShape()));
                 int out = open((int) v.out().get(0));
                 block(out, "are outputs of " + where(v) + ", which is not pruned");
                 return new Flow(out, null);
             }
-            if (n instanceof Layers.BatchNorm2d) {
+            if (n instanceof BatchNormSpec) {
                 space(f.id()).passThrough.add(path);
                 return f;
             }
-            if (n instanceof Layers.Flatten) {
+            if (n instanceof FlattenSpec) {
                 return v.in().dimension() == 3 ? new Flow(f.id(), v.in()) : f;
             }
-            if (n instanceof Layers.Act || n instanceof Layers.Pool2d || n instanceof Layers.Drop
-                    || n instanceof Layers.GlobalAvgPool) {
+            if (n instanceof ActivationSpec || n instanceof PoolSpec || n instanceof DropoutSpec
+                    || n instanceof GlobalAvgPoolSpec) {
                 return f;
             }
             List<Integer> kids = children(i);
-            if (n instanceof Layers.Sequential) {
+            if (n instanceof SequentialSpec) {
                 Flow cur = f;
                 for (int k : kids) {
                     cur = trace(k, cur);
                 }
                 return cur;
             }
-            if (n instanceof Layers.Residual r && kids.size() == r.children().size()) {
+            if (n instanceof ResidualSpec r && kids.size() == r.children().size()) {
                 Flow body = trace(kids.get(0), f);
                 Flow side = kids.size() > 1 ? trace(kids.get(1), f) : f;
                 if (body.flattenShape() != null || side.flattenShape() != null) {
@@ -310,7 +321,7 @@ public final class ChannelGroups {
                 return new Flow(union(body.id(), side.id(), path), null);
             }
             String couples = "flow into " + where(v) + ", which couples them to other layers";
-            if (n instanceof Layers.Concat) {
+            if (n instanceof ConcatSpec) {
                 // Every branch reads the same input; the branches' outputs are stacked.
                 for (int k : kids) {
                     block(trace(k, f).id(), couples);

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
@@ -119,7 +119,7 @@ public final class ChannelSurgery {
                     + ") and not empty");
         }
         NetworkSpec pruned = SpecRewriter.rewrite(spec, (p, leaf, in) ->
-                group.producers().contains(p) ? ((Layers.Conv) leaf).withOut(k.length) : leaf);
+                group.producers().contains(p) ? ((ConvSpec) leaf).withOut(k.length) : leaf);
         try (NDManager m = NDManager.newBaseManager()) {
             long[] idx = Arrays.stream(k).asLongStream().toArray();
             NDArray ch = m.create(idx);

@@ -1,6 +1,10 @@
 package org.waecompress.spi.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;
 
 /**
@@ -103,6 +107,30 @@ public record Augmentation(int shift, boolean flip) {
      */
     public static SplittableRandom random(long seed, int epoch, int batch) {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch * 1_000_003L + batch);
+    }
+
+    /**
+     * Returns a batch augmented in its own manager, or the batch itself when nothing is to be done; the
+     * random draws are those of (seed, epoch, batch), so a resumed epoch sees the same images.
+     *
+     * @param x the batch {@code (N, C, H, W)}
+     * @param seed the training seed
+     * @param epoch the epoch (1-based)
+     * @param batch the batch within the epoch (1-based)
+     * @return the augmented batch
+     * @throws DataException if the batch is not a batch of images
+     */
+    public NDArray applyTo(NDArray x, long seed, int epoch, int batch) {
+        if (!active()) {
+            return x;
+        }
+        Shape s = x.getShape();
+        if (s.dimension() != 4) {
+            throw new DataException("augmentation needs image batches (N, C, H, W), got " + s);
+        }
+        float[] pixels = x.toFloatArray();
+        apply(pixels, (int) s.get(0), (int) s.get(1), (int) s.get(2), (int) s.get(3), random(seed, epoch, batch));
+        return x.getManager().create(FloatBuffer.wrap(pixels), s);
     }
 
     private static int clamp(int v, int size) {

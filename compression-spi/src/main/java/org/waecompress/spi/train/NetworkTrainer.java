@@ -1,17 +1,14 @@
 package org.waecompress.spi.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,14 +34,16 @@ import org.waecompress.spi.spec.ParamDef;
 import org.waecompress.spi.spec.SpecJson;
 
 /**
- * The training and evaluation loop that strategies and the harness share.
+ * The training loop that strategies and the harness share ({@link Evaluator} measures the result,
+ * {@link Augmentation} transforms the batches, {@code MemoryGrowthCheck} watches the network's manager,
+ * {@code TrainCheckpoint} keeps a call's state).
  *
  * <p>Plain SGD with momentum on a network built from its spec: each step runs in its own {@link
  * NDManager} scope (without one, native memory grows by the size of the activations every step),
  * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
  * training calls are serialised by a lock; a caller must not hold a collector open while calling.
  * Weight decay can spare biases and batch-norm parameters, and parameters can move at different
- * fractions of the rate ({@link #trainWithRates}). Training batches are augmented as {@link
+ * fractions of the rate ({@link #trainWithRateFactors}). Training batches are augmented as {@link
  * TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that becomes NaN or
  * infinite stops training with a {@link TrainingDivergedException} naming the epoch and batch. A trainer
  * made by {@link #withCheckpoints} saves its state after every epoch and continues an interrupted call
@@ -238,7 +237,7 @@ public final class NetworkTrainer {
      */
     public TrainResult train(String task, Network network, ImageDataset data, TrainLoss loss,
             TrainSettings settings, Predicate<String> trainable) {
-        return trainWithRates(task, network, data, loss, settings, name -> trainable.test(name) ? 1.0 : 0.0);
+        return trainWithRateFactors(task, network, data, loss, settings, name -> trainable.test(name) ? 1.0 : 0.0);
     }
 
     /**
@@ -255,7 +254,7 @@ public final class NetworkTrainer {
      * @return the trained network and its history
      * @throws IllegalArgumentException if a factor is negative or not finite
      */
-    public TrainResult trainWithRates(String task, Network network, ImageDataset data, TrainLoss loss,
+    public TrainResult trainWithRateFactors(String task, Network network, ImageDataset data, TrainLoss loss,
             TrainSettings settings, ToDoubleFunction<String> rateFactor) {
         checkShapes(network, data);
         int n = data.size();
@@ -302,20 +301,14 @@ public final class NetworkTrainer {
         ParameterUpdater decayed = new ParameterUpdater(settings.optimizer(), (float) settings.momentum(),
                 (float) settings.weightDecay());
         ParameterUpdater undecayed = new ParameterUpdater(settings.optimizer(), (float) settings.momentum(), 0f);
-        List<Parameter> updated = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        List<ParameterUpdater> updaters = new ArrayList<>();
-        List<Double> factors = new ArrayList<>();
+        List<TrainedParameter> updated = new ArrayList<>();
         Map<String, ParamDef> defs = built.parameterDefs();
         for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
             double factor = factor(task, e.getKey(), defs.get(e.getKey()), rateFactor);
             if (factor > 0) {
                 boolean decay = !defs.get(e.getKey()).kind().biasLike() || settings.decayBiasAndNorm();
                 ParameterUpdater u = decay ? decayed : undecayed;
-                updated.add(e.getValue());
-                names.add(e.getKey());
-                updaters.add(u);
-                factors.add(factor);
+                updated.add(new TrainedParameter(e.getKey(), e.getValue(), u, factor));
                 if (saved != null && saved.states().containsKey(e.getKey())) {
                     u.restore(e.getKey(), saved.states().get(e.getKey()), base);
                 }
@@ -334,8 +327,8 @@ public final class NetworkTrainer {
             listener.message(String.format(Locale.ROOT, "%s: resuming at epoch %d/%d from %s", task, first,
                     settings.epochs(), checkpoint.file()));
         }
-        Step stepper = new Step(built, data, loss, new LossTerms(), updated, names, updaters, factors, settings, task);
-        GrowthCheck growth = new GrowthCheck(task, built.manager());
+        Step stepper = new Step(built, data, loss, new LossTerms(), updated, settings, task);
+        MemoryGrowthCheck growth = new MemoryGrowthCheck(task, built.manager(), listener);
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
         long callStart = clock.getAsLong();
@@ -419,43 +412,10 @@ public final class NetworkTrainer {
     }
 
     /**
-     * Warns once when the network's manager holds more arrays at the end of an epoch than after its
-     * first step (when the optimizer's state exists): a block then leaves something in the network's
-     * manager every step, and native memory grows with every batch until training ends.
+     * A parameter a call trains: its name, the parameter, its updater (with or without weight decay) and
+     * its learning-rate factor.
      */
-    private final class GrowthCheck {
-        private final String task;
-        private final NDManager manager;
-        private int count = -1;
-        private boolean warned;
-
-        GrowthCheck(String task, NDManager manager) {
-            this.task = task;
-            this.manager = manager;
-        }
-
-        private int arrays() {
-            return manager instanceof BaseNDManager m ? m.getManagedArrays().size() : -1;
-        }
-
-        void afterFirstStep() {
-            if (count < 0) {
-                count = arrays();
-            }
-        }
-
-        void afterEpoch(int epoch) {
-            int now = arrays();
-            if (!warned && count >= 0 && now > count) {
-                warned = true;
-                listener.message(String.format(Locale.ROOT, "%s: warning: the network's manager gained %d arrays "
-                        + "in epoch %d, so native memory grows with every step; a block keeps a result computed "
-                        + "from a parameter there (pass it through org.waecompress.spi.nn.StepScope.of)",
-                        task, now - count, epoch));
-            }
-            count = now;
-        }
-    }
+    private record TrainedParameter(String name, Parameter parameter, ParameterUpdater updater, double factor) {}
 
     /** One training step: forward, loss, backward and every parameter's update, in its own scope. */
     private static final class Step {
@@ -463,24 +423,17 @@ public final class NetworkTrainer {
         private final ImageDataset data;
         private final TrainLoss loss;
         private final LossTerms terms;
-        private final List<Parameter> updated;
-        private final List<String> names;
-        private final List<ParameterUpdater> updaters;
-        private final List<Double> factors;
+        private final List<TrainedParameter> updated;
         private final TrainSettings settings;
         private final String task;
 
-        Step(BuiltNetwork built, ImageDataset data, TrainLoss loss, LossTerms terms, List<Parameter> updated,
-                List<String> names, List<ParameterUpdater> updaters, List<Double> factors, TrainSettings settings,
-                String task) {
+        Step(BuiltNetwork built, ImageDataset data, TrainLoss loss, LossTerms terms, List<TrainedParameter> updated,
+                TrainSettings settings, String task) {
             this.built = built;
             this.data = data;
             this.loss = loss;
             this.terms = terms;
             this.updated = updated;
-            this.names = names;
-            this.updaters = updaters;
-            this.factors = factors;
             this.settings = settings;
             this.task = task;
         }
@@ -488,7 +441,7 @@ public final class NetworkTrainer {
         float run(int[] idx, double learningRate, long step, int epoch, int batch) {
             try (NDManager sm = built.manager().newSubManager()) {
                 NDList xy = data.batch(sm, idx);
-                NDArray x = augment(xy.get(0), settings.augmentation(), settings.seed(), epoch, batch);
+                NDArray x = settings.augmentation().applyTo(xy.get(0), settings.seed(), epoch, batch);
                 NDArray y = xy.get(1);
                 float value;
                 GradientCollector gc;
@@ -512,11 +465,10 @@ public final class NetworkTrainer {
                     gc.backward(l);
                 }
                 NDManager stateManager = built.manager();
-                for (int i = 0; i < updated.size(); i++) {
-                    NDArray w = updated.get(i).getArray();
+                for (TrainedParameter p : updated) {
+                    NDArray w = p.parameter().getArray();
                     try (NDArray g = w.getGradient()) {
-                        updaters.get(i).update(names.get(i), w, g, (float) (learningRate * factors.get(i)), step,
-                                stateManager);
+                        p.updater().update(p.name(), w, g, (float) (learningRate * p.factor()), step, stateManager);
                     }
                 }
                 return value;
@@ -524,87 +476,7 @@ public final class NetworkTrainer {
         }
     }
 
-    /** Returns the batch augmented in the same manager, or the batch itself when nothing is to be done. */
-    private static NDArray augment(NDArray x, Augmentation augmentation, long seed, int epoch, int batch) {
-        if (!augmentation.active()) {
-            return x;
-        }
-        Shape s = x.getShape();
-        if (s.dimension() != 4) {
-            throw new DataException("augmentation needs image batches (N, C, H, W), got " + s);
-        }
-        float[] pixels = x.toFloatArray();
-        augmentation.apply(pixels, (int) s.get(0), (int) s.get(1), (int) s.get(2), (int) s.get(3),
-                Augmentation.random(seed, epoch, batch));
-        return x.getManager().create(FloatBuffer.wrap(pixels), s);
-    }
-
-    /**
-     * Evaluates top-1 and top-5 error.
-     *
-     * @param task a description for progress
-     * @param network the network
-     * @param data the test data
-     * @param batchSize samples per forward pass
-     * @return the errors
-     */
-    public Accuracy evaluate(String task, Network network, ImageDataset data, int batchSize) {
-        checkShapes(network, data);
-        try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
-            return evaluate(task, built, data, batchSize);
-        }
-    }
-
-    /**
-     * Evaluates a built network.
-     *
-     * @param task a description for progress
-     * @param built the built network
-     * @param data the test data
-     * @param batchSize samples per forward pass
-     * @return the errors
-     */
-    public Accuracy evaluate(String task, BuiltNetwork built, ImageDataset data, int batchSize) {
-        int n = data.size();
-        int wrong1 = 0;
-        int wrong5 = 0;
-        Progress progress = new Progress(listener, task, n);
-        for (int from = 0; from < n; from += batchSize) {
-            int to = Math.min(n, from + batchSize);
-            int[] idx = new int[to - from];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = from + i;
-            }
-            try (NDManager sm = built.manager().newSubManager()) {
-                NDList xy = data.batch(sm, idx);
-                NDArray logits = built.predict(xy.get(0));
-                int classes = (int) logits.getShape().get(1);
-                float[] s = logits.toFloatArray();
-                for (int i = 0; i < idx.length; i++) {
-                    int label = data.label(idx[i]);
-                    float own = s[i * classes + label];
-                    int higher = 0;
-                    for (int c = 0; c < classes; c++) {
-                        float v = s[i * classes + c];
-                        // Ties count against the sample, so a constant output cannot look accurate.
-                        if (c != label && v >= own) {
-                            higher++;
-                        }
-                    }
-                    if (higher >= 1) {
-                        wrong1++;
-                    }
-                    if (higher >= 5) {
-                        wrong5++;
-                    }
-                }
-            }
-            progress.step(idx.length, "");
-        }
-        return new Accuracy(wrong1 / (double) n, wrong5 / (double) n, n);
-    }
-
-    private static void checkShapes(Network network, ImageDataset data) {
+    static void checkShapes(Network network, ImageDataset data) {
         if (!data.sampleShape().equals(network.inputShape())) {
             throw new DataException(data.name() + ": images have shape " + data.sampleShape()
                     + " but network '" + network.spec().name() + "' expects " + network.inputShape());

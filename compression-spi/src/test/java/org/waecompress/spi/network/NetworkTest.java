@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.spi.TestSpecs;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.BatchNormSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecJson;
@@ -109,7 +109,7 @@ class NetworkTest {
     @Test
     void nonAffineBatchNormIsPureNormalisation() {
         NetworkSpec spec = new NetworkSpec("bn", new Shape(2, 3, 3),
-                new Layers.BatchNorm2d("n", 2, false, 1e-5, 0.1));
+                new BatchNormSpec("n", 2, false, 1e-5, 0.1));
         try (Network net = Network.random(spec, 2, 1); NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.arange(18f).reshape(1, 2, 3, 3);
             float[] y = run(net, x);

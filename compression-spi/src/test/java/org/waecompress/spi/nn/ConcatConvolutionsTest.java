@@ -16,21 +16,23 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
+import org.waecompress.spi.spec.ConcatSpec;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 class ConcatConvolutionsTest {
 
     static NetworkSpec single(String name, int out) {
-        return new NetworkSpec(name, new Shape(3, 9, 9), Layers.Sequential.of("",
-                new Layers.Concat("split", List.of(Layers.Conv.of(name, 3, out, 3, 2, 1, true)))));
+        return new NetworkSpec(name, new Shape(3, 9, 9), SequentialSpec.of("",
+                new ConcatSpec("split", List.of(ConvSpec.of(name, 3, out, 3, 2, 1, true)))));
     }
 
     @Test
     void stackedConvolutionEqualsTheBranchesConcatenated() {
-        NetworkSpec both = new NetworkSpec("both", new Shape(3, 9, 9), Layers.Sequential.of("",
-                new Layers.Concat("split", List.of(Layers.Conv.of("a", 3, 2, 3, 2, 1, true),
-                        Layers.Conv.of("b", 3, 4, 3, 2, 1, true)))));
+        NetworkSpec both = new NetworkSpec("both", new Shape(3, 9, 9), SequentialSpec.of("",
+                new ConcatSpec("split", List.of(ConvSpec.of("a", 3, 2, 3, 2, 1, true),
+                        ConvSpec.of("b", 3, 4, 3, 2, 1, true)))));
         try (Network net = Network.random(both, 6, 5); NDManager m = NDManager.newBaseManager();
                 BuiltNetwork built = net.build(m)) {
             MergeBlock split = assertInstanceOf(MergeBlock.class, built.block().getChildren().values().get(0));

@@ -35,7 +35,7 @@ class SpecJsonTest {
     @Test
     void pluginNodeTypeRoundTrips() {
         NetworkSpec spec = new NetworkSpec("plugin", new Shape(2, 4, 4),
-                Layers.Sequential.of("", new TestScaleNode("scale", 3.0), new Layers.Flatten(null)));
+                SequentialSpec.of("", new TestScaleNode("scale", 3.0), new FlattenSpec(null)));
         NetworkSpec back = SpecJson.fromJson(SpecJson.toJson(spec), "mem");
         assertEquals(spec, back);
         assertTrue(SpecJson.toJson(spec).contains("\"type\": \"testScale\""));

@@ -12,20 +12,20 @@ class WidthScalingTest {
     @Test
     void quarterWidthScalesEveryLayerButTheClassifier() {
         NetworkSpec s = WidthScaling.scale(TestSpecs.smallCnn(3, 12, 7), 0.25);
-        assertEquals(4, ((Layers.Conv) s.node("c1")).out());
-        assertEquals(4, ((Layers.BatchNorm2d) s.node("b1")).channels());
-        assertEquals(4, ((Layers.Conv) s.node("c2")).in());
-        assertEquals(8, ((Layers.Conv) s.node("c2")).out());
-        assertEquals(8, ((Layers.Dense) s.node("fc")).in());
-        assertEquals(7, ((Layers.Dense) s.node("fc")).out());
+        assertEquals(4, ((ConvSpec) s.node("c1")).out());
+        assertEquals(4, ((BatchNormSpec) s.node("b1")).channels());
+        assertEquals(4, ((ConvSpec) s.node("c2")).in());
+        assertEquals(8, ((ConvSpec) s.node("c2")).out());
+        assertEquals(8, ((LinearSpec) s.node("fc")).in());
+        assertEquals(7, ((LinearSpec) s.node("fc")).out());
     }
 
     @Test
     void residualAndConcatStayConsistent() {
         NetworkSpec s = WidthScaling.scale(TestSpecs.allTypes(), 0.5);
-        assertEquals(4, ((Layers.Conv) s.node("stem")).out());
-        assertEquals(8, ((Layers.Conv) s.node("down.conv")).out());
-        assertEquals(8, ((Layers.Conv) s.node("down.proj.0")).out());
+        assertEquals(4, ((ConvSpec) s.node("stem")).out());
+        assertEquals(8, ((ConvSpec) s.node("down.conv")).out());
+        assertEquals(8, ((ConvSpec) s.node("down.proj.0")).out());
         assertEquals(5, s.outputShape().get(0));
     }
 

@@ -14,8 +14,8 @@ import org.waecompress.spi.TestSpecs;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 class NetworkTrainerTest {
 
@@ -37,11 +37,11 @@ class NetworkTrainerTest {
         TrainSettings s = TrainSettings.builder().epochs(3).batchSize(32).learningRate(0.05).seed(5).build();
         try (Network net = Network.random(spec, 6, 5)) {
             float before = net.weight("c1.weight").toFloatArray()[0];
-            Accuracy chance = trainer.evaluate("eval", net, test, 100);
+            Accuracy chance = new Evaluator(null).evaluate("eval", net, test, 100);
             TrainResult r = trainer.train("test", net, train, s);
             try (Network trained = r.network()) {
                 assertEquals(before, net.weight("c1.weight").toFloatArray()[0], 0f, "input network changed");
-                Accuracy acc = trainer.evaluate("eval", trained, test, 100);
+                Accuracy acc = new Evaluator(null).evaluate("eval", trained, test, 100);
                 assertTrue(acc.top1Error() < 0.1, "top-1 error " + acc.top1Error() + " (untrained "
                         + chance.top1Error() + ")");
                 assertEquals(0.0, acc.top5Error(), 0.05);
@@ -79,9 +79,9 @@ class NetworkTrainerTest {
                 .weightDecay(0).learningRate(0.1).seed(1).build();
         NetworkTrainer trainer = new NetworkTrainer(null);
         try (Network net = Network.random(spec, 3, 5);
-                Network full = trainer.trainWithRates("full", net, train, TrainLoss.crossEntropy(), s, n -> 1.0)
+                Network full = trainer.trainWithRateFactors("full", net, train, TrainLoss.crossEntropy(), s, n -> 1.0)
                         .network();
-                Network mixed = trainer.trainWithRates("mixed", net, train, TrainLoss.crossEntropy(), s,
+                Network mixed = trainer.trainWithRateFactors("mixed", net, train, TrainLoss.crossEntropy(), s,
                         n -> n.startsWith("fc") ? 0.25 : n.startsWith("c1") ? 0.0 : 1.0).network()) {
             // one plain SGD step from the same weights and batch: the step is the rate times the factor
             // times the same gradient
@@ -93,7 +93,8 @@ class NetworkTrainerTest {
             assertEquals(0f, mixed.weight("c1.weight").sub(net.weight("c1.weight")).abs().max().getFloat(), 0f);
             assertEquals(0f, mixed.weight("c2.weight").sub(full.weight("c2.weight")).abs().max().getFloat(),
                     1e-6f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.trainWithRates(
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                    trainer.trainWithRateFactors(
                     "bad", net, train, TrainLoss.crossEntropy(), s, n -> n.startsWith("fc") ? -1.0 : 1.0));
             assertTrue(e.getMessage().startsWith("bad: learning-rate factor of fc."), e.getMessage());
         }
@@ -141,7 +142,7 @@ class NetworkTrainerTest {
     void warnsWhenABlockLeavesArraysInTheNetworksManager() {
         NetworkSpec clean = TestSpecs.smallCnn(1, 12, 3);
         NetworkSpec leaky = new NetworkSpec("leaky", clean.inputShape(),
-                Layers.Sequential.of("", new TestLeakNode("leak"), clean.root()));
+                SequentialSpec.of("", new TestLeakNode("leak"), clean.root()));
         ArrayImageDataset train = SyntheticImages.create(1, 64, new Shape(1, 12, 12), 3, 0.1);
         TrainSettings s = TrainSettings.builder().epochs(2).batchSize(16).seed(1).build();
         for (NetworkSpec spec : List.of(clean, leaky)) {

@@ -11,56 +11,58 @@ public final class Keys {
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
     static {
-        s("experiment.name", "a name for the run (folder name, table caption)");
-        i("experiment.seed", 0, null, "seed of initialisation, shuffling and synthetic data");
-        s("experiment.then", "a preset or plan file run after this plan, in the subfolder of its run folder named "
+        text("experiment.name", "a name for the run (folder name, table caption)");
+        integer("experiment.seed", 0, null, "seed of initialisation, shuffling and synthetic data");
+        text("experiment.then", "a preset or plan file run after this plan, in the subfolder of its run folder named "
                 + "after it (empty = none); it takes the strategies, their settings and latency.engine/gapMs/threads "
                 + "you gave this plan");
-        c("backbone.name", List.copyOf(Backbones.all().keySet().stream().sorted().toList()), "the backbone");
-        d("backbone.width", 0.01, 16.0, "width factor of small-image backbones");
-        s("backbone.input", "input shape CxHxW, or auto for the data's shape");
-        s("backbone.weights", "a trained backbone to compress instead of training one: a .safetensors file (a "
+        choice("backbone.name", List.copyOf(Backbones.all().keySet().stream().sorted().toList()), "the backbone");
+        real("backbone.width", 0.01, 16.0, "width factor of small-image backbones");
+        text("backbone.input", "input shape CxHxW, or auto for the data's shape");
+        text("backbone.weights", "a trained backbone to compress instead of training one: a .safetensors file (a "
                 + "torchvision state_dict or SafeTensors.export) or a NAME.spec.json that waec saved (empty = train)");
-        c("data.kind", List.of("fashion-mnist", "synthetic", "folder"), "the data set");
-        s("data.dir", "Fashion-MNIST folder, or image-folder root holding train/ and val/");
-        i("data.trainSize", 0, null, "training images used (0 = all)");
-        i("data.testSize", 0, null, "test images used (0 = all)");
-        i("data.synthetic.classes", 2, 1000, "classes of the synthetic data");
-        i("data.synthetic.size", 4, 1024, "height and width of the synthetic images");
-        i("data.synthetic.channels", 1, 3, "channels of the synthetic images");
-        i("data.folder.resize", 8, 4096, "image folders: short side after resizing");
-        i("data.folder.crop", 8, 4096, "image folders: centre crop size");
-        i("data.augment.shift", 0, 64, "training batches: random translation up to this many pixels (0 = none)");
-        b("data.augment.flip", "training batches: random left-right mirror");
-        i("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables); with "
+        choice("data.kind", List.of("fashion-mnist", "synthetic", "folder"), "the data set");
+        text("data.dir", "Fashion-MNIST folder, or image-folder root holding train/ and val/");
+        integer("data.trainSize", 0, null, "training images used (0 = all)");
+        integer("data.testSize", 0, null, "test images used (0 = all)");
+        integer("data.synthetic.classes", 2, 1000, "classes of the synthetic data");
+        integer("data.synthetic.size", 4, 1024, "height and width of the synthetic images");
+        integer("data.synthetic.channels", 1, 3, "channels of the synthetic images");
+        integer("data.folder.resize", 8, 4096, "image folders: short side after resizing");
+        integer("data.folder.crop", 8, 4096, "image folders: centre crop size");
+        integer("data.augment.shift", 0, 64, "training batches: random translation up to this many pixels (0 = none)");
+        flag("data.augment.flip", "training batches: random left-right mirror");
+        integer("train.epochs", 0, null, "epochs to train the backbone (0 = random weights, for speed tables); with "
                 + "backbone.weights, extra fine-tuning epochs (0 unless you set it)");
-        i("train.batchSize", 1, null, "backbone training batch size");
+        integer("train.batchSize", 1, null, "backbone training batch size");
         positive("train.learningRate", 10.0, "backbone training learning rate (cosine schedule)");
-        d("train.momentum", 0.0, 0.999, "SGD momentum");
-        d("train.weightDecay", 0.0, 1.0, "weight decay (not on biases and batch-norm)");
-        i("finetune.epochs", 1, null, "training budget each strategy gets");
-        i("finetune.batchSize", 1, null, "strategies' batch size");
+        real("train.momentum", 0.0, 0.999, "SGD momentum");
+        real("train.weightDecay", 0.0, 1.0, "weight decay (not on biases and batch-norm)");
+        integer("finetune.epochs", 1, null, "training budget each strategy gets");
+        integer("finetune.batchSize", 1, null, "strategies' batch size");
         positive("finetune.learningRate", 10.0, "strategies' learning rate");
-        s("strategies", "comma-separated strategy ids, or all");
-        b("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
-        c("latency.engine", List.of("onnxruntime", "pytorch", "both"), "where latency is measured: ONNX Runtime on "
+        text("strategies", "comma-separated strategy ids, or all");
+        flag("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
+        choice("latency.engine", List.of("onnxruntime", "pytorch", "both"),
+                "where latency is measured: ONNX Runtime on "
                 + "each row's exported file, DJL's PyTorch engine, or both side by side");
-        i("latency.gapMs", 0, 60000, "idle milliseconds before each timed run (0 = back to back): the duty cycle");
-        i("latency.threads", 0, 1024, "ONNX Runtime's intra-op threads (0 = as many as the PyTorch engine uses)");
-        i("latency.warmup", 0, null, "untimed rounds before timing");
-        i("latency.runs", 1, null, "timed rounds (median and p90 are reported)");
-        i("latency.batch", 1, null, "batch size of the latency figure");
-        i("latency.throughputBatch", 1, null, "batch size of the throughput figure");
-        i("latency.forks", 0, 100, "fresh JVMs that each repeat a row's timing, reported as the median over "
+        integer("latency.gapMs", 0, 60000,
+                "idle milliseconds before each timed run (0 = back to back): the duty cycle");
+        integer("latency.threads", 0, 1024, "ONNX Runtime's intra-op threads (0 = as many as the PyTorch engine uses)");
+        integer("latency.warmup", 0, null, "untimed rounds before timing");
+        integer("latency.runs", 1, null, "timed rounds (median and p90 are reported)");
+        integer("latency.batch", 1, null, "batch size of the latency figure");
+        integer("latency.throughputBatch", 1, null, "batch size of the throughput figure");
+        integer("latency.forks", 0, 100, "fresh JVMs that each repeat a row's timing, reported as the median over "
                 + "them (0 = time in this process)");
-        s("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
-        b("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
-        b("output.onnx", "write each row's network as networks/ROW.onnx, checked against the PyTorch engine");
-        b("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
+        text("output.dir", "run folder (empty = runs/NAME-TIMESTAMP)");
+        flag("output.keepNetworks", "save every compressed network (spec JSON + params) in the run folder");
+        flag("output.onnx", "write each row's network as networks/ROW.onnx, checked against the PyTorch engine");
+        flag("output.checkpoints", "save the training state between epochs (checkpoints/, removed when its row "
                 + "is done), so --resume continues an unfinished row from its last saved epoch");
-        i("output.checkpointSeconds", 0, null, "least wall time between two checkpoints of one row (its "
+        integer("output.checkpointSeconds", 0, null, "least wall time between two checkpoints of one row (its "
                 + "training calls and pruning stages share the clock; 0 = after every epoch and stage)");
-        b("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
+        flag("report.paperReference", "add the WAE paper's reported top-5 error and speed-up columns");
     }
 
     private Keys() {}
@@ -69,16 +71,16 @@ public final class Keys {
         KEYS.put(k.name(), k);
     }
 
-    private static void s(String n, String doc) {
+    private static void text(String n, String doc) {
         put(new Key(n, Key.Type.STRING, null, null, false, List.of(), doc));
     }
 
-    private static void i(String n, Integer min, Integer max, String doc) {
+    private static void integer(String n, Integer min, Integer max, String doc) {
         put(new Key(n, Key.Type.INT, min == null ? null : min.doubleValue(), max == null ? null : max.doubleValue(),
                 false, List.of(), doc));
     }
 
-    private static void d(String n, Double min, Double max, String doc) {
+    private static void real(String n, Double min, Double max, String doc) {
         put(new Key(n, Key.Type.DOUBLE, min, max, false, List.of(), doc));
     }
 
@@ -87,11 +89,11 @@ public final class Keys {
         put(new Key(n, Key.Type.DOUBLE, 0.0, max, true, List.of(), doc));
     }
 
-    private static void b(String n, String doc) {
+    private static void flag(String n, String doc) {
         put(new Key(n, Key.Type.BOOL, null, null, false, List.of(), doc));
     }
 
-    private static void c(String n, List<String> allowed, String doc) {
+    private static void choice(String n, List<String> allowed, String doc) {
         put(new Key(n, Key.Type.CHOICE, null, null, false, allowed, doc));
     }
 

@@ -44,11 +44,12 @@ import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecJson;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.Accuracy;
+import org.waecompress.spi.train.Evaluator;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
@@ -354,7 +355,8 @@ public final class ExperimentRunner {
             ResultRow baseRow = done.get("backbone");
             if (baseRow == null) {
                 double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-                Accuracy acc = data == null ? null : trainer.evaluate("test backbone", baseBuilt, data.test(), 250);
+                Accuracy acc = data == null ? null : new Evaluator(log).evaluate("test backbone", baseBuilt,
+                        data.test(), 250);
                 baseRow = row("backbone", base.spec().name() + " (backbone)", base.spec().name(), null, acc, baseCost,
                         baseCost, timing.backbone(base, baseBuilt), trainSeconds, paper, s, Map.of(), base.spec());
                 store.append(baseRow);
@@ -456,7 +458,7 @@ public final class ExperimentRunner {
             if (s.keepNetworks()) {
                 compressed.save(dir.resolve("networks"), id);
             }
-            Accuracy acc = data == null ? null : trainer.evaluate("test " + id, built, data.test(), 250);
+            Accuracy acc = data == null ? null : new Evaluator(log).evaluate("test " + id, built, data.test(), 250);
             return row(id, id, compressed.spec().name(), id, acc, CostReport.of(compressed.spec()), baseCost,
                     timing.pair(id, base, baseBuilt, compressed, built), seconds, paper, s, settings,
                     compressed.spec());
@@ -510,7 +512,7 @@ public final class ExperimentRunner {
      * @return part path to MACs, in order, or null
      */
     static Map<String, Long> partMacs(NetworkSpec spec, CostReport cost) {
-        if (spec.root() instanceof Layers.Sequential || spec.root().children().isEmpty()) {
+        if (spec.root() instanceof SequentialSpec || spec.root().children().isEmpty()) {
             return null;
         }
         Map<String, Long> parts = new LinkedHashMap<>();

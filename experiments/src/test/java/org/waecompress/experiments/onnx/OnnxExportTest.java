@@ -14,21 +14,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConcatSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.ConvTransposeSpec;
+import org.waecompress.spi.spec.DropoutSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
-import org.waecompress.spi.spec.Layers.Act;
-import org.waecompress.spi.spec.Layers.BatchNorm2d;
-import org.waecompress.spi.spec.Layers.Concat;
-import org.waecompress.spi.spec.Layers.Conv;
-import org.waecompress.spi.spec.Layers.ConvTranspose;
-import org.waecompress.spi.spec.Layers.Dense;
-import org.waecompress.spi.spec.Layers.Drop;
-import org.waecompress.spi.spec.Layers.Flatten;
-import org.waecompress.spi.spec.Layers.GlobalAvgPool;
-import org.waecompress.spi.spec.Layers.Pool2d;
-import org.waecompress.spi.spec.Layers.Residual;
-import org.waecompress.spi.spec.Layers.Sequential;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.ResidualSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 /**
  * Every built-in node type, exported and run in ONNX Runtime, gives the PyTorch engine's output
@@ -41,47 +41,49 @@ class OnnxExportTest {
     Path dir;
 
     static NetworkSpec net(String name, LayerSpec... layers) {
-        return new NetworkSpec(name, new Shape(4, 13, 11), Sequential.of("", layers));
+        return new NetworkSpec(name, new Shape(4, 13, 11), SequentialSpec.of("", layers));
     }
 
     static Stream<NetworkSpec> nodeTypes() {
         return Stream.of(
-                net("conv", new Conv("c", 4, 6, new HeightWidth(3, 5), new HeightWidth(2, 1), new HeightWidth(1, 2),
+                net("conv", new ConvSpec("c", 4, 6, new HeightWidth(3, 5), new HeightWidth(2, 1), new HeightWidth(1, 2),
                         2, true)),
-                net("conv-depthwise-nobias", new Conv("c", 4, 4, HeightWidth.of(3), HeightWidth.of(1),
+                net("conv-depthwise-nobias", new ConvSpec("c", 4, 4, HeightWidth.of(3), HeightWidth.of(1),
                         HeightWidth.of(1), 4, false)),
-                net("convTranspose", new ConvTranspose("t", 4, 3, new HeightWidth(4, 3), new HeightWidth(2, 3),
+                net("convTranspose", new ConvTransposeSpec("t", 4, 3, new HeightWidth(4, 3), new HeightWidth(2, 3),
                         new HeightWidth(1, 0),
                         new HeightWidth(1, 2), true)),
-                net("convTranspose-nobias", new ConvTranspose("t", 4, 2, HeightWidth.of(2), HeightWidth.of(2),
+                net("convTranspose-nobias", new ConvTransposeSpec("t", 4, 2, HeightWidth.of(2), HeightWidth.of(2),
                         HeightWidth.of(0), HeightWidth.of(0),
                         false)),
-                net("batchNorm", BatchNorm2d.of("bn", 4), new BatchNorm2d("fixed", 4, false, 1e-3, 0.1)),
-                net("batchNorm-1d", new Flatten("f"), new Dense("fc", 572, 7, true), BatchNorm2d.of("bn", 7)),
-                net("activations", Act.relu("r"), new Act("s", "sigmoid"), new Act("t", "tanh")),
-                net("maxPool-ceil", new Pool2d("p", "max", new HeightWidth(3, 2), new HeightWidth(2, 2),
+                net("batchNorm", BatchNormSpec.of("bn", 4), new BatchNormSpec("fixed", 4, false, 1e-3, 0.1)),
+                net("batchNorm-1d", new FlattenSpec("f"), new LinearSpec("fc", 572, 7, true), BatchNormSpec.of("bn",
+                        7)),
+                net("activations", ActivationSpec.relu("r"), new ActivationSpec("s", "sigmoid"),
+                        new ActivationSpec("t", "tanh")),
+                net("maxPool-ceil", new PoolSpec("p", "max", new HeightWidth(3, 2), new HeightWidth(2, 2),
                         new HeightWidth(1, 0), true)),
-                net("maxPool-floor", Pool2d.max("p", 2, 2, 0, false)),
+                net("maxPool-floor", PoolSpec.max("p", 2, 2, 0, false)),
                 // 13 rows, kernel 2, stride 2, padding 1, ceil: PyTorch drops the 8th window, which would start
                 // inside the bottom padding
-                net("maxPool-ceil-last-window-in-padding", Pool2d.max("p", 2, 2, 1, true)),
-                net("avgPool-ceil-last-window-in-padding", new Pool2d("p", "avg", HeightWidth.of(2),
+                net("maxPool-ceil-last-window-in-padding", PoolSpec.max("p", 2, 2, 1, true)),
+                net("avgPool-ceil-last-window-in-padding", new PoolSpec("p", "avg", HeightWidth.of(2),
                         HeightWidth.of(2), HeightWidth.of(1), true)),
-                net("avgPool-ceil-padded", new Pool2d("p", "avg", HeightWidth.of(3), HeightWidth.of(2),
+                net("avgPool-ceil-padded", new PoolSpec("p", "avg", HeightWidth.of(3), HeightWidth.of(2),
                         HeightWidth.of(1), true)),
-                net("avgPool-floor", new Pool2d("p", "avg", new HeightWidth(2, 3), new HeightWidth(2, 1),
+                net("avgPool-floor", new PoolSpec("p", "avg", new HeightWidth(2, 3), new HeightWidth(2, 1),
                         HeightWidth.of(0), false)),
-                net("globalAvgPool-linear", new GlobalAvgPool("gap"), new Dense("fc", 4, 3, true)),
-                net("flatten-linear-nobias-dropout", new Flatten("f"), new Drop("d", 0.5),
-                        new Dense("fc", 572, 9, false)),
-                net("residual-projection", new Residual("r", Sequential.of("",
-                        Conv.of("a", 4, 8, 3, 2, 1, false), BatchNorm2d.of("bn", 8)),
-                        Sequential.of("proj", Conv.of("0", 4, 8, 1, 2, 0, false)), "relu")),
-                net("residual-identity", new Residual("r", Conv.of("a", 4, 4, 3, 1, 1, true), null, null)),
-                net("concat-same-geometry", new Concat("split", List.of(Conv.of("ca", 4, 3, 3, 2, 1, true),
-                        Conv.of("ch", 4, 2, 3, 2, 1, true)))),
-                net("concat-mixed", new Concat("cat", List.of(Conv.of("a", 4, 3, 1, 1, 0, true),
-                        Sequential.of("b", Pool2d.max("p", 3, 1, 1, false), Act.relu("r"))))));
+                net("globalAvgPool-linear", new GlobalAvgPoolSpec("gap"), new LinearSpec("fc", 4, 3, true)),
+                net("flatten-linear-nobias-dropout", new FlattenSpec("f"), new DropoutSpec("d", 0.5),
+                        new LinearSpec("fc", 572, 9, false)),
+                net("residual-projection", new ResidualSpec("r", SequentialSpec.of("",
+                        ConvSpec.of("a", 4, 8, 3, 2, 1, false), BatchNormSpec.of("bn", 8)),
+                        SequentialSpec.of("proj", ConvSpec.of("0", 4, 8, 1, 2, 0, false)), "relu")),
+                net("residual-identity", new ResidualSpec("r", ConvSpec.of("a", 4, 4, 3, 1, 1, true), null, null)),
+                net("concat-same-geometry", new ConcatSpec("split", List.of(ConvSpec.of("ca", 4, 3, 3, 2, 1, true),
+                        ConvSpec.of("ch", 4, 2, 3, 2, 1, true)))),
+                net("concat-mixed", new ConcatSpec("cat", List.of(ConvSpec.of("a", 4, 3, 1, 1, 0, true),
+                        SequentialSpec.of("b", PoolSpec.max("p", 3, 1, 1, false), ActivationSpec.relu("r"))))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -95,13 +97,14 @@ class OnnxExportTest {
 
     @Test
     void theFileNamesOperatorsAfterSpecPathsAndCarriesTheSpec() throws Exception {
-        NetworkSpec spec = net("named", Conv.of("stem", 4, 6, 3, 1, 1, true), BatchNorm2d.of("bn", 6),
-                Act.relu("relu"), new Flatten("flat"), new Dense("fc", 858, 3, true));
+        NetworkSpec spec = net("named", ConvSpec.of("stem", 4, 6, 3, 1, 1, true), BatchNormSpec.of("bn", 6),
+                ActivationSpec.relu("relu"), new FlattenSpec("flat"), new LinearSpec("fc", 858, 3, true));
         try (Network n = OnnxTesting.randomized(spec, 3, 1)) {
             OnnxMl.ModelProto m = OnnxExport.model(n);
             assertEquals(OnnxExport.OPSET, m.getOpsetImport(0).getVersion());
             List<String> names = m.getGraph().getNodeList().stream().map(OnnxMl.NodeProto::getName).toList();
-            assertEquals(List.of("stem/Conv", "bn/BatchNormalization", "relu/Relu", "flat/Flatten", "fc/Gemm"), names);
+            assertEquals(List.of("stem/Conv", "bn/BatchNormalization", "relu/Relu", "flat/Flatten",
+                    "fc/Gemm"), names);
             List<String> inits = m.getGraph().getInitializerList().stream().map(OnnxMl.TensorProto::getName).toList();
             assertTrue(inits.containsAll(List.of("stem.weight", "stem.bias", "bn.running_var", "fc.weight")),
                     inits.toString());
@@ -114,7 +117,7 @@ class OnnxExportTest {
 
     @Test
     void dropoutOnlyNetworkExportsAnIdentity() {
-        try (Network n = OnnxTesting.randomized(net("dropout-only", new Drop("d", 0.3)), 1, 1)) {
+        try (Network n = OnnxTesting.randomized(net("dropout-only", new DropoutSpec("d", 0.3)), 1, 1)) {
             OnnxMl.ModelProto m = OnnxExport.model(n);
             assertEquals("Identity", m.getGraph().getNode(0).getOpType());
             OnnxTesting.assertEquivalent(n, dir, 1);

@@ -3,8 +3,8 @@ package org.waecompress.tests.opaque;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.network.Network;
-import org.waecompress.spi.spec.Layers;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 /**
  * A third-party strategy whose network holds a node type without an ONNX lowering: the backbone
@@ -25,7 +25,7 @@ public final class OpaqueStrategy implements CompressionStrategy {
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         return new NetworkSpec("opaque-" + backbone.name(), backbone.inputShape(),
-                Layers.Sequential.of("", new OpaqueNode("double"), backbone.root()));
+                SequentialSpec.of("", new OpaqueNode("double"), backbone.root()));
     }
 
     @Override
