@@ -40,7 +40,8 @@ public final class WaeStrategy implements CompressionStrategy {
 
     @Override
     public String tableNote(CompressionContext ctx) {
-        return STAGE_RATES;
+        return STAGE_RATES + "; the WAE paper's MACs leave the encoder out (4.11 G for WAE-VGG16 without its 0.26 G "
+                + "encoder): subtract the encoder part of the MACs-by-part note to compare";
     }
 
     @Override

@@ -4,11 +4,11 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Locale;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.config.InputShapes;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
@@ -154,20 +154,9 @@ final class NetworkTarget {
     }
 
     static Shape parseShape(String text) {
-        String[] parts = text.toLowerCase(Locale.ROOT).split("x");
         try {
-            long[] d = new long[parts.length];
-            for (int i = 0; i < d.length; i++) {
-                d[i] = Long.parseLong(parts[i].trim());
-                if (d[i] <= 0) {
-                    throw new NumberFormatException();
-                }
-            }
-            if (d.length != 3) {
-                throw new NumberFormatException();
-            }
-            return new Shape(d);
-        } catch (NumberFormatException ex) {
+            return InputShapes.parse(text);
+        } catch (IllegalArgumentException ex) {
             throw new BadInputException("--input " + text + ": expected CxHxW with positive integers, e.g. 3x224x224");
         }
     }

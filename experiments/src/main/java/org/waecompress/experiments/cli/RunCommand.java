@@ -16,6 +16,7 @@ import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.ExperimentRunner;
+import org.waecompress.experiments.report.RunReport;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ExperimentRunner.Outcome o = runner.run(cfg, s, dir, resume, args);
         System.out.println();
-        System.out.print(o.markdown());
+        System.out.print(RunReport.write(o.dir(), o.rows(), o.meta()));
         System.out.println();
         System.out.println("Run folder: " + o.dir().toAbsolutePath());
         if (thenSettings != null) {
@@ -99,7 +100,7 @@ final class RunCommand implements Callable<Integer> {
             thenArgs.add("(then " + cfg.get("experiment.then") + " in " + next + ")");
             ExperimentRunner.Outcome t = runner.run(thenCfg, thenSettings, next, again, thenArgs);
             System.out.println();
-            System.out.print(t.markdown());
+            System.out.print(RunReport.write(t.dir(), t.rows(), t.meta()));
             System.out.println();
             System.out.println("Run folder: " + t.dir().toAbsolutePath());
         }

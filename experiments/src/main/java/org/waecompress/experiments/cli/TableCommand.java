@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
-import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.report.RunReport;
 import org.waecompress.experiments.report.RunSummary;
 import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
@@ -48,7 +48,7 @@ final class TableCommand implements Callable<Integer> {
         if (dirs.size() == 1) {
             Path dir = dirs.get(0);
             ResultStore.Contents c = new ResultStore(dir).contents();
-            Tables.Meta meta = ExperimentRunner.readMeta(dir);
+            Tables.Meta meta = RunReport.readMeta(dir);
             List<String> notes = new ArrayList<>(meta.notes());
             notes.addAll(c.notes());
             System.out.print(Tables.render(c.rows(), new Tables.Meta(meta.title(), notes), f));
@@ -74,7 +74,7 @@ final class TableCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        Tables.Meta summaryMeta = RunSummary.meta(ExperimentRunner.readMeta(dirs.get(0)).title(),
+        Tables.Meta summaryMeta = RunSummary.meta(RunReport.readMeta(dirs.get(0)).title(),
                 runs.stream().map(RunSummary.Run::name).toList());
         List<String> all = new ArrayList<>(summaryMeta.notes());
         all.addAll(notes);

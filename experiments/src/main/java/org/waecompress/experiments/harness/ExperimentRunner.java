@@ -23,12 +23,11 @@ import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.config.InputShapes;
 import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
-import org.waecompress.experiments.report.Plots;
-import org.waecompress.experiments.report.TableFormat;
 import org.waecompress.experiments.report.Tables;
 import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionContext;
@@ -85,7 +84,7 @@ public final class ExperimentRunner {
      * @param rows the rows, backbone first
      * @param markdown the Markdown table
      */
-    public record Outcome(Path dir, List<ResultRow> rows, String markdown) {}
+    public record Outcome(Path dir, List<ResultRow> rows, Tables.Meta meta) {}
 
     /**
      * Returns the strategy ids a setting selects: {@code all} (every installed strategy and every
@@ -387,10 +386,7 @@ public final class ExperimentRunner {
         }
         Tables.Meta meta = Tables.withFailureNotes(Tables.withFallbackNotes(Tables.withPartNotes(base, rows), rows),
                 rows);
-        writeMeta(dir, meta);
-        String md = writeTables(rows, meta, dir);
-        Plots.write(rows.stream().filter(r -> !r.failed()).toList(), dir.resolve("plots"));
-        return new Outcome(dir, rows, md);
+        return new Outcome(dir, rows, meta);
     }
 
     /**
@@ -493,7 +489,8 @@ public final class ExperimentRunner {
     private static ResultRow row(String rowId, String label, String network, String strategy, Accuracy acc,
             CostReport cost, CostReport baseCost, RowTiming.Measured t, double seconds, Properties paper,
             ExperimentSettings s, Map<String, String> settings, NetworkSpec spec) {
-        String pk = s.backbone().replace("-ceil", "") + "." + rowId + ".";
+        // a backbone whose reference numbers are another's says so in the file (vgg16-ceil.sameAs = vgg16)
+        String pk = paper.getProperty(s.backbone() + ".sameAs", s.backbone()) + "." + rowId + ".";
         Double p5 = paper.containsKey(pk + "top5") ? Double.valueOf(paper.getProperty(pk + "top5")) : null;
         Double ps = paper.containsKey(pk + "speedup") ? Double.valueOf(paper.getProperty(pk + "speedup")) : null;
         return new ResultRow(rowId, label, network, strategy, acc == null ? null : acc.top1Error(),
@@ -669,20 +666,17 @@ public final class ExperimentRunner {
             }
             return new Shape(s.syntheticChannels(), s.syntheticSize(), s.syntheticSize());
         }
-        String[] p = s.input().toLowerCase(Locale.ROOT).split("x");
+        Shape sh;
         try {
-            Shape sh = new Shape(java.util.Arrays.stream(p).mapToLong(v -> Long.parseLong(v.trim())).toArray());
-            if (sh.dimension() != 3) {
-                throw new NumberFormatException();
-            }
-            if (data != null && !data.test().sampleShape().equals(sh)) {
-                throw new InvalidSettingException("backbone.input", s.input(), "the data's images are "
-                        + data.test().sampleShape() + "; use auto or that shape");
-            }
-            return sh;
-        } catch (NumberFormatException e) {
+            sh = InputShapes.parse(s.input());
+        } catch (IllegalArgumentException e) {
             throw new InvalidSettingException("backbone.input", s.input(), "must be auto or CxHxW, e.g. 3x224x224");
         }
+        if (data != null && !data.test().sampleShape().equals(sh)) {
+            throw new InvalidSettingException("backbone.input", s.input(), "the data's images are "
+                    + data.test().sampleShape() + "; use auto or that shape");
+        }
+        return sh;
     }
 
     private static Properties paperReference() {
@@ -750,46 +744,6 @@ public final class ExperimentRunner {
                 l.engines().contains(LatencyEngine.ONNXRUNTIME)
                         ? "; ONNX Runtime runs each row's file as waec exported "
                         + "it (opset " + OnnxExport.OPSET + ")" : "", Provenance.cpuModel());
-    }
-
-    /**
-     * Writes every table format and returns the Markdown one.
-     *
-     * @param rows the rows
-     * @param meta caption and notes
-     * @param dir the run folder
-     * @return the Markdown text
-     */
-    public static String writeTables(List<ResultRow> rows, Tables.Meta meta, Path dir) {
-        String md = null;
-        for (TableFormat f : TableFormat.values()) {
-            String text = Tables.render(rows, meta, f);
-            write(dir.resolve(f.fileName()), text);
-            if (f == TableFormat.MD) {
-                md = text;
-            }
-        }
-        return md;
-    }
-
-    static void writeMeta(Path dir, Tables.Meta meta) {
-        write(dir.resolve("table-meta.json"), new com.google.gson.GsonBuilder().setPrettyPrinting().create()
-                .toJson(meta) + "\n");
-    }
-
-    /**
-     * Reads a run folder's table caption and notes.
-     *
-     * @param dir the run folder
-     * @return the meta, or a plain one if the file is missing
-     */
-    public static Tables.Meta readMeta(Path dir) {
-        Path f = dir.resolve("table-meta.json");
-        try {
-            return new com.google.gson.Gson().fromJson(Files.readString(f), Tables.Meta.class);
-        } catch (IOException | RuntimeException e) {
-            return new Tables.Meta(dir.getFileName().toString(), List.of());
-        }
     }
 
     static void write(Path file, String text) {

@@ -32,8 +32,7 @@ public final class Tables {
 
     /**
      * Adds a note per composite network (rows with {@link ResultRow#macsByPart}) listing what each
-     * top-level part costs, and the total without an {@code encoder} part when there is one: the WAE
-     * paper's 4.11 G MACs for WAE-VGG16 leaves its 0.26 G encoder out, the MACs column counts it.
+     * top-level part costs (a strategy's own table note says when its paper counts only some of them).
      *
      * @param meta the caption and notes
      * @param rows the rows
@@ -48,10 +47,6 @@ public final class Tables {
             StringBuilder b = new StringBuilder("MACs of " + r.label() + " by part: ");
             b.append(r.macsByPart().entrySet().stream().map(e -> e.getKey() + " " + CostReport.human(e.getValue()))
                     .collect(Collectors.joining(", ")));
-            Long enc = r.macsByPart().get("encoder");
-            if (enc != null) {
-                b.append("; ").append(CostReport.human(r.macs() - enc)).append(" without the encoder");
-            }
             notes.add(b.append('.').toString());
         }
         return new Meta(meta.title(), notes);

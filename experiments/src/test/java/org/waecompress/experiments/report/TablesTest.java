@@ -78,7 +78,7 @@ class TablesTest {
                 parts);
         Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
         assertEquals(3, m.notes().size());
-        assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G; 4.13 G without the encoder.",
+        assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G.",
                 m.notes().get(2));
     }
 
