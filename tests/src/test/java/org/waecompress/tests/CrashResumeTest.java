@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.Main;
@@ -26,6 +27,7 @@ import org.waecompress.experiments.result.ResultRow;
  * -Dcrash.seed=N} replays them). The rows cover one training call (resize, lowrank), three (WAE) and
  * the stage loops of the pruning strategies (ThiNet, Taylor).
  */
+@Tag("slow")
 class CrashResumeTest {
 
     @TempDir

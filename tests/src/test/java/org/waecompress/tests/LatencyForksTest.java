@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.CliRun;
@@ -16,6 +17,7 @@ import org.waecompress.experiments.result.EngineTiming;
 import org.waecompress.experiments.result.ResultRow;
 
 /** A speed table timed in fresh JVMs ({@code latency.forks}) on both engines, through the command line. */
+@Tag("slow")
 class LatencyForksTest {
 
     @TempDir

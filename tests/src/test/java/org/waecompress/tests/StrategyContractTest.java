@@ -3,11 +3,13 @@ package org.waecompress.tests;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.waecompress.experiments.testkit.StrategyContract;
 import org.waecompress.spi.plugin.StrategyRegistry;
 
 /** The plugin kit's contract, run against every shipped strategy and variant. */
+@Tag("slow")
 class StrategyContractTest {
 
     /** Small budgets per strategy family, so each compresses in seconds. */

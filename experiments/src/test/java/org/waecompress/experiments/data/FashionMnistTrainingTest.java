@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.data.ImageDataset;
@@ -21,6 +22,7 @@ import org.waecompress.spi.train.TrainSettings;
  * 10,000-image Fashion-MNIST subset for 3 epochs reaches at least 82% top-1 on the 10,000 test
  * images. Needs Debian's dataset-fashion-mnist package (.ci/run installs it).
  */
+@Tag("slow")
 class FashionMnistTrainingTest {
 
     @Test

@@ -9,6 +9,7 @@ import com.google.gson.Gson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
@@ -17,6 +18,7 @@ import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.ProgressListener;
 
+@Tag("slow")
 class ForkedLatencyTest {
 
     @TempDir
