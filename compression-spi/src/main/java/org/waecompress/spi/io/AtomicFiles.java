@@ -55,6 +55,32 @@ public final class AtomicFiles {
     }
 
     /**
+     * Removes the temporary files that writers killed mid-write left in a folder and its subfolders
+     * (hidden files ending in {@code .tmp}, the names {@link #write} gives them). Call it only while no
+     * other process writes there (a run holds its folder's lock).
+     *
+     * @param dir the folder
+     * @return how many were removed
+     * @throws IOException if the folder cannot be read
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
      * Gives the temporary file the permissions a plain new file gets (a temporary file is created
      * readable by its owner only): those of a file created in its folder the usual way, which follow
      * the user's umask (so a file an older version wrote owner-only becomes readable again).

@@ -88,9 +88,11 @@ final class RunCommand implements Callable<Integer> {
         if (resume) {
             args.add("--resume");
         }
-        ExperimentRunner.Outcome o = runner.run(cfg, s, dir, resume, args);
+        String[] printed = new String[1];
+        ExperimentRunner.Outcome o = runner.run(cfg, s, dir, resume, args,
+                done -> printed[0] = RunReport.write(done.dir(), done.rows(), done.meta()));
         System.out.println();
-        System.out.print(RunReport.write(o.dir(), o.rows(), o.meta()));
+        System.out.print(printed[0]);
         System.out.println();
         System.out.println("Run folder: " + o.dir().toAbsolutePath());
         if (thenSettings != null) {
@@ -98,9 +100,10 @@ final class RunCommand implements Callable<Integer> {
             boolean again = resume && Files.exists(next.resolve("results.jsonl"));
             List<String> thenArgs = new ArrayList<>(args);
             thenArgs.add("(then " + cfg.get("experiment.then") + " in " + next + ")");
-            ExperimentRunner.Outcome t = runner.run(thenCfg, thenSettings, next, again, thenArgs);
+            ExperimentRunner.Outcome t = runner.run(thenCfg, thenSettings, next, again, thenArgs,
+                    done -> printed[0] = RunReport.write(done.dir(), done.rows(), done.meta()));
             System.out.println();
-            System.out.print(RunReport.write(t.dir(), t.rows(), t.meta()));
+            System.out.print(printed[0]);
             System.out.println();
             System.out.println("Run folder: " + t.dir().toAbsolutePath());
         }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
@@ -188,6 +189,23 @@ public final class ExperimentRunner {
      * @return the outcome
      */
     public Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args) {
+        return run(config, s, dir, resume, args, o -> { });
+    }
+
+    /**
+     * Runs the plan and hands its outcome to {@code publish} while the run folder is still this run's
+     * alone (the reports are written there: {@code RunReport.write}).
+     *
+     * @param config the configuration snapshot
+     * @param s its typed settings
+     * @param dir the run folder
+     * @param resume whether to keep finished rows
+     * @param args the command line, for provenance
+     * @param publish what to do with the outcome before the folder's lock is released
+     * @return the outcome
+     */
+    public Outcome run(ExperimentConfig config, ExperimentSettings s, Path dir, boolean resume, List<String> args,
+            Consumer<Outcome> publish) {
         Instant started = Instant.now();
         if (s.latency().engines().contains(LatencyEngine.ONNXRUNTIME)) {
             // the process's one intra-op pool gets the latency threads, unless an earlier run made it
@@ -203,7 +221,9 @@ public final class ExperimentRunner {
         }
         try (RunLock lock = RunLock.acquire(dir, String.join(" ", args))) {
             try {
-                return locked(config, s, ids, dir, resume, args, started);
+                Outcome o = locked(config, s, ids, dir, resume, args, started);
+                publish.accept(o);
+                return o;
             } catch (RuntimeException e) {
                 if (fresh) {
                     // a start that failed before recording anything leaves no folder behind (still holding the lock)
@@ -242,6 +262,12 @@ public final class ExperimentRunner {
             JsonObject plan = null;
             Map<String, String[]> changed = Map.of();
             if (resume) {
+                // what a killed run was writing when it died: this run holds the folder's lock, so no writer is left
+                try {
+                    AtomicFiles.removeLeftovers(dir);
+                } catch (IOException e) {
+                    throw new CompressionException(dir + ": cannot read the run folder: " + e.getMessage(), e);
+                }
                 plan = ResumeCheck.provenance(dir);
                 if (plan != null) {
                     changed = ResumeCheck.compare(dir, plan, config, startedRows(store, dir));
