@@ -39,7 +39,7 @@ import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainSettings;
 import org.waecompress.tests.opaque.OpaqueNode;
 import org.waecompress.wae.WaeArchitecture;
-import org.waecompress.wae.WaeOptions;
+import org.waecompress.wae.WaeArchitectureOptions;
 
 /**
  * ONNX Runtime's output of every exported network equals the PyTorch engine's within {@link
@@ -60,9 +60,9 @@ class OnnxEquivalenceTest {
     static Stream<Arguments> pluginNodes() {
         NetworkSpec vgg = vggSmall();
         NetworkSpec resnet = Backbones.create("resnet20", new Shape(3, 16, 16), 6, 0.5);
-        WaeOptions paper = WaeOptions.paper();
-        WaeOptions noNorm = new WaeOptions(8, false, 0.25, true, 0, 0, 8);
-        WaeOptions ilOnly = new WaeOptions(16, true, 0.25, false, -1, -1, 16);
+        WaeArchitectureOptions paper = WaeArchitectureOptions.paper();
+        WaeArchitectureOptions noNorm = new WaeArchitectureOptions(8, false, 0.25, true, 0, 0, 8);
+        WaeArchitectureOptions ilOnly = new WaeArchitectureOptions(16, true, 0.25, false, -1, -1, 16);
         NetworkSpec gated = new NetworkSpec("gated", new Shape(3, 9, 7), SequentialSpec.of("",
                 ConvSpec.of("conv", 3, 5, 3, 1, 1, true), new ChannelGate("gate", 5), ActivationSpec.relu("relu")));
         return Stream.of(

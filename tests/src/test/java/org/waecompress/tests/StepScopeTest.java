@@ -22,7 +22,7 @@ import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.wae.WaeArchitecture.SplitKind;
 import org.waecompress.wae.WaeArchitecture;
-import org.waecompress.wae.WaeOptions;
+import org.waecompress.wae.WaeArchitectureOptions;
 
 /**
  * A training step or an inference batch, run in its own sub-manager, must leave nothing in the
@@ -41,7 +41,7 @@ class StepScopeTest {
                 ? SequentialSpec.of(c.name(), new ConvSpec("", c.in(), c.out(), c.kernel(), c.stride(),
                         c.padding(), c.groups(), c.bias()), new ChannelGate("gate", c.out()))
                 : leaf);
-        WaeOptions o = WaeOptions.paper();
+        WaeArchitectureOptions o = WaeArchitectureOptions.paper();
         return Stream.of(vgg, Backbones.create("resnet20", IMAGE, 10, 0.25), gated.withName("taylor-gated"),
                 WaeArchitecture.autoencoder(IMAGE, o),
                 WaeArchitecture.classifier(vgg, o, SplitKind.LEARNED, true),

@@ -55,7 +55,8 @@ public final class LambdaSweep {
             NetworkTrainer trainer) {
         List<Point> out = new ArrayList<>();
         for (double lambda : lambdas) {
-            try (Network init = Network.random(WaeArchitecture.autoencoder(train.sampleShape(), WaeOptions.paper()),
+            try (Network init = Network.random(WaeArchitecture.autoencoder(train.sampleShape(),
+                    WaeArchitectureOptions.paper()),
                     train.numClasses(), stage1.seed());
                     Network ae = trainer.train("sweep lambda=" + lambda, init, train, WaeLoss.autoencoder(lambda),
                             stage1, n -> true).network()) {

@@ -48,7 +48,8 @@ public final class WaeArchitecture {
      * @param withDecoder whether to include the training-time decoder
      * @return the spec
      */
-    public static NetworkSpec classifier(NetworkSpec backbone, WaeOptions o, SplitKind kind, boolean withDecoder) {
+    public static NetworkSpec classifier(NetworkSpec backbone, WaeArchitectureOptions o, SplitKind kind,
+            boolean withDecoder) {
         BackboneSplit bs = BackboneSplit.of(backbone, "backbone");
         Shape in = backbone.inputShape();
         int c = (int) in.get(0);
@@ -92,7 +93,7 @@ public final class WaeArchitecture {
      * @param o the options
      * @return the spec
      */
-    public static NetworkSpec autoencoder(Shape input, WaeOptions o) {
+    public static NetworkSpec autoencoder(Shape input, WaeArchitectureOptions o) {
         int c = (int) input.get(0);
         return new NetworkSpec("wae-autoencoder", input, new WaeAutoencoder("", encoder(c, o.encoderChannels()),
                 learnedSplit(c, o.encoderChannels()), c, decoder(c, c, o.decoderChannels())));

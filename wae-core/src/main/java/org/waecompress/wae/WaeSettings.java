@@ -57,7 +57,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param stage3EncoderRateFactor the encoder's (and split's) learning rate in stage 3 as a fraction of
  *     stage 3's rate: 1 trains it like the rest, 0 keeps the stage-1 encoder
  */
-public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, WaeOptions options,
+public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, WaeArchitectureOptions options,
         boolean initLowFromBase,
         boolean fusionZeroInit, TrainSettings stage1, TrainSettings stage2, TrainSettings stage3,
         double stage3EncoderRateFactor) {
@@ -153,8 +153,9 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
 
     private static final double LAMBDA_MEAN = 0.1;
 
-    private static WaeOptions options(CompressionContext ctx, int decoderChannels) {
-        return new WaeOptions(ctx.get(ENCODER_CHANNELS), ctx.get(SPLIT_NORM), ctx.get(HIGH_WIDTH), ctx.get(HIGH_BRANCH),
+    private static WaeArchitectureOptions options(CompressionContext ctx, int decoderChannels) {
+        return new WaeArchitectureOptions(ctx.get(ENCODER_CHANNELS), ctx.get(SPLIT_NORM), ctx.get(HIGH_WIDTH),
+                ctx.get(HIGH_BRANCH),
                 ctx.get(LOW_HEAD_WIDTH), ctx.get(FUSION_HEAD_WIDTH), decoderChannels);
     }
 

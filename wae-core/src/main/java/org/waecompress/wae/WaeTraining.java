@@ -31,7 +31,7 @@ final class WaeTraining {
      * @return the test-time WAE network
      */
     static Network wae(Network base, WaeSettings s, CompressionContext ctx) {
-        WaeOptions o = s.options();
+        WaeArchitectureOptions o = s.options();
         NetworkSpec aeSpec = WaeArchitecture.autoencoder(base.inputShape(), o);
         NetworkSpec clsSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, false);
         NetworkSpec fullSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, true);
@@ -72,7 +72,7 @@ final class WaeTraining {
      * @return the test-time network (no high branch, no decoder)
      */
     static Network ilOnly(Network base, WaeSettings s, CompressionContext ctx) {
-        WaeOptions o = s.options();
+        WaeArchitectureOptions o = s.options();
         NetworkSpec aeSpec = WaeArchitecture.autoencoder(base.inputShape(), o);
         NetworkSpec clsSpec = WaeArchitecture.classifier(base.spec(), o, WaeArchitecture.SplitKind.LEARNED, false);
         long seed = ctx.seed();

@@ -41,7 +41,7 @@ class WaeArchitectureTest {
 
     @Test
     void exactShapesAt224() {
-        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-ceil"), WaeOptions.paper(),
+        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-ceil"), WaeArchitectureOptions.paper(),
                 WaeArchitecture.SplitKind.LEARNED, true);
         Map<String, Shape> o = outputs(s);
         assertEquals(new Shape(16, 224, 224), o.get("encoder"));
@@ -60,7 +60,7 @@ class WaeArchitectureTest {
     @Test
     void exactShapesAt32() {
         NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 0.25),
-                WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, true);
+                WaeArchitectureOptions.paper(), WaeArchitecture.SplitKind.LEARNED, true);
         Map<String, Shape> o = outputs(s);
         assertEquals(new Shape(16, 32, 32), o.get("encoder"));
         assertEquals(new Shape(2, 16, 16), o.get("split"));
@@ -74,7 +74,7 @@ class WaeArchitectureTest {
 
     @Test
     void costMatchesThePaper() {
-        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-ceil"), WaeOptions.paper(),
+        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-ceil"), WaeArchitectureOptions.paper(),
                 WaeArchitecture.SplitKind.LEARNED, false);
         CostReport r = CostReport.of(s);
         long encoder = r.macsOf("encoder") + r.macsOf("split");
@@ -89,7 +89,7 @@ class WaeArchitectureTest {
 
     @Test
     void resnet50WaeUsesTheLastStageAsFeatures() {
-        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("resnet50"), WaeOptions.paper(),
+        NetworkSpec s = WaeArchitecture.classifier(Backbones.create("resnet50"), WaeArchitectureOptions.paper(),
                 WaeArchitecture.SplitKind.LEARNED, false);
         Map<String, Shape> o = outputs(s);
         assertEquals(new Shape(2048, 4, 4), o.get("low"));
@@ -101,14 +101,14 @@ class WaeArchitectureTest {
     @Test
     void waveletVariantFeedsThreeDetailBands() {
         NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-bn-small", new Shape(3, 32, 32), 10, 0.25),
-                WaeOptions.paper(), WaeArchitecture.SplitKind.WAVELET, false);
+                WaeArchitectureOptions.paper(), WaeArchitecture.SplitKind.WAVELET, false);
         assertEquals(new Shape(12, 16, 16), outputs(s).get("split"));
         assertEquals(new Shape(4, 9, 3, 3), s.parameters().get("high.features.0.weight").shape());
     }
 
     @Test
     void ilOnlyAblationHasNoHighBranch() {
-        WaeOptions o = new WaeOptions(16, true, 0.25, false, -1, -1, 16);
+        WaeArchitectureOptions o = new WaeArchitectureOptions(16, true, 0.25, false, -1, -1, 16);
         NetworkSpec s = WaeArchitecture.classifier(Backbones.create("resnet20"), o, WaeArchitecture.SplitKind.LEARNED,
                 false);
         assertTrue(s.parameters().keySet().stream().noneMatch(k -> k.startsWith("high.") || k.startsWith("fusion")));
@@ -119,17 +119,19 @@ class WaeArchitectureTest {
         NetworkSpec flat = new NetworkSpec("flat-mlp", new Shape(1, 4, 4), SequentialSpec.of("",
                 new FlattenSpec("f"), new LinearSpec("fc", 16, 3, true)));
         InvalidSettingException e = assertThrows(InvalidSettingException.class,
-                () -> WaeArchitecture.classifier(flat, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, false));
+                () -> WaeArchitecture.classifier(flat, WaeArchitectureOptions.paper(),
+                        WaeArchitecture.SplitKind.LEARNED, false));
         assertTrue(e.getMessage().startsWith("backbone = flat-mlp: has no feature/classifier split"), e.getMessage());
         NetworkSpec conv = new NetworkSpec("conv-only", new Shape(1, 4, 4), ConvSpec.of("c", 1, 2, 3, 1, 1, true));
         assertThrows(InvalidSettingException.class,
-                () -> WaeArchitecture.classifier(conv, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, false));
+                () -> WaeArchitecture.classifier(conv, WaeArchitectureOptions.paper(),
+                        WaeArchitecture.SplitKind.LEARNED, false));
     }
 
     @Test
     void blockOutputsAndSaveReload() {
         NetworkSpec s = WaeArchitecture.classifier(Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 0.125),
-                WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED, true);
+                WaeArchitectureOptions.paper(), WaeArchitecture.SplitKind.LEARNED, true);
         assertEquals(s, SpecJson.fromJson(SpecJson.toJson(s), "wae.json"));
         try (Network net = Network.random(s, 10, 3); NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(2, 1, 32, 32));

@@ -63,7 +63,7 @@ class WaeTrainingTest {
     @Test
     void stageOneConcentratesEnergyInLowChannelAndReconstructs() {
         ArrayImageDataset data = SyntheticImages.create(11, 768, new Shape(1, 16, 16), 4, 0.05);
-        NetworkSpec ae = WaeArchitecture.autoencoder(new Shape(1, 16, 16), WaeOptions.paper());
+        NetworkSpec ae = WaeArchitecture.autoencoder(new Shape(1, 16, 16), WaeArchitectureOptions.paper());
         TrainSettings s = TrainSettings.builder().epochs(4).batchSize(32).learningRate(0.003).seed(3)
                 .optimizer(TrainSettings.OptimizerKind.ADAM).weightDecay(0).build();
         try (Network init = Network.random(ae, 4, 3);
@@ -155,10 +155,12 @@ class WaeTrainingTest {
     @Test
     void fusionStartZeroesOnlyTheFusionOutputSoTheScoreIsTheLowBranchs() {
         NetworkSpec backbone = Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10, 0.25);
-        NetworkSpec full = WaeArchitecture.classifier(backbone, WaeOptions.paper(), WaeArchitecture.SplitKind.LEARNED,
+        NetworkSpec full = WaeArchitecture.classifier(backbone, WaeArchitectureOptions.paper(),
+                WaeArchitecture.SplitKind.LEARNED,
                 false);
         NetworkSpec lowOnly = WaeArchitecture.classifier(backbone,
-                new WaeOptions(16, true, 0.25, false, -1, -1, 16), WaeArchitecture.SplitKind.LEARNED, false);
+                new WaeArchitectureOptions(16, true, 0.25, false, -1, -1, 16), WaeArchitecture.SplitKind.LEARNED,
+                        false);
         try (NDManager m = NDManager.newBaseManager(); Network n0 = Network.random(full, 10, 3);
                 // every bias non-zero, so zeroing the output layer's bias is visible
                 Network n = Network.of(full, 10, withBiases(n0.weights(), m), "test");

@@ -16,7 +16,7 @@ package org.waecompress.wae;
  * @param fusionHeadWidth the same for the fusion head (automatic: 2048)
  * @param decoderChannels width of the decoder's convolutions (the paper: 16)
  */
-public record WaeOptions(int encoderChannels, boolean splitNorm, double highWidth, boolean highBranch,
+public record WaeArchitectureOptions(int encoderChannels, boolean splitNorm, double highWidth, boolean highBranch,
         int lowHeadWidth, int fusionHeadWidth, int decoderChannels) {
 
     /**
@@ -24,7 +24,7 @@ public record WaeOptions(int encoderChannels, boolean splitNorm, double highWidt
      *
      * @return the defaults
      */
-    public static WaeOptions paper() {
-        return new WaeOptions(16, true, 0.25, true, -1, -1, 16);
+    public static WaeArchitectureOptions paper() {
+        return new WaeArchitectureOptions(16, true, 0.25, true, -1, -1, 16);
     }
 }
