@@ -1,5 +1,6 @@
 package org.waecompress.baselines.taylor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,5 +235,37 @@ class TaylorTest {
         e = assertThrows(InvalidSettingException.class,
                 () -> new TaylorStrategy().architecture(r20, ctx(Map.of("targetSpeedup", "0.5"), null)));
         assertEquals("strategy.taylor-1.targetSpeedup = 0.5: must be a number > 1", e.getMessage());
+    }
+
+    @Test
+    void aResidualStreamScoresTheSumOfItsProducers() {
+        // a stream written by two convolutions: removing channel c removes both contributions
+        ChannelGroups.Group stream = new ChannelGroups.Group("a", 3, List.of("a", "b"), List.of(), List.of(),
+                List.of("add"));
+        ChannelGroups.Group single = new ChannelGroups.Group("c", 2, List.of("c"), List.of(), List.of(), List.of());
+        Map<String, ChannelGroups.Group> groups = new LinkedHashMap<>();
+        groups.put("a", stream);
+        groups.put("c", single);
+        Map<String, double[]> raw = Map.of("a", new double[] {0.1, 0.5, 0.2}, "b", new double[] {0.3, 0.1, 0.0},
+                "c", new double[] {0.7, 0.25});
+        Map<String, double[]> g = TaylorStrategy.groupScores(groups, raw);
+        assertArrayEquals(new double[] {0.4, 0.6, 0.2}, g.get("a"), 1e-12);
+        assertArrayEquals(new double[] {0.7, 0.25}, g.get("c"), 1e-12);
+        assertEquals(List.of("a", "c"), List.copyOf(g.keySet()));
+    }
+
+    @Test
+    void theTableNoteNamesTheStepAndAnEmptyGroupListIsRefused() {
+        TaylorStrategy t = new TaylorStrategy();
+        assertEquals("removes 5% of the prunable maps per step (channelsPerStep; the paper removes one map per step)",
+                t.tableNote(ctx(Map.of(), null)));
+        assertEquals("removes 12 maps per step (channelsPerStep; the paper removes one map per step)",
+                t.tableNote(ctx(Map.of("channelsPerStep", "12"), null)));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> t.checkSettings(ctx(Map.of("groups", " "), null)));
+        assertTrue(e.getMessage().startsWith("strategy.taylor-1.groups = : must be inner, all or conv paths"),
+                e.getMessage());
+        assertEquals("inner", t.settings(ctx(Map.of(), null)).groups());
+        assertEquals("layer1,layer2", t.settings(ctx(Map.of("groups", "layer1,layer2"), null)).groups());
     }
 }
