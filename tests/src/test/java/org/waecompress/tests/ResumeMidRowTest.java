@@ -63,11 +63,11 @@ class ResumeMidRowTest {
         ExperimentSettings s = ExperimentSettings.from(config);
 
         Path straight = dir.resolve("straight");
-        new ExperimentRunner(registry, null).run(config, s, straight, false, List.of("straight"));
+        new ExperimentRunner(null).run(config, s, straight, false, List.of("straight"));
         assertFalse(Files.exists(straight.resolve("checkpoints")), "checkpoints left after a finished run");
 
         Path stopped = dir.resolve("stopped");
-        ExperimentRunner stopping = new ExperimentRunner(registry, new ProgressListener() {
+        ExperimentRunner stopping = new ExperimentRunner(new ProgressListener() {
             @Override
             public void progress(ProgressEvent event) {}
 
@@ -84,7 +84,7 @@ class ResumeMidRowTest {
         }
         assertFalse(Files.exists(stopped.resolve("checkpoints").resolve("backbone")), "the stored backbone's");
 
-        new ExperimentRunner(registry, null).run(config, s, stopped, true, List.of("again"));
+        new ExperimentRunner(null).run(config, s, stopped, true, List.of("again"));
         String log = Files.readString(stopped.resolve("log.txt"));
         String resumed = log.substring(log.indexOf(" resumed: again"));
         assertTrue(resumed.contains("wae stage 1 (auto-encoder): its 1 epoch restored from "), resumed);

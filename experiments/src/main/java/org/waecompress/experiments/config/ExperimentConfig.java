@@ -51,10 +51,13 @@ public final class ExperimentConfig {
 
     private final Map<String, String> values;
     private final Map<String, String> sources;
+    /** The installed strategies with the variants this plan defines. */
+    private final StrategyRegistry strategies;
 
-    private ExperimentConfig(Map<String, String> values, Map<String, String> sources) {
+    private ExperimentConfig(Map<String, String> values, Map<String, String> sources, StrategyRegistry strategies) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
+        this.strategies = strategies;
     }
 
     /**
@@ -202,7 +205,7 @@ public final class ExperimentConfig {
             values.put(key, value.trim());
             sources.put(key, layer);
         }
-        return new ExperimentConfig(values, sources);
+        return new ExperimentConfig(values, sources, strategies);
     }
 
     private static InvalidSettingException unknown(String key, String value, String layer, Set<String> known,
@@ -306,28 +309,13 @@ public final class ExperimentConfig {
     }
 
     /**
-     * Returns the {@code variant.*} keys of this plan: the strategies it defines as data.
+     * Returns the installed strategies with the variants this plan defines (resolved once, when the plan
+     * was loaded and its keys checked against them).
      *
-     * @return key to value
-     */
-    public Map<String, String> variants() {
-        Map<String, String> m = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (k.startsWith(StrategyVariant.PREFIX)) {
-                m.put(k, v);
-            }
-        });
-        return m;
-    }
-
-    /**
-     * Returns the installed strategies with the variants this plan defines.
-     *
-     * @param installed the installed strategies
      * @return the strategies a run of this plan can use
      */
-    public StrategyRegistry strategies(StrategyRegistry installed) {
-        return installed.withVariants(variants(), "the plan");
+    public StrategyRegistry strategies() {
+        return strategies;
     }
 
     private ImmutableConfiguration strategySubset(String id) {

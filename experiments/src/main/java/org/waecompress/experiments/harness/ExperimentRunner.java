@@ -63,18 +63,15 @@ import org.waecompress.spi.train.TrainingDivergedException;
  */
 public final class ExperimentRunner {
 
-    private final StrategyRegistry registry;
     private final ProgressListener progress;
 
     /**
-     * Creates the runner.
+     * Creates the runner; a plan brings its strategies ({@link ExperimentConfig#strategies()}).
      *
-     * @param registry the installed strategies
      * @param progress where progress goes
      */
     @com.google.inject.Inject
-    public ExperimentRunner(StrategyRegistry registry, ProgressListener progress) {
-        this.registry = registry;
+    public ExperimentRunner(ProgressListener progress) {
         this.progress = progress;
     }
 
@@ -99,7 +96,7 @@ public final class ExperimentRunner {
      * @throws org.waecompress.spi.UnknownStrategyException for an id no plugin installs
      */
     public List<String> selected(ExperimentConfig config, ExperimentSettings s) {
-        StrategyRegistry registry = config.strategies(this.registry);
+        StrategyRegistry registry = config.strategies();
         if (s.strategies().size() == 1 && s.strategies().get(0).equals("all")) {
             return new ArrayList<>(registry.ids());
         }
@@ -129,7 +126,7 @@ public final class ExperimentRunner {
      */
     public List<String> validate(ExperimentConfig config, ExperimentSettings s) {
         List<String> ids = selected(config, s);
-        StrategyRegistry registry = config.strategies(this.registry);
+        StrategyRegistry registry = config.strategies();
         for (String id : ids) {
             registry.get(id).checkSettings(planContext(id, config, s));
         }
@@ -168,7 +165,7 @@ public final class ExperimentRunner {
      */
     private void checkArchitectures(List<String> ids, ExperimentConfig config, ExperimentSettings s,
             NetworkSpec backbone) {
-        StrategyRegistry registry = config.strategies(this.registry);
+        StrategyRegistry registry = config.strategies();
         for (String id : ids) {
             try {
                 registry.get(id).architecture(backbone, planContext(id, config, s));
@@ -421,7 +418,7 @@ public final class ExperimentRunner {
      * strategy says a reader must know ({@link CompressionStrategy#tableNote}), equal clauses merged.
      */
     private String rateNote(List<String> ids, ExperimentConfig config, ExperimentSettings s) {
-        StrategyRegistry registry = config.strategies(this.registry);
+        StrategyRegistry registry = config.strategies();
         List<String> parts = new ArrayList<>();
         Map<String, List<String>> clauses = new LinkedHashMap<>();
         for (String id : ids) {
@@ -449,7 +446,7 @@ public final class ExperimentRunner {
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, Path dir,
             Properties paper, RowTiming timing, ProgressListener log) {
-        CompressionStrategy strategy = config.strategies(registry).get(id);
+        CompressionStrategy strategy = config.strategies().get(id);
         Map<String, String> settings = new TreeMap<>();
         config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
         NetworkTrainer rowTrainer = rowTrainer(trainer, s, dir, id, "strategy " + id + " " + settings);
@@ -790,7 +787,7 @@ public final class ExperimentRunner {
      * @return id to setting name to {value, source}
      */
     public Map<String, Map<String, String[]>> effectiveSettings(ExperimentConfig config, ExperimentSettings s) {
-        StrategyRegistry registry = config.strategies(this.registry);
+        StrategyRegistry registry = config.strategies();
         Map<String, Map<String, String[]>> out = new LinkedHashMap<>();
         for (String id : selected(config, s)) {
             CompressionStrategy st = registry.get(id);
