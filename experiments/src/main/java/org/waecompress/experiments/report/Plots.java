@@ -3,11 +3,18 @@ package org.waecompress.experiments.report;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
@@ -24,9 +31,18 @@ import org.waecompress.spi.io.AtomicFiles;
 
 /**
  * PNG scatter plots of a run (JFreeChart): top-1 error against measured speed-up, and top-1 error
- * against MACs; without accuracy, measured speed-up against MAC speed-up.
+ * against MACs, each with its Pareto front ({@link Pareto}) drawn as a line through the rows on it
+ * and the dominated rows in grey; without accuracy, measured speed-up against MAC speed-up. Every
+ * label stays inside the plot area: a label that would run past the right or top edge is put on
+ * the other side of its point.
  */
 public final class Plots {
+
+    static final int WIDTH = 900;
+    static final int HEIGHT = 600;
+    static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    private static final Color FRONT = new Color(31, 119, 180);
+    private static final Color DOMINATED = new Color(160, 160, 160);
 
     private Plots() {}
 
@@ -43,26 +59,51 @@ public final class Plots {
         if (acc) {
             Path a = dir.resolve("accuracy_vs_speedup.png");
             Path b = dir.resolve("macs_vs_error.png");
-            save(chart("Top-1 error vs measured CPU speed-up", "measured speed-up (x)", "top-1 error (%)", rows,
-                    ResultRow::speedup, r -> 100 * r.top1Error(), false), a);
+            save(accuracyVsSpeedup(rows), a);
             save(chart("Top-1 error vs MACs", "MACs per image (log scale)", "top-1 error (%)", rows,
-                    r -> (double) r.macs(), r -> 100 * r.top1Error(), true), b);
+                    r -> (double) r.macs(), r -> 100 * r.top1Error(), true, Pareto.front(rows, Pareto.Axis.MACS)), b);
             return List.of(a, b);
         }
         Path c = dir.resolve("speedup_vs_macs.png");
         save(chart("Measured CPU speed-up vs MAC speed-up", "MAC speed-up (x)", "measured speed-up (x)", rows,
-                ResultRow::macSpeedup, ResultRow::speedup, false), c);
+                ResultRow::macSpeedup, ResultRow::speedup, false, null), c);
         return List.of(c);
     }
 
+    /** The error against measured speed-up chart, with its front. */
+    static JFreeChart accuracyVsSpeedup(List<ResultRow> rows) {
+        return chart("Top-1 error vs measured CPU speed-up", "measured speed-up (x)", "top-1 error (%)", rows,
+                ResultRow::speedup, r -> 100 * r.top1Error(), false, Pareto.front(rows, Pareto.Axis.SPEEDUP));
+    }
+
+    /**
+     * A scatter chart of the rows; with a front, its rows joined by a line and the others in grey.
+     *
+     * @param front the ids of the rows on the Pareto front, or null for a chart without one
+     */
     private static JFreeChart chart(String title, String x, String y, List<ResultRow> rows,
-            ToDoubleFunction<ResultRow> fx, ToDoubleFunction<ResultRow> fy, boolean logX) {
-        XYSeries s = new XYSeries("methods", false, true);
+            ToDoubleFunction<ResultRow> fx, ToDoubleFunction<ResultRow> fy, boolean logX, Set<String> front) {
+        XYSeries line = new XYSeries("Pareto front", true, true);
+        XYSeries on = new XYSeries(front == null ? "methods" : "on the Pareto front", false, true);
+        XYSeries off = new XYSeries("dominated", false, true);
         for (ResultRow r : rows) {
-            s.add(fx.applyAsDouble(r), fy.applyAsDouble(r));
+            double px = fx.applyAsDouble(r);
+            double py = fy.applyAsDouble(r);
+            if (front == null || front.contains(r.row())) {
+                on.add(px, py);
+                if (front != null) {
+                    line.add(px, py);
+                }
+            } else {
+                off.add(px, py);
+            }
         }
-        JFreeChart chart = ChartFactory.createScatterPlot(title, x, y, new XYSeriesCollection(s),
-                PlotOrientation.VERTICAL, false, false, false);
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(line);
+        data.addSeries(on);
+        data.addSeries(off);
+        JFreeChart chart = ChartFactory.createScatterPlot(title, x, y, data, PlotOrientation.VERTICAL, front != null,
+                false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -70,28 +111,69 @@ public final class Plots {
         if (logX) {
             LogAxis axis = new LogAxis(x);
             axis.setSmallestValue(1);
-            if (s.getMinX() == s.getMaxX()) {
+            double min = Math.min(on.isEmpty() ? Double.MAX_VALUE : on.getMinX(),
+                    off.isEmpty() ? Double.MAX_VALUE : off.getMinX());
+            double max = Math.max(on.isEmpty() ? 0 : on.getMaxX(), off.isEmpty() ? 0 : off.getMaxX());
+            if (min == max) {
                 // one point (a table with the backbone alone): a log axis cannot range over one value
-                axis.setRange(s.getMinX() / 2, s.getMaxX() * 2);
+                axis.setRange(min / 2, max * 2);
             }
             plot.setDomainAxis(axis);
         }
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
-        renderer.setSeriesPaint(0, new Color(31, 119, 180));
-        renderer.setSeriesStroke(0, new BasicStroke(1.5f));
+        renderer.setSeriesLinesVisible(0, true);
+        renderer.setSeriesShapesVisible(0, false);
+        renderer.setSeriesVisibleInLegend(0, false);
+        renderer.setSeriesPaint(0, FRONT);
+        renderer.setSeriesStroke(0, new BasicStroke(1f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f,
+                new float[] {4f, 4f}, 0f));
+        renderer.setSeriesPaint(1, FRONT);
+        renderer.setSeriesPaint(2, DOMINATED);
         plot.setRenderer(renderer);
+        List<XYTextAnnotation> labels = new ArrayList<>();
         for (ResultRow r : rows) {
-            XYTextAnnotation a = new XYTextAnnotation(" " + r.label(), fx.applyAsDouble(r), fy.applyAsDouble(r));
-            a.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            XYTextAnnotation a = new XYTextAnnotation(" " + r.label() + " ", fx.applyAsDouble(r),
+                    fy.applyAsDouble(r));
+            a.setFont(LABEL_FONT);
+            a.setPaint(front == null || front.contains(r.row()) ? Color.BLACK : DOMINATED.darker());
             a.setTextAnchor(TextAnchor.BOTTOM_LEFT);
-            plot.addAnnotation(a);
+            labels.add(a);
         }
+        keepInside(chart, labels);
+        labels.forEach(plot::addAnnotation);
         return chart;
+    }
+
+    /**
+     * Draws the chart once off screen to learn its plot area and axis ranges, then anchors each label
+     * so its text stays inside the area: to the right of and above its point, unless that runs past
+     * the right edge (then to the left) or the top edge (then below).
+     */
+    private static void keepInside(JFreeChart chart, List<XYTextAnnotation> labels) {
+        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            ChartRenderingInfo info = new ChartRenderingInfo();
+            chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT), info);
+            Rectangle2D area = info.getPlotInfo().getDataArea();
+            XYPlot plot = chart.getXYPlot();
+            FontMetrics fm = g.getFontMetrics(LABEL_FONT);
+            for (XYTextAnnotation a : labels) {
+                double px = plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
+                double py = plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
+                boolean left = px + fm.stringWidth(a.getText()) > area.getMaxX();
+                boolean below = py - fm.getHeight() < area.getMinY();
+                a.setTextAnchor(below ? (left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT)
+                        : (left ? TextAnchor.BOTTOM_RIGHT : TextAnchor.BOTTOM_LEFT));
+            }
+        } finally {
+            g.dispose();
+        }
     }
 
     private static void save(JFreeChart chart, Path file) {
         try {
-            AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, 900, 600));
+            AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot write plot: " + e.getMessage(), e);
         }

@@ -3,11 +3,14 @@ package org.waecompress.experiments.report;
 import static org.waecompress.experiments.report.TableRenderer.f;
 import static org.waecompress.experiments.report.TableRenderer.range;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.report.TableRenderer.Column;
@@ -191,7 +194,32 @@ public final class RunSummary {
      * @return the text
      */
     public static String render(List<Row> rows, Tables.Meta meta, TableFormat format) {
-        return TableRenderer.render(rows, columns(rows), meta, format);
+        boolean acc = rows.stream().anyMatch(r -> !r.top1Errors().isEmpty());
+        if (!acc) {
+            return TableRenderer.render(rows, columns(rows), meta, format);
+        }
+        List<String> notes = new ArrayList<>(meta.notes());
+        notes.add(Pareto.note().replace("top-1 error", "mean top-1 error").replace("measured speed-up",
+                "median measured speed-up"));
+        JsonObject fronts = new JsonObject();
+        fronts.add(Pareto.Axis.SPEEDUP.label(), ids(front(rows, Pareto.Axis.SPEEDUP)));
+        fronts.add(Pareto.Axis.MACS.label(), ids(front(rows, Pareto.Axis.MACS)));
+        JsonObject extra = new JsonObject();
+        extra.add("pareto", fronts);
+        return TableRenderer.render(rows, columns(rows), new Tables.Meta(meta.title(), notes), format, extra);
+    }
+
+    /** The front over the runs: mean top-1 error against the median speed-up, or against MACs. */
+    static Set<String> front(List<Row> rows, Pareto.Axis axis) {
+        List<Row> eligible = rows.stream().filter(r -> !r.top1Errors().isEmpty()).toList();
+        return Pareto.front(eligible, Row::top1Mean,
+                axis == Pareto.Axis.SPEEDUP ? Row::speedupMedian : r -> -(double) r.macs(), Row::row);
+    }
+
+    private static JsonArray ids(Set<String> ids) {
+        JsonArray a = new JsonArray();
+        ids.forEach(a::add);
+        return a;
     }
 
     private static String num(Double v, String fmt) {
@@ -232,6 +260,12 @@ public final class RunSummary {
                 r -> f("%.2fx", r.speedupMedian()), r -> f("%.4f", r.speedupMedian())));
         c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true, r -> f("%.2fx", r.macSpeedup()),
                 r -> f("%.4f", r.macSpeedup())));
+        if (acc) {
+            Set<String> bySpeed = front(rows, Pareto.Axis.SPEEDUP);
+            Set<String> byMacs = front(rows, Pareto.Axis.MACS);
+            c.add(Column.of("Pareto", "Pareto", "pareto", false, r -> Pareto.mark(r.row(), bySpeed, byMacs),
+                    r -> Pareto.mark(r.row(), bySpeed, byMacs).replace(", ", "+")));
+        }
         return c;
     }
 }

@@ -64,11 +64,21 @@ final class TableRenderer {
     }
 
     static <T> String render(List<T> rows, List<Column<T>> columns, Tables.Meta meta, TableFormat format) {
+        return render(rows, columns, meta, format, new JsonObject());
+    }
+
+    /**
+     * Renders rows, the JSON form with more top-level members than title, notes and rows.
+     *
+     * @param extra members added to the JSON object (the Pareto fronts)
+     */
+    static <T> String render(List<T> rows, List<Column<T>> columns, Tables.Meta meta, TableFormat format,
+            JsonObject extra) {
         return switch (format) {
             case MD -> markdown(rows, shown(columns), meta);
             case TEX -> latex(rows, shown(columns), meta);
             case CSV -> csv(rows, columns);
-            case JSON -> json(rows, meta);
+            case JSON -> json(rows, meta, extra);
         };
     }
 
@@ -167,13 +177,14 @@ final class TableRenderer {
         return s;
     }
 
-    private static <T> String json(List<T> rows, Tables.Meta meta) {
+    private static <T> String json(List<T> rows, Tables.Meta meta, JsonObject extra) {
         var gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues()
                 .create();
         JsonObject o = new JsonObject();
         o.addProperty("title", meta.title());
         o.add("notes", gson.toJsonTree(meta.notes()));
         o.add("rows", gson.toJsonTree(rows));
+        extra.entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
         return gson.toJson(o) + "\n";
     }
 }

@@ -3,8 +3,11 @@ package org.waecompress.experiments.report;
 import static org.waecompress.experiments.report.TableRenderer.f;
 import static org.waecompress.experiments.report.TableRenderer.range;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.waecompress.experiments.measure.LatencyEngine;
@@ -98,6 +101,12 @@ public final class Tables {
             c.add(Column.of("paper CPU speed-up", "Paper CPU speed-up", "paper_speedup", true,
                     r -> r.paperSpeedup() == null ? "-" : f("%.2fx", r.paperSpeedup()),
                     r -> r.paperSpeedup() == null ? "" : f("%.2f", r.paperSpeedup())));
+        }
+        if (acc) {
+            Set<String> bySpeed = Pareto.front(rows, Pareto.Axis.SPEEDUP);
+            Set<String> byMacs = Pareto.front(rows, Pareto.Axis.MACS);
+            c.add(Column.of("Pareto", "Pareto", "pareto", false, r -> Pareto.mark(r.row(), bySpeed, byMacs),
+                    r -> Pareto.mark(r.row(), bySpeed, byMacs).replace(", ", "+")));
         }
         c.add(Column.csvOnly("test_images", r -> r.testImages() == null ? "" : Integer.toString(r.testImages())));
         return c;
@@ -212,6 +221,21 @@ public final class Tables {
      * @return the text
      */
     public static String render(List<ResultRow> rows, Meta meta, TableFormat format) {
-        return TableRenderer.render(rows, columns(rows), meta, format);
+        boolean acc = rows.stream().anyMatch(r -> r.top1Error() != null);
+        Meta shown = meta;
+        JsonObject extra = new JsonObject();
+        if (acc) {
+            List<String> notes = new ArrayList<>(meta.notes());
+            notes.add(Pareto.note());
+            shown = new Meta(meta.title(), notes);
+            JsonObject fronts = new JsonObject();
+            for (Pareto.Axis axis : Pareto.Axis.values()) {
+                JsonArray ids = new JsonArray();
+                Pareto.front(rows, axis).forEach(ids::add);
+                fronts.add(axis.label(), ids);
+            }
+            extra.add("pareto", fronts);
+        }
+        return TableRenderer.render(rows, columns(rows), shown, format, extra);
     }
 }

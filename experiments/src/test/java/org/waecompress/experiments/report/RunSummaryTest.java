@@ -58,7 +58,7 @@ class RunSummaryTest {
                 md);
         String csv = RunSummary.render(rows, RunSummary.meta("p12", List.of("a")), TableFormat.CSV);
         assertTrue(csv.startsWith("row,network,method,runs,top1_err_pct_mean,top1_err_pct_sd,top1_err_pct_range,"
-                + "behind_backbone_points,top5_err_pct_mean,macs,params,speedup_median,mac_speedup\n"), csv);
+                + "behind_backbone_points,top5_err_pct_mean,macs,params,speedup_median,mac_speedup,pareto\n"), csv);
         assertTrue(csv.contains("\nresize,net-resize,resize,1,9.5000,,9.5000-9.5000,3.0100,"), csv);
     }
 
