@@ -297,13 +297,27 @@ public final class StrategyRegistry {
     }
 
     /**
-     * Returns the strategy with an id.
+     * Returns the strategy with an id: an installed strategy, a variant, or a stack of them ({@code
+     * thinet-70+wae}, a {@link StackedStrategy}).
      *
      * @param id the id
      * @return a strategy instance
-     * @throws UnknownStrategyException if no plugin provides it
+     * @throws UnknownStrategyException if no plugin provides it (or one of a stack's stages)
+     * @throws InvalidSettingException for a stack with an empty stage
      */
     public CompressionStrategy get(String id) {
+        if (StackedStrategy.isStack(id)) {
+            List<String> ids = StackedStrategy.stageIds(id);
+            List<CompressionStrategy> stages = new ArrayList<>();
+            for (String stage : ids) {
+                if (stage.isEmpty()) {
+                    throw new InvalidSettingException("strategies", id, "a stack joins strategy ids with '"
+                            + StackedStrategy.SEPARATOR + "' (such as thinet-70+wae); this one has an empty stage");
+                }
+                stages.add(get(stage, new ArrayList<>()));
+            }
+            return new StackedStrategy(stages);
+        }
         return get(id, new ArrayList<>());
     }
 

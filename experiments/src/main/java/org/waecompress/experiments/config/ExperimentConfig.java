@@ -23,6 +23,7 @@ import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
 import org.waecompress.spi.setting.Setting;
@@ -213,6 +214,11 @@ public final class ExperimentConfig {
         String near = Keys.nearest(key, known);
         if (key.startsWith("strategy.")) {
             String[] p = key.split("\\.", 3);
+            if (p.length >= 2 && StackedStrategy.isStack(p[1])) {
+                return new InvalidSettingException(key, value, "unknown key (from " + layer + "): a stack has no "
+                        + "settings of its own; each stage runs with its strategy.<stage>.* keys, and a stage tuned "
+                        + "differently in a stack is a variant (variant.ID.base=...) stacked by its id");
+            }
             if (p.length >= 2 && !strategies.contains(p[1])) {
                 return new InvalidSettingException(key, value, "unknown key (from " + layer
                         + "): no installed strategy '"
@@ -299,12 +305,20 @@ public final class ExperimentConfig {
     }
 
     /**
-     * Returns one strategy's settings, keys without the {@code strategy.<id>.} prefix.
+     * Returns one strategy's settings, keys without the {@code strategy.<id>.} prefix; for a stack
+     * ({@code A+B}), each stage's settings under its id ({@code A.ratio}).
      *
      * @param id the strategy id
      * @return the immutable subset
      */
     public ImmutableConfiguration strategy(String id) {
+        if (StackedStrategy.isStack(id)) {
+            Map<String, ImmutableConfiguration> stages = new LinkedHashMap<>();
+            for (String stage : StackedStrategy.stageIds(id)) {
+                stages.put(stage, strategySubset(stage));
+            }
+            return StackedStrategy.stageSettings(stages);
+        }
         return strategySubset(id);
     }
 

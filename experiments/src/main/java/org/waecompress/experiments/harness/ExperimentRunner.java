@@ -40,6 +40,7 @@ import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
 import org.waecompress.spi.setting.Setting;
@@ -424,6 +425,16 @@ public final class ExperimentRunner {
         for (String id : ids) {
             CompressionStrategy st = registry.get(id);
             CompressionContext ctx = planContext(id, config, s);
+            if (st instanceof StackedStrategy stack) {
+                for (CompressionStrategy stage : stack.stages()) {
+                    CompressionContext sc = planContext(stage.id(), config, s);
+                    for (Setting<?> setting : stage.settings()) {
+                        if (setting.name().equals(CompressionContext.FINE_TUNE_RATE_FACTOR)) {
+                            parts.add(id + "'s " + stage.id() + " " + sc.get(setting) + "x");
+                        }
+                    }
+                }
+            }
             for (Setting<?> setting : st.settings()) {
                 if (setting.name().equals(CompressionContext.FINE_TUNE_RATE_FACTOR)) {
                     parts.add(id + " " + ctx.get(setting) + "x");
@@ -792,22 +803,37 @@ public final class ExperimentRunner {
         for (String id : selected(config, s)) {
             CompressionStrategy st = registry.get(id);
             Map<String, String[]> m = new LinkedHashMap<>();
-            CompressionStrategy base = st instanceof StrategyVariant v ? v.base() : st;
-            Map<String, String> variantValues = st instanceof StrategyVariant v ? v.values() : Map.of();
-            for (Setting<?> setting : st.settings()) {
-                String key = "strategy." + id + "." + setting.name();
-                String given = config.strategy(id).getString(setting.name(), null);
-                if (given != null) {
-                    m.put(setting.name(), new String[] {given, config.sources().get(key)});
-                } else if (variantValues.containsKey(setting.name())) {
-                    m.put(setting.name(), new String[] {variantValues.get(setting.name()).trim(), "variant of "
-                            + base.id()});
-                } else {
-                    m.put(setting.name(), new String[] {setting.defaultText(), "declared default"});
+            if (st instanceof StackedStrategy stack) {
+                // a stack's stages run with their own keys: stage.setting
+                for (CompressionStrategy stage : stack.stages()) {
+                    effective(stage, config).forEach((name, v) -> m.put(stage.id() + "." + name, v));
                 }
+            } else {
+                m.putAll(effective(st, config));
             }
             out.put(id, m);
         }
         return out;
+    }
+
+    /** One strategy's settings: per setting, its value and where it came from. */
+    private static Map<String, String[]> effective(CompressionStrategy st, ExperimentConfig config) {
+        String id = st.id();
+        Map<String, String[]> m = new LinkedHashMap<>();
+        CompressionStrategy base = st instanceof StrategyVariant v ? v.base() : st;
+        Map<String, String> variantValues = st instanceof StrategyVariant v ? v.values() : Map.of();
+        for (Setting<?> setting : st.settings()) {
+            String key = "strategy." + id + "." + setting.name();
+            String given = config.strategy(id).getString(setting.name(), null);
+            if (given != null) {
+                m.put(setting.name(), new String[] {given, config.sources().get(key)});
+            } else if (variantValues.containsKey(setting.name())) {
+                m.put(setting.name(), new String[] {variantValues.get(setting.name()).trim(), "variant of "
+                        + base.id()});
+            } else {
+                m.put(setting.name(), new String[] {setting.defaultText(), "declared default"});
+            }
+        }
+        return m;
     }
 }

@@ -153,4 +153,14 @@ class ExperimentConfigTest {
         ExperimentConfig c = ExperimentConfig.load(Map.of(), null, null, new Properties(), STRATEGIES);
         assertEquals(Keys.all().keySet(), c.values().keySet());
     }
+
+    @Test
+    void aStackRunsEachStageWithItsOwnKeysAndHasNoneOfItsOwn() {
+        ExperimentConfig c = ExperimentConfig.load(Map.of("strategies", "wae+wae", "strategy.wae.lambda", "0.5"), null,
+                null, new Properties(), STRATEGIES);
+        assertEquals("0.5", c.strategy("wae+wae").getString("wae.lambda"));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
+                Map.of("strategy.wae+wae.lambda", "0.5"), null, null, new Properties(), STRATEGIES));
+        assertTrue(e.getMessage().contains("a stack has no settings of its own"), e.getMessage());
+    }
 }
