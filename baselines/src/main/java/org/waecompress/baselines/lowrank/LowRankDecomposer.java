@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.waecompress.baselines.common.Linalg;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ConvSpec;
@@ -58,6 +60,31 @@ public final class LowRankDecomposer {
         // factorised cost per position: r * inner + out * r
         int r = (int) Math.floor(out * (double) inner / (speedup * (inner + out)));
         return Math.max(0, Math.min(r, Math.min(out, inner)));
+    }
+
+    /**
+     * Whether the settings decompose a layer: with per-layer ratios, the listed layers below 1; else
+     * the layers of the {@code layers} kind.
+     */
+    static boolean eligible(LayerSpec n, LowRankSettings s, String path, String last) {
+        if (!s.layerRatios().isEmpty()) {
+            Double r = s.layerRatios().get(path);
+            return r != null && r < 1 && eligible(n, "all", path, last);
+        }
+        return eligible(n, s.layers(), path, last);
+    }
+
+    /**
+     * The layers a decomposition can take, in network order: every convolution and linear layer but
+     * the output layer (the units of a sensitivity analysis).
+     *
+     * @param spec the network
+     * @return the layer paths
+     */
+    static List<String> units(NetworkSpec spec) {
+        String last = lastLayer(spec);
+        return spec.nodes().stream().filter(v -> (v.node() instanceof ConvSpec || v.node() instanceof LinearSpec)
+                && eligible(v.node(), "all", v.path(), last)).map(SpecTraversal.Visited::path).toList();
     }
 
     static boolean eligible(LayerSpec n, String layers, String path, String last) {
@@ -118,7 +145,7 @@ public final class LowRankDecomposer {
             int i = 0;
             for (SpecTraversal.Visited v : net.spec().nodes()) {
                 boolean layer = v.node() instanceof ConvSpec || v.node() instanceof LinearSpec;
-                if (layer && eligible(v.node(), s.layers(), v.path(), last)) {
+                if (layer && eligible(v.node(), s, v.path(), last)) {
                     Responses r = Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i, first);
                     if (r != null) {
                         responses.put(v.path(), r);
@@ -174,7 +201,7 @@ public final class LowRankDecomposer {
         Map<String, NDArray> factors = new HashMap<>();
         int[] changed = {0};
         NetworkSpec out = SpecRewriter.rewrite(spec, (path, leaf, in) -> {
-            if (!eligible(leaf, s.layers(), path, output)) {
+            if (!eligible(leaf, s, path, output)) {
                 return leaf;
             }
             if (leaf instanceof ConvSpec tc && s.method().equals("tucker2")) {
@@ -201,7 +228,8 @@ public final class LowRankDecomposer {
             Linalg.Svd svd = weights == null || (fromResponses && !s.vbmf()) ? null
                     : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);
             double[][] eig = resp == null ? null : Linalg.symmetricEigen(resp.cov(), o);
-            int r = s.vbmf() && svd != null ? Vbmf.estimate(svd.s(), o, inner).rank()
+            int r = !s.layerRatios().isEmpty() ? rankForSpeedup(o, inner, s.target(path))
+                    : s.vbmf() && svd != null ? Vbmf.estimate(svd.s(), o, inner).rank()
                     : s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
                     : s.energy() > 0 && eig != null ? rankForEnergy(root(eig[0]), s.energy())
                     : rankForSpeedup(o, inner, s.targetSpeedup());
@@ -283,6 +311,11 @@ public final class LowRankDecomposer {
             }
             return replacement;
         });
+        if (changed[0] == 0 && !s.layerRatios().isEmpty()) {
+            throw new InvalidSettingException("strategy.lowrank.layerRatios", LayerwiseStrategy.format(
+                    s.layerRatios()), "saves no MACs in any listed layer of " + spec.name() + " (a layer's rank at "
+                    + "its ratio is its full rank); lower the ratios");
+        }
         if (changed[0] == 0) {
             if (weights != null && s.vbmf()) {
                 throw new InvalidSettingException("strategy.lowrank.vbmf", true, "the EVBMF ranks of every layer of "
@@ -335,11 +368,11 @@ public final class LowRankDecomposer {
         }
         int r3;
         int r4;
-        if (s.vbmf() && outSvd != null) {
+        if (s.vbmf() && outSvd != null && s.layerRatios().isEmpty()) {
             // Kim et al.: the ranks of the mode-1 (output) and mode-2 (input) unfoldings.
             r4 = Vbmf.estimate(outSvd.s(), t, sIn * kk).rank();
             r3 = Vbmf.estimate(inSvd.s(), sIn, t * kk).rank();
-        } else if (s.energy() > 0 && outSvd != null) {
+        } else if (s.energy() > 0 && outSvd != null && s.layerRatios().isEmpty()) {
             r4 = rankForEnergy(outSvd.s(), s.energy());
             r3 = rankForEnergy(inSvd.s(), s.energy());
         } else {
@@ -349,7 +382,7 @@ public final class LowRankDecomposer {
                 double rho = step / 1000.0;
                 int a = Math.max(1, (int) Math.ceil(rho * sIn));
                 int b = Math.max(1, (int) Math.ceil(rho * t));
-                if (tuckerMacs(inPos, outPos, sIn, t, a, b, kk) * s.targetSpeedup() <= original) {
+                if (tuckerMacs(inPos, outPos, sIn, t, a, b, kk) * s.target(path) <= original) {
                     r3 = a;
                     r4 = b;
                 } else {

@@ -1,7 +1,9 @@
 package org.waecompress.baselines.lowrank;
 
 import java.util.List;
+import java.util.Map;
 import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
 
 /**
@@ -21,9 +23,39 @@ import org.waecompress.spi.setting.Setting;
  *     which have no weights, fall back to {@code targetSpeedup})
  * @param calibrationImages images whose responses {@code channel} decomposes (drawn at random)
  * @param locations positions sampled per image and convolution
+ * @param layerRatios per layer, the fraction of its MACs its decomposition keeps; when not empty, only
+ *     these layers are decomposed, each to its fraction (overriding targetSpeedup, energy and vbmf)
  */
 public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs,
-        String method, boolean vbmf, int calibrationImages, int locations) {
+        String method, boolean vbmf, int calibrationImages, int locations, Map<String, Double> layerRatios) {
+
+    /**
+     * Settings without per-layer ratios.
+     *
+     * @param targetSpeedup the per-layer MAC reduction
+     * @param energy the energy fraction, or 0
+     * @param layers conv, linear or all
+     * @param fineTuneEpochs fine-tuning epochs
+     * @param method channel, svd or tucker2
+     * @param vbmf ranks by EVBMF
+     * @param calibrationImages calibration images
+     * @param locations positions per image
+     */
+    public LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs, String method,
+            boolean vbmf, int calibrationImages, int locations) {
+        this(targetSpeedup, energy, layers, fineTuneEpochs, method, vbmf, calibrationImages, locations, Map.of());
+    }
+
+    /**
+     * Returns a layer's MAC reduction: its ratio's inverse when per-layer ratios are set, else the
+     * uniform target.
+     *
+     * @param path the layer
+     * @return the reduction factor
+     */
+    public double target(String path) {
+        return layerRatios.isEmpty() ? targetSpeedup : 1 / layerRatios.get(path);
+    }
 
     /**
      * Settings with the default calibration (128 images, 10 positions each).
@@ -88,7 +120,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
 
     /** The declared settings, in listing order. */
     static final List<Setting<?>> ALL = List.of(TARGET, ENERGY, LAYERS, FINE_TUNE_EPOCHS, RATE_FACTOR, METHOD,
-            CALIBRATION_IMAGES, LOCATIONS, VBMF);
+            CALIBRATION_IMAGES, LOCATIONS, VBMF, LayerwiseStrategy.LAYER_RATIOS);
 
     /**
      * Reads the settings.
@@ -99,6 +131,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
     static LowRankSettings from(CompressionContext ctx) {
         return new LowRankSettings(ctx.get(TARGET), ctx.get(ENERGY), ctx.get(LAYERS),
                 ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), ctx.get(METHOD),
-                ctx.get(VBMF), ctx.get(CALIBRATION_IMAGES), ctx.get(LOCATIONS));
+                ctx.get(VBMF), ctx.get(CALIBRATION_IMAGES), ctx.get(LOCATIONS),
+                LayerwiseStrategy.layerRatios(ctx, null));
     }
 }

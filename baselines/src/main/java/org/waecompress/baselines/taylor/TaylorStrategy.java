@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
@@ -32,7 +33,7 @@ import org.waecompress.spi.train.NetworkTrainer;
  * <p>Operating points (by MAC reduction, the paper's VGG16 figures from memory; see
  * docs/strategies.md): {@code taylor-1} 2.5x, {@code taylor-2} 3.9x.
  */
-public final class TaylorStrategy implements CompressionStrategy {
+public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrategy {
 
     static final Setting<Double> TARGET = Setting.real("targetSpeedup", 2.5,
             "MAC reduction to reach (taylor-1: 2.5, taylor-2: 3.9)").above(1);
@@ -60,7 +61,7 @@ public final class TaylorStrategy implements CompressionStrategy {
                     + "conv paths whose groups to add");
 
     private static final List<Setting<?>> SETTINGS = List.of(TARGET, CHANNELS_PER_STEP, BATCHES, STEP_FINE_TUNE_STEPS,
-            FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS);
+            FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS, LayerwiseStrategy.LAYER_RATIOS);
 
     @Override
     public String id() {
@@ -193,6 +194,51 @@ public final class TaylorStrategy implements CompressionStrategy {
                 ? c.withOut(Math.max(1, (int) Math.round(c.out() * ratio))) : leaf);
     }
 
+    /** Each listed group's width at its ratio (groups at ratio 1 left out), in network order. */
+    static Map<String, Integer> widths(NetworkSpec spec, Map<String, Double> ratios) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        byName(spec, List.copyOf(ratios.keySet())).forEach((name, g) -> {
+            if (ratios.get(name) < 1) {
+                out.put(name, Math.max(1, (int) Math.round(g.channels() * ratios.get(name))));
+            }
+        });
+        return out;
+    }
+
+    /** The spec with each group's producers at the given width. */
+    static NetworkSpec perGroup(NetworkSpec spec, Map<String, Integer> widths) {
+        Map<String, Integer> byProducer = new LinkedHashMap<>();
+        byName(spec, List.copyOf(widths.keySet())).forEach((name, g) -> g.producers().forEach(p -> byProducer.put(p,
+                widths.get(name))));
+        return SpecRewriter.rewrite(spec, (p, leaf, in) -> byProducer.containsKey(p) && leaf instanceof ConvSpec c
+                ? c.withOut(byProducer.get(p)) : leaf);
+    }
+
+    /** Whether some group is still wider than its floor. */
+    private static boolean above(NetworkSpec spec, Map<String, Integer> floors) {
+        return byName(spec, List.copyOf(floors.keySet())).entrySet().stream().anyMatch(e -> e.getValue().channels()
+                > floors.get(e.getKey()));
+    }
+
+    @Override
+    public List<String> units(NetworkSpec spec, CompressionContext ctx) {
+        return prunable(spec, settings(ctx).groups(), ctx.key(GROUPS.name()));
+    }
+
+    /** Prunes one group to its ratio by the criterion, the channels with the lowest scores first. */
+    @Override
+    public Network compressUnit(Network net, String unit, double ratio, CompressionContext ctx) {
+        Settings s = settings(ctx);
+        Map<String, ChannelGroups.Group> one = byName(net.spec(), List.of(unit));
+        ChannelGroups.Group g = one.get(unit);
+        double[] scores = groupScores(one, TaylorCriterion.rawScores(net, g.producers(), ctx.trainData(), s.batches(),
+                ctx.fineTune().batchSize(), 0)).get(unit);
+        int keep = Math.max(1, (int) Math.round(g.channels() * ratio));
+        int[] kept = IntStream.range(0, g.channels()).boxed().sorted((a, b) -> Double.compare(scores[b], scores[a]))
+                .limit(keep).mapToInt(Integer::intValue).sorted().toArray();
+        return ChannelSurgery.prune(net, g, kept);
+    }
+
     /** Checks that the target is reachable: every prunable group at one channel must get below it. */
     static long checkReachable(NetworkSpec spec, List<String> layers, double target, String key) {
         long base = CostReport.of(spec).totalMacs();
@@ -214,6 +260,10 @@ public final class TaylorStrategy implements CompressionStrategy {
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         Settings s = settings(ctx);
         List<String> layers = prunable(backbone, s.groups(), ctx.key(GROUPS.name()));
+        Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, layers);
+        if (!given.isEmpty()) {
+            return perGroup(backbone, widths(backbone, given)).withName(ctx.strategyId() + "-" + backbone.name());
+        }
         long goal = checkReachable(backbone, layers, s.target(), ctx.key(TARGET.name()));
         double lo = 0;
         double hi = 1;
@@ -231,8 +281,12 @@ public final class TaylorStrategy implements CompressionStrategy {
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         Settings s = settings(ctx);
-        List<String> groups = prunable(trained.spec(), s.groups(), ctx.key(GROUPS.name()));
-        long goal = checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name()));
+        List<String> all = prunable(trained.spec(), s.groups(), ctx.key(GROUPS.name()));
+        Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, all);
+        // per-group ratios: each listed group pruned to its width, in the same steps, with no MAC target
+        Map<String, Integer> floors = given.isEmpty() ? Map.of() : widths(trained.spec(), given);
+        List<String> groups = given.isEmpty() ? all : List.copyOf(floors.keySet());
+        long goal = given.isEmpty() ? checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name())) : 0;
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
         // a resumed row continues after the last step its checkpoints saved (each step's scoring seed is its own)
@@ -242,13 +296,13 @@ public final class TaylorStrategy implements CompressionStrategy {
                 : Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
         int step = saved.map(st -> st.index() + 1).orElse(0);
         try {
-            while (CostReport.of(net.spec()).totalMacs() > goal) {
+            while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
                 Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
                 Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
                         TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
                                 ctx.fineTune().batchSize(), step * 997)));
                 Map<String, List<Integer>> remove = lowest(scores, current, CostReport.of(net.spec()),
-                        s.flops(), perStep);
+                        s.flops(), perStep, floors);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }
@@ -261,7 +315,8 @@ public final class TaylorStrategy implements CompressionStrategy {
                 }
                 step++;
                 ctx.progress().message(String.format(Locale.ROOT, "%s: step %d, %s MACs (target %s)", id, step,
-                        CostReport.human(CostReport.of(net.spec()).totalMacs()), CostReport.human(goal)));
+                        CostReport.human(CostReport.of(net.spec()).totalMacs()), given.isEmpty()
+                                ? CostReport.human(goal) : "per-group widths"));
                 if (s.stepFineTuneSteps() > 0) {
                     Network tuned = ctx.fineTuneStep(id + " step " + step, net, 1, s.stepFineTuneSteps(),
                             s.fineTuneRate());
@@ -298,6 +353,17 @@ public final class TaylorStrategy implements CompressionStrategy {
      */
     static Map<String, List<Integer>> lowest(Map<String, double[]> scores, Map<String, ChannelGroups.Group> groups,
             CostReport cost, FlopsTerm flops, int perStep) {
+        return lowest(scores, groups, cost, flops, perStep, Map.of());
+    }
+
+    /**
+     * Picks the channels a step removes, as {@link #lowest(Map, Map, CostReport, FlopsTerm, int)},
+     * never taking a group below its floor.
+     *
+     * @param floors per group, the width it keeps (missing: 1)
+     */
+    static Map<String, List<Integer>> lowest(Map<String, double[]> scores, Map<String, ChannelGroups.Group> groups,
+            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors) {
         record Candidate(String group, int channel, double score) {}
         List<Candidate> all = new ArrayList<>();
         for (Map.Entry<String, double[]> e : scores.entrySet()) {
@@ -314,7 +380,7 @@ public final class TaylorStrategy implements CompressionStrategy {
             }
             int width = scores.get(c.group()).length;
             List<Integer> r = remove.computeIfAbsent(c.group(), k -> new ArrayList<>());
-            if (width - r.size() > 1) {
+            if (width - r.size() > floors.getOrDefault(c.group(), 1)) {
                 r.add(c.channel());
             }
         }

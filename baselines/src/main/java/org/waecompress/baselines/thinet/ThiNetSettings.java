@@ -2,6 +2,7 @@ package org.waecompress.baselines.thinet;
 
 import java.util.List;
 import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
 
 /**
@@ -41,7 +42,7 @@ public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int
 
     /** The declared settings, in listing order. */
     static final List<Setting<?>> ALL = List.of(RATIO, FIRST_LAYERS, HEAD, IMAGES_PER_CLASS, LOCATIONS,
-            LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR);
+            LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR, LayerwiseStrategy.LAYER_RATIOS);
 
     static ThiNetSettings from(CompressionContext ctx) {
         return new ThiNetSettings(ctx.get(RATIO), ctx.get(FIRST_LAYERS), ctx.get(HEAD).equals("gap"),

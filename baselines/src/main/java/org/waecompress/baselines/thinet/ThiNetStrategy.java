@@ -1,11 +1,14 @@
 package org.waecompress.baselines.thinet;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
@@ -22,7 +25,7 @@ import org.waecompress.spi.train.NetworkTrainer;
  * kept channels of the next layer by least squares, fine-tune briefly; fine-tune longer at the end.
  * In residual networks only the inner channels of blocks are pruned.
  */
-public final class ThiNetStrategy implements CompressionStrategy {
+public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrategy {
 
     @Override
     public String id() {
@@ -58,20 +61,52 @@ public final class ThiNetStrategy implements CompressionStrategy {
         return Math.max(1, (int) Math.round(channels * ratio));
     }
 
+    /**
+     * The layers to prune, in network order, each with its ratio: the {@code layerRatios} setting's
+     * (layers at ratio 1 left out) when it is set, else the uniform ratio over the selected layers.
+     */
+    static Map<String, Double> plan(NetworkSpec spec, ThiNetSettings s, CompressionContext ctx) {
+        List<String> selected = layers(spec, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
+        List<String> prunable = ChannelSurgery.prunable(spec);
+        Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, prunable);
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (given.isEmpty()) {
+            selected.forEach(p -> out.put(p, s.ratio()));
+        } else {
+            prunable.stream().filter(p -> given.containsKey(p) && given.get(p) < 1).forEach(p -> out.put(p,
+                    given.get(p)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> units(NetworkSpec spec, CompressionContext ctx) {
+        return ChannelSurgery.prunable(spec);
+    }
+
+    @Override
+    public Network compressUnit(Network net, String unit, double ratio, CompressionContext ctx) {
+        ThiNetSettings s = ThiNetSettings.from(ctx);
+        int c = ((ConvSpec) net.spec().node(unit)).out();
+        ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
+        return ThiNetPruner.prune(net, unit, keep(c, ratio), calib, s.locations(), ctx.seed());
+    }
+
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         ThiNetSettings s = ThiNetSettings.from(ctx);
-        List<String> layers = layers(backbone, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
-        NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> layers.contains(p)
+        Map<String, Double> plan = plan(backbone, s, ctx);
+        NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> plan.containsKey(p)
                 && leaf instanceof ConvSpec c
-                ? c.withOut(keep(c.out(), s.ratio())) : leaf);
+                ? c.withOut(keep(c.out(), plan.get(p))) : leaf);
         return (s.gapHead() ? GapHead.replace(pruned) : pruned).withName(ctx.strategyId() + "-" + backbone.name());
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         ThiNetSettings s = ThiNetSettings.from(ctx);
-        List<String> layers = layers(trained.spec(), s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
+        Map<String, Double> plan = plan(trained.spec(), s, ctx);
+        List<String> layers = List.copyOf(plan.keySet());
         String id = ctx.strategyId();
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
         // a resumed row continues after the last layer its checkpoints saved (the selection's seed is per layer)
@@ -82,11 +117,12 @@ public final class ThiNetStrategy implements CompressionStrategy {
             for (int i = saved.map(st -> st.index() + 1).orElse(0); i < layers.size(); i++) {
                 String p = layers.get(i);
                 int c = ((ConvSpec) net.spec().node(p)).out();
-                Network pruned = ThiNetPruner.prune(net, p, keep(c, s.ratio()), calib, s.locations(), ctx.seed() + i);
+                Network pruned = ThiNetPruner.prune(net, p, keep(c, plan.get(p)), calib, s.locations(),
+                        ctx.seed() + i);
                 net.close();
                 net = pruned;
                 ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
-                        keep(c, s.ratio()), i + 1, layers.size()));
+                        keep(c, plan.get(p)), i + 1, layers.size()));
                 if (s.layerFineTuneSteps() > 0) {
                     Network tuned = ctx.fineTuneStep(id + " fine-tune after " + p, net, 1, s.layerFineTuneSteps(),
                             s.fineTuneRate());

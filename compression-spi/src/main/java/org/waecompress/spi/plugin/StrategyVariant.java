@@ -129,6 +129,17 @@ public final class StrategyVariant implements CompressionStrategy {
     }
 
     /** The context the base sees: this variant's values under the user's, messages naming this id. */
+    /**
+     * Returns the context the base strategy runs with: the variant's values, overridden by the
+     * context's own settings.
+     *
+     * @param ctx the variant's context
+     * @return the base strategy's context
+     */
+    public CompressionContext contextFor(CompressionContext ctx) {
+        return inner(ctx);
+    }
+
     private CompressionContext inner(CompressionContext ctx) {
         Map<String, Object> merged = new LinkedHashMap<>(values);
         List<String> keys = new ArrayList<>();

@@ -21,6 +21,7 @@ import picocli.CommandLine;
 @Command(name = "waec", mixinStandardHelpOptions = true, version = "waec 0.1.0",
         description = "Accelerate CNN classifiers and compare acceleration methods (WAE, ThiNet, Taylor, low-rank).",
         subcommands = {RunCommand.class, StrategiesCommand.class, InspectCommand.class, ExportCommand.class,
+            SensitivityCommand.class,
             LatencyCommand.class, TableCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,0 +1,228 @@
+package org.waecompress.experiments.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.guice.HarnessModule;
+import org.waecompress.experiments.harness.Provenance;
+import org.waecompress.experiments.harness.RunData;
+import org.waecompress.experiments.harness.RunLock;
+import org.waecompress.experiments.report.ConsoleProgress;
+import org.waecompress.experiments.report.SensitivityReport;
+import org.waecompress.experiments.report.TableFormat;
+import org.waecompress.experiments.report.Tables;
+import org.waecompress.experiments.sensitivity.BudgetSearch;
+import org.waecompress.experiments.sensitivity.SensitivityAnalysis;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.LayerwiseStrategy;
+import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.plugin.StrategyVariant;
+import org.waecompress.spi.train.NetworkTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code waec sensitivity}: compresses each unit of a run's trained backbone alone at each ratio and
+ * measures what it costs in accuracy; with a MAC target, searches the per-unit ratios that meet it
+ * with the least predicted loss and prints them as the strategy's {@code layerRatios} setting.
+ */
+@Command(name = "sensitivity", mixinStandardHelpOptions = true, description = {
+    "Per-layer sensitivity of a run's trained backbone to a layerwise strategy (thinet, taylor-1, lowrank and "
+        + "their variants): each unit alone compressed to each ratio, no fine-tuning, top-1 error on held-out "
+        + "test images. Writes a table in four formats and a heat map; with --target-speedup, the per-unit budget."})
+final class SensitivityCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "RUN_DIR", description = "A run folder with a trained backbone (networks/backbone.spec.json).")
+    Path runDir;
+
+    @Option(names = "--strategy", required = true, description = "The strategy id: thinet, taylor-1, lowrank or a "
+            + "variant of one.")
+    String strategy;
+
+    @Option(names = "--ratios", defaultValue = "0.9,0.7,0.5,0.3", split = ",",
+            description = "Ratios in (0, 1) (default ${DEFAULT-VALUE}).")
+    List<Double> ratios;
+
+    @Option(names = "--images", defaultValue = "1000", description = "Held-out test images (default ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--target-speedup", paramLabel = "X", description = "Also search the per-unit ratios that cut "
+            + "the MACs X times with the least predicted loss.")
+    Double targetSpeedup;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one of the run's keys (the "
+            + "strategy's settings, data.testSize, ...).")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default RUN_DIR/sensitivity-ID).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the analysis in the output folder, measuring only missing "
+            + "cells.")
+    boolean resume;
+
+    @Option(names = "--format", defaultValue = "md", description = "Printed table: md, tex, csv or json.")
+    String format;
+
+    @Override
+    public Integer call() {
+        TableFormat f = TableFormat.parse(format);
+        Path backboneFile = runDir.resolve("networks").resolve("backbone.spec.json");
+        Path provenance = runDir.resolve("provenance.json");
+        if (!Files.isRegularFile(backboneFile) || !Files.isRegularFile(provenance)) {
+            throw new BadInputException(runDir + ": not a run folder with a trained backbone (expected "
+                    + "networks/backbone.spec.json and provenance.json); pass the folder of a finished run");
+        }
+        if (images < 1) {
+            throw new BadInputException("--images " + images + ": expected at least 1 held-out image");
+        }
+        Map<String, String> pairs = runKeys(provenance);
+        for (String kv : sets) {
+            int i = kv.indexOf('=');
+            if (i <= 0) {
+                throw new BadInputException("--set " + kv + ": expected KEY=VALUE");
+            }
+            pairs.put(kv.substring(0, i).trim(), kv.substring(i + 1).trim());
+        }
+        StrategyRegistry registry = StrategyRegistry.injector(new HarnessModule(null))
+                .getInstance(StrategyRegistry.class);
+        ExperimentConfig cfg = ExperimentConfig.load(pairs, null, null, System.getProperties(), registry);
+        ExperimentSettings s = ExperimentSettings.from(cfg);
+        CompressionStrategy st = cfg.strategies().get(strategy);
+        CompressionStrategy base = st;
+        while (base instanceof StrategyVariant v) {
+            base = v.base();
+        }
+        if (!(base instanceof LayerwiseStrategy layerwise)) {
+            throw new BadInputException("--strategy " + strategy + ": cannot be compressed one unit at a time; "
+                    + "layerwise strategies: " + String.join(", ", registry.ids().stream()
+                    .filter(id -> unwrap(registry.get(id)) instanceof LayerwiseStrategy).toList()));
+        }
+        Path dir = out != null ? out : runDir.resolve("sensitivity-" + strategy);
+        if (!resume && Files.exists(dir.resolve(SensitivityAnalysis.FILE))) {
+            throw new BadInputException(dir + " already holds a sensitivity analysis; pass --resume to continue it "
+                    + "or --out for another folder");
+        }
+        ConsoleProgress log = ConsoleProgress.stderr();
+        RunData data = RunData.load(s);
+        int n = Math.min(images, data.test().size());
+        ImageDataset heldOut = data.test().head(n);
+        CompressionContext ctx = new CompressionContext(strategy, cfg.strategy(strategy), s.seed(), data.train(),
+                new NetworkTrainer(log), s.finetune(), log, dir);
+        CompressionContext baseCtx = ctx;
+        for (CompressionStrategy v = st; v instanceof StrategyVariant sv; v = sv.base()) {
+            baseCtx = sv.contextFor(baseCtx);
+        }
+        Instant started = Instant.now();
+        RunCommand.checkWritable(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new BadInputException(dir + ": cannot create the output folder (" + e.getMessage() + ")");
+        }
+        try (RunLock lock = RunLock.acquire(dir, "waec sensitivity"); Network trained = Network.load(backboneFile)) {
+            SensitivityAnalysis.Result result = SensitivityAnalysis.run(layerwise, baseCtx, trained, heldOut, ratios,
+                    dir, log);
+            List<SensitivityReport.Row> rows = SensitivityReport.rows(result.units(), result.ratios(), result.cells());
+            Tables.Meta meta = SensitivityReport.meta(strategy, result.baseError(), result.baseMacs(), n,
+                    trained.spec().name());
+            for (TableFormat each : TableFormat.values()) {
+                write(dir.resolve("sensitivity." + each.fileName().substring(each.fileName().indexOf('.') + 1)),
+                        SensitivityReport.render(rows, result.ratios(), meta, each));
+            }
+            SensitivityReport.heatMap(rows, result.ratios(), meta.title(), dir.resolve("sensitivity.png"));
+            System.out.print(SensitivityReport.render(rows, result.ratios(), meta, f));
+            JsonObject p = new JsonObject();
+            p.addProperty("command", "waec sensitivity " + runDir + " --strategy " + strategy + " --ratios "
+                    + String.join(",", ratios.stream().map(String::valueOf).toList()) + " --images " + images
+                    + (targetSpeedup == null ? "" : " --target-speedup " + targetSpeedup)
+                    + String.join("", sets.stream().map(x -> " --set " + x).toList()));
+            p.addProperty("runDir", runDir.toAbsolutePath().toString());
+            p.addProperty("strategy", strategy);
+            p.addProperty("seed", s.seed());
+            p.addProperty("heldOutImages", n);
+            p.addProperty("data", data.description());
+            p.addProperty("startedAt", started.toString());
+            p.addProperty("finishedAt", Instant.now().toString());
+            p.addProperty("gitCommit", Provenance.gitCommit());
+            p.addProperty("cpu", Provenance.cpuModel());
+            JsonObject settings = new JsonObject();
+            cfg.strategy(strategy).getKeys().forEachRemaining(k -> settings.addProperty(k,
+                    cfg.strategy(strategy).getString(k)));
+            p.add("strategySettings", settings);
+            if (targetSpeedup != null) {
+                BudgetSearch.Budget b = BudgetSearch.search(st, ctx, trained.spec(), result, targetSpeedup);
+                Map<String, Double> drops = new LinkedHashMap<>();
+                b.ratios().forEach((u, r) -> drops.put(u, result.cell(u, r).drop()));
+                String setting = "strategy." + strategy + "." + LayerwiseStrategy.LAYER_RATIOS.name() + "="
+                        + LayerwiseStrategy.format(b.ratios());
+                Tables.Meta bm = new Tables.Meta(String.format(Locale.ROOT, "Per-unit budget for %s at %.2fx fewer "
+                        + "MACs", strategy, targetSpeedup), List.of(b.verdict() + ".", String.format(Locale.ROOT,
+                        "Predicted loss (sum of the units' drops alone, negative ones as 0): %.2f points.",
+                        b.predictedDrop()), "Use it: --set " + setting));
+                for (TableFormat each : TableFormat.values()) {
+                    write(dir.resolve("budget." + each.fileName().substring(each.fileName().indexOf('.') + 1)),
+                            SensitivityReport.renderBudget(b.ratios(), drops, bm, each));
+                }
+                System.out.println();
+                System.out.print(SensitivityReport.renderBudget(b.ratios(), drops, bm, f));
+                p.addProperty("budget", setting);
+                p.addProperty("budgetMet", b.met());
+            }
+            write(dir.resolve("provenance.json"), new GsonBuilder().setPrettyPrinting().create().toJson(p) + "\n");
+        }
+        System.out.println();
+        System.out.println("Sensitivity folder: " + dir.toAbsolutePath());
+        return 0;
+    }
+
+    private static CompressionStrategy unwrap(CompressionStrategy s) {
+        CompressionStrategy b = s;
+        while (b instanceof StrategyVariant v) {
+            b = v.base();
+        }
+        return b;
+    }
+
+    /** The run's effective keys, as its provenance recorded them. */
+    private static Map<String, String> runKeys(Path provenance) {
+        try {
+            JsonObject config = JsonParser.parseString(Files.readString(provenance)).getAsJsonObject()
+                    .getAsJsonObject("config");
+            Map<String, String> out = new LinkedHashMap<>();
+            config.entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsJsonObject().get("value")
+                    .getAsString()));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(provenance + ": cannot read the run's configuration (" + e.getMessage()
+                    + ")");
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            AtomicFiles.writeString(file, text);
+        } catch (IOException e) {
+            throw new CompressionException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.waecompress.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.waecompress.experiments.result.SensitivityCell;
+import org.waecompress.experiments.sensitivity.BudgetSearch;
+import org.waecompress.experiments.sensitivity.SensitivityAnalysis;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.LayerwiseStrategy;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.LinearSpec;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.SequentialSpec;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.ProgressListener;
+import org.waecompress.spi.train.TrainSettings;
+
+/** waec sensitivity's analysis and budget search on small networks. */
+class SensitivityTest {
+
+    private static final StrategyRegistry SHIPPED = DocsTest.shipped();
+
+    /** Three convolutions then a classifier; conv b's weights and bias are all zero. */
+    private static NetworkSpec spec() {
+        return new NetworkSpec("sens", new Shape(1, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("a", 1, 8, 3, 1, 1, true), ActivationSpec.relu("ra"),
+                ConvSpec.of("b", 8, 8, 3, 1, 1, true), ActivationSpec.relu("rb"),
+                ConvSpec.of("c", 8, 8, 3, 1, 1, true), ActivationSpec.relu("rc"),
+                PoolSpec.max("p", 2, 2, 0, false), new FlattenSpec("f"), new LinearSpec("fc", 8 * 16, 3, true)));
+    }
+
+    private static Network withZeroLayer() {
+        try (Network r = Network.random(spec(), 3, 7); NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = new LinkedHashMap<>(r.weights());
+            w.put("b.weight", m.zeros(w.get("b.weight").getShape()));
+            w.put("b.bias", m.zeros(w.get("b.bias").getShape()));
+            return Network.of(spec(), 3, w, "zero b");
+        }
+    }
+
+    private static CompressionContext ctx(String id, ArrayImageDataset data, Path dir) {
+        return new CompressionContext(id, new MapConfiguration(Map.of("imagesPerClass", "4", "batches", "1")), 3, data,
+                new NetworkTrainer(null), TrainSettings.builder().epochs(1).batchSize(16).build(), null, dir);
+    }
+
+    @Test
+    void aLayerWhoseChannelsAreZeroCostsNothingAtAnyRatio(@TempDir Path dir) {
+        ArrayImageDataset data = SyntheticImages.create(2, 48, new Shape(1, 8, 8), 3, 0.2);
+        for (String id : new String[] {"thinet", "taylor-1"}) {
+            CompressionStrategy st = SHIPPED.get(id);
+            try (Network net = withZeroLayer()) {
+                SensitivityAnalysis.Result r = SensitivityAnalysis.run((LayerwiseStrategy) st, ctx(id, data, dir), net,
+                        data, List.of(0.75, 0.25), dir.resolve(id), ProgressListener.NONE);
+                assertEquals(List.of("a", "b", "c"), r.units());
+                assertEquals(6, r.cells().size());
+                for (double ratio : List.of(0.75, 0.25)) {
+                    SensitivityCell b = r.cell("b", ratio);
+                    assertEquals(0.0, b.drop(), 0.0, id + ": pruning the zero layer b to " + ratio);
+                    assertTrue(b.macs() < CostReport.of(net.spec()).totalMacs(), "the cell's network is smaller");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aResumedAnalysisMeasuresOnlyTheMissingCells(@TempDir Path dir) throws Exception {
+        ArrayImageDataset data = SyntheticImages.create(2, 48, new Shape(1, 8, 8), 3, 0.2);
+        LayerwiseStrategy st = (LayerwiseStrategy) SHIPPED.get("thinet");
+        try (Network net = withZeroLayer()) {
+            SensitivityAnalysis.run(st, ctx("thinet", data, dir), net, data, List.of(0.5), dir, ProgressListener.NONE);
+            Path file = dir.resolve(SensitivityAnalysis.FILE);
+            List<String> first = Files.readAllLines(file);
+            assertEquals(1 + 3, first.size(), "a header and one cell per unit");
+            // a run killed while writing a line leaves it cut; the resumed run measures that cell again
+            Files.writeString(file, String.join("\n", first.subList(0, 3)) + "\n" + first.get(3).substring(0, 10));
+            SensitivityAnalysis.Result r = SensitivityAnalysis.run(st, ctx("thinet", data, dir), net, data,
+                    List.of(0.5, 0.25), dir, ProgressListener.NONE);
+            assertEquals(6, r.cells().size());
+            List<String> after = Files.readAllLines(file);
+            assertEquals(first.subList(0, 3), after.subList(0, 3), "measured cells are kept as they were");
+            assertEquals(1 + 2 + 4, after.size(), "the cut line is gone; c at 0.5 and three cells at 0.25 added");
+            assertTrue(after.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}")), String.join("\n", after));
+        }
+    }
+
+    /** A hand-made table: unit a is cheap to compress, b expensive, c in between. */
+    private static SensitivityAnalysis.Result table(NetworkSpec spec) {
+        long base = CostReport.of(spec).totalMacs();
+        return new SensitivityAnalysis.Result(0.1, base, List.of("a", "b", "c"), List.of(0.75, 0.5, 0.25), List.of(
+                new SensitivityCell("a", 0.75, 0, 0.1, 0), new SensitivityCell("a", 0.5, 0, 0.2, 0),
+                new SensitivityCell("a", 0.25, 0, 0.4, 0),
+                new SensitivityCell("b", 0.75, 0, 5.0, 0), new SensitivityCell("b", 0.5, 0, 9.0, 0),
+                new SensitivityCell("b", 0.25, 0, 20.0, 0),
+                new SensitivityCell("c", 0.75, 0, 1.0, 0), new SensitivityCell("c", 0.5, 0, -0.5, 0),
+                new SensitivityCell("c", 0.25, 0, 3.0, 0)));
+    }
+
+    @Test
+    void theBudgetMeetsItsTargetWithTheLeastSensitiveUnitsFirst() {
+        CompressionStrategy st = SHIPPED.get("thinet");
+        CompressionContext c = ctx("thinet", null, null);
+        NetworkSpec spec = spec();
+        long base = CostReport.of(spec).totalMacs();
+        // MACs: a 4,608, b 36,864, c 36,864, fc 384 (78,720); the goal at 2x is 39,360. a's steps cost 0.1-0.2
+        // points per ~10 K MACs, c's first 1.0 per 9.3 K, b's first 5.0 per 11.5-18.4 K: a goes to 0.25 (47,616),
+        // then c to 0.75 (38,304)
+        BudgetSearch.Budget b = BudgetSearch.search(st, c, spec, table(spec), 2.0);
+        assertEquals(78_720, base);
+        assertTrue(b.met(), b.verdict());
+        assertEquals(Map.of("a", 0.25, "c", 0.75), b.ratios());
+        assertEquals(38_304, b.macs());
+        assertEquals(39_360, b.goal());
+        // the MACs are exactly those of the strategy's architecture with the chosen ratios
+        assertEquals(CostReport.of(st.architecture(spec, BudgetSearch.withRatios(c, b.ratios()))).totalMacs(),
+                b.macs());
+        double predicted = b.ratios().entrySet().stream().mapToDouble(e -> Math.max(0, table(spec).cell(e.getKey(),
+                e.getValue()).drop())).sum();
+        assertEquals(predicted, b.predictedDrop(), 1e-12);
+        assertTrue(b.verdict().startsWith("meets the target"), b.verdict());
+        // the strategy applies the budget through its layerRatios setting
+        CompressionContext applied = BudgetSearch.withRatios(c, b.ratios());
+        assertEquals(b.ratios(), LayerwiseStrategy.layerRatios(applied, List.of("a", "b", "c")));
+    }
+
+    @Test
+    void anUnreachableTargetSaysHowCloseItGot() {
+        CompressionStrategy st = SHIPPED.get("thinet");
+        NetworkSpec spec = spec();
+        BudgetSearch.Budget b = BudgetSearch.search(st, ctx("thinet", null, null), spec, table(spec), 50);
+        assertFalse(b.met());
+        assertEquals(Map.of("a", 0.25, "b", 0.25, "c", 0.25), b.ratios(), "every unit at its lowest ratio");
+        assertTrue(b.verdict().startsWith("cannot meet the target with these ratios: every unit at its lowest ratio "
+                + "leaves"), b.verdict());
+    }
+
+    @Test
+    void layerRatiosNamingAnUnknownUnitIsOneLine() {
+        CompressionContext c = new CompressionContext("thinet", new MapConfiguration(Map.of("layerRatios",
+                "a:0.5,nope:0.5")), 3, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> SHIPPED.get("thinet").architecture(spec(), c));
+        assertEquals("strategy.thinet.layerRatios = a:0.5,nope:0.5: 'nope' is not a unit this strategy compresses; "
+                + "its units: a, b, c", e.getMessage());
+        CompressionContext bad = new CompressionContext("lowrank", new MapConfiguration(Map.of("layerRatios",
+                "a:1.5")), 3, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
+        InvalidSettingException e2 = assertThrows(InvalidSettingException.class,
+                () -> SHIPPED.get("lowrank").architecture(spec(), bad));
+        assertTrue(e2.getMessage().contains("entry 'a:1.5' must be path:ratio with a ratio in (0, 1]"), e2.getMessage());
+    }
+
+    @Test
+    void everyLayerwiseStrategyAppliesLayerRatiosAsItsArchitectureSays() {
+        ArrayImageDataset data = SyntheticImages.create(2, 48, new Shape(1, 8, 8), 3, 0.2);
+        Map<String, Map<String, Object>> settings = Map.of(
+                "thinet", Map.of("layerRatios", "a:0.5,c:0.25", "imagesPerClass", "4", "layerFineTuneSteps", "0",
+                        "fineTuneEpochs", "0"),
+                "taylor-1", Map.of("layerRatios", "a:0.5,c:0.25", "batches", "1", "stepFineTuneSteps", "0",
+                        "fineTuneEpochs", "0"),
+                "lowrank", Map.of("layerRatios", "b:0.5,c:0.25", "calibrationImages", "16", "fineTuneEpochs", "0"));
+        try (Network net = Network.random(spec(), 3, 7)) {
+            for (Map.Entry<String, Map<String, Object>> e : settings.entrySet()) {
+                CompressionStrategy st = SHIPPED.get(e.getKey());
+                CompressionContext c = new CompressionContext(e.getKey(), new MapConfiguration(e.getValue()), 3, data,
+                        new NetworkTrainer(null), TrainSettings.builder().epochs(1).batchSize(16).build(), null, null);
+                NetworkSpec planned = st.architecture(net.spec(), c);
+                try (Network out = st.compress(net, c)) {
+                    assertEquals(CostReport.of(planned).totalMacs(), CostReport.of(out.spec()).totalMacs(), e.getKey());
+                    assertTrue(CostReport.of(out.spec()).totalMacs() < CostReport.of(net.spec()).totalMacs());
+                    if (!e.getKey().equals("lowrank")) {
+                        assertEquals(4, ((ConvSpec) out.spec().node("a")).out(), e.getKey() + ": a at half of 8");
+                        assertEquals(8, ((ConvSpec) out.spec().node("b")).out(), e.getKey() + ": b is not listed");
+                        assertEquals(2, ((ConvSpec) out.spec().node("c")).out(), e.getKey() + ": c at a quarter");
+                    }
+                }
+            }
+        }
+    }
+}
