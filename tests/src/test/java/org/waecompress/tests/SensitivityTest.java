@@ -199,4 +199,42 @@ class SensitivityTest {
             }
         }
     }
+
+    /** No unit of a budget can go back up one ratio while the target still holds (the last step's overshoot). */
+    @Test
+    void aBudgetGivesBackWhatTheTargetCanSpare() {
+        CompressionStrategy st = SHIPPED.get("thinet");
+        CompressionContext c = ctx("thinet", null, null);
+        NetworkSpec spec = org.waecompress.backbones.Backbones.create("vgg16-bn-small", new Shape(1, 32, 32), 10,
+                0.25);
+        List<String> units = ((LayerwiseStrategy) st).units(spec, c);
+        List<Double> ratios = List.of(0.9, 0.7, 0.5, 0.3, 0.2);
+        java.util.Random r = new java.util.Random(3);
+        List<SensitivityCell> cells = new java.util.ArrayList<>();
+        for (String u : units) {
+            double d = 0;
+            for (double ratio : ratios) {
+                d += r.nextDouble() * 4;
+                cells.add(new SensitivityCell(u, ratio, 0, d, 0));
+            }
+        }
+        SensitivityAnalysis.Result table = new SensitivityAnalysis.Result(0.1, CostReport.of(spec).totalMacs(), units,
+                ratios, cells);
+        for (double target : new double[] {1.5, 2.5, 4.0}) {
+            BudgetSearch.Budget b = BudgetSearch.search(st, c, spec, table, target);
+            assertTrue(b.met(), b.verdict());
+            for (Map.Entry<String, Double> e : b.ratios().entrySet()) {
+                Map<String, Double> up = new LinkedHashMap<>(b.ratios());
+                int at = ratios.indexOf(e.getValue());
+                if (at == 0) {
+                    up.remove(e.getKey());
+                } else {
+                    up.put(e.getKey(), ratios.get(at - 1));
+                }
+                long m = CostReport.of(st.architecture(spec, BudgetSearch.withRatios(c, up))).totalMacs();
+                assertTrue(m > b.goal(), target + "x: " + e.getKey() + " could go back to " + (at == 0 ? "whole"
+                        : ratios.get(at - 1)) + " (" + m + " MACs, goal " + b.goal() + ")");
+            }
+        }
+    }
 }

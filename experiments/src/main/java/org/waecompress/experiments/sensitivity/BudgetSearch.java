@@ -17,7 +17,9 @@ import org.waecompress.spi.spec.NetworkSpec;
  * predicted accuracy loss, found greedily as Distiller's sensitivity-guided schedules and AMC's budget
  * do. Every unit starts uncompressed; each step moves the one unit whose next lower ratio costs the
  * fewest predicted points per MAC saved, until the network's MACs (computed exactly from the
- * strategy's architecture with those ratios) are at or below the target. The predicted loss of a
+ * strategy's architecture with those ratios) are at or below the target; then, since the last step
+ * may overshoot, steps are given back (the costliest first) while the target still holds. The
+ * predicted loss of a
  * budget is the sum of its units' measured drops (negative drops count as 0), the independence
  * assumption of such schedules.
  */
@@ -111,7 +113,41 @@ public final class BudgetSearch {
             macs = bestMacs;
             drop += bestDelta;
         }
+        if (macs <= goal) {
+            // the last step may overshoot: give back, most costly first, every step the target can spare
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                List<String> byCost = new ArrayList<>(table.units());
+                byCost.sort((a, b) -> Double.compare(stepCost(table, b, level.get(b), ratios),
+                        stepCost(table, a, level.get(a), ratios)));
+                for (String u : byCost) {
+                    int l = level.get(u);
+                    if (l < 0) {
+                        continue;
+                    }
+                    level.put(u, l - 1);
+                    long m = macs(strategy, ctx, backbone, ratiosOf(level, ratios));
+                    if (m <= goal) {
+                        drop -= stepCost(table, u, l, ratios);
+                        macs = m;
+                        changed = true;
+                        break;
+                    }
+                    level.put(u, l);
+                }
+            }
+        }
         return new Budget(ratiosOf(level, ratios), macs, goal, base, drop, macs <= goal);
+    }
+
+    /** The predicted points a unit's last step (to its current level) added; 0 for an uncompressed unit. */
+    private static double stepCost(SensitivityAnalysis.Result table, String unit, int level, List<Double> ratios) {
+        if (level < 0) {
+            return 0;
+        }
+        return predicted(table, unit, ratios.get(level)) - (level == 0 ? 0 : predicted(table, unit,
+                ratios.get(level - 1)));
     }
 
     /** A unit's predicted loss at a ratio: its measured drop, at least 0. */
