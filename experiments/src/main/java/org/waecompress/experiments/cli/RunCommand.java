@@ -44,13 +44,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, String> pairs = new LinkedHashMap<>();
-        for (String kv : sets) {
-            int i = kv.indexOf('=');
-            if (i <= 0) {
-                throw new BadInputException("--set " + kv + ": expected KEY=VALUE");
-            }
-            pairs.put(kv.substring(0, i).trim(), kv.substring(i + 1).trim());
-        }
+        putSets(sets, pairs);
         if (out != null) {
             pairs.put("output.dir", out.toString());
         }
@@ -135,6 +129,23 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException | SecurityException e) {
             throw new BadInputException("output folder " + dir + " is not writable (" + e.getMessage()
                     + "); choose another with --out");
+        }
+    }
+
+    /**
+     * Adds {@code --set KEY=VALUE} options to a map of keys.
+     *
+     * @param sets the options' values
+     * @param pairs the map (later options win)
+     * @throws BadInputException for a value without {@code =}
+     */
+    static void putSets(List<String> sets, Map<String, String> pairs) {
+        for (String kv : sets) {
+            int i = kv.indexOf('=');
+            if (i <= 0) {
+                throw new BadInputException("--set " + kv + ": expected KEY=VALUE");
+            }
+            pairs.put(kv.substring(0, i).trim(), kv.substring(i + 1).trim());
         }
     }
 }

@@ -96,23 +96,13 @@ final class SensitivityCommand implements Callable<Integer> {
             throw new BadInputException("--images " + images + ": expected at least 1 held-out image");
         }
         Map<String, String> pairs = runKeys(provenance);
-        for (String kv : sets) {
-            int i = kv.indexOf('=');
-            if (i <= 0) {
-                throw new BadInputException("--set " + kv + ": expected KEY=VALUE");
-            }
-            pairs.put(kv.substring(0, i).trim(), kv.substring(i + 1).trim());
-        }
+        RunCommand.putSets(sets, pairs);
         StrategyRegistry registry = StrategyRegistry.injector(new HarnessModule(null))
                 .getInstance(StrategyRegistry.class);
         ExperimentConfig cfg = ExperimentConfig.load(pairs, null, null, System.getProperties(), registry);
         ExperimentSettings s = ExperimentSettings.from(cfg);
         CompressionStrategy st = cfg.strategies().get(strategy);
-        CompressionStrategy base = st;
-        while (base instanceof StrategyVariant v) {
-            base = v.base();
-        }
-        if (!(base instanceof LayerwiseStrategy layerwise)) {
+        if (!(unwrap(st) instanceof LayerwiseStrategy layerwise)) {
             throw new BadInputException("--strategy " + strategy + ": cannot be compressed one unit at a time; "
                     + "layerwise strategies: " + String.join(", ", registry.ids().stream()
                     .filter(id -> unwrap(registry.get(id)) instanceof LayerwiseStrategy).toList()));
