@@ -104,6 +104,12 @@ class SensitivityTest {
             assertEquals(first.subList(0, 3), after.subList(0, 3), "measured cells are kept as they were");
             assertEquals(1 + 2 + 4, after.size(), "the cut line is gone; c at 0.5 and three cells at 0.25 added");
             assertTrue(after.stream().allMatch(l -> l.startsWith("{") && l.endsWith("}")), String.join("\n", after));
+            // a resume under other settings would mix cells of two analyses: refused
+            CompressionContext other = new CompressionContext("thinet", new MapConfiguration(Map.of("imagesPerClass",
+                    "2")), 3, data, new NetworkTrainer(null), TrainSettings.builder().build(), null, dir);
+            org.waecompress.spi.DataException e = assertThrows(org.waecompress.spi.DataException.class,
+                    () -> SensitivityAnalysis.run(st, other, net, data, List.of(0.5), dir, ProgressListener.NONE));
+            assertTrue(e.getMessage().contains("resume with the same settings"), e.getMessage());
         }
     }
 

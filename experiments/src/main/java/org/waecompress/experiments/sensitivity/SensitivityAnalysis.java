@@ -65,7 +65,14 @@ public final class SensitivityAnalysis {
     }
 
     /** The first line of the cells file: what the cells are relative to. */
-    record Header(String strategy, double baseError, long baseMacs, int images) {}
+    record Header(String strategy, double baseError, long baseMacs, int images, long seed, String settings) {}
+
+    /** The settings a cell depends on, as sorted key=value text. */
+    private static String settingsText(CompressionContext ctx) {
+        java.util.TreeMap<String, String> m = new java.util.TreeMap<>();
+        ctx.settings().getKeys().forEachRemaining(k -> m.put(k, ctx.settings().getString(k)));
+        return m.toString();
+    }
 
     private SensitivityAnalysis() {}
 
@@ -93,11 +100,11 @@ public final class SensitivityAnalysis {
         Path file = dir.resolve(FILE);
         Evaluator eval = new Evaluator(ProgressListener.NONE);
         Map<String, SensitivityCell> done = new LinkedHashMap<>();
-        Header header = read(file, ctx.strategyId(), heldOut.size(), done);
+        Header header = read(file, ctx.strategyId(), heldOut.size(), ctx.seed(), settingsText(ctx), done);
         if (header == null) {
             Accuracy base = eval.evaluate("sensitivity: uncompressed", trained, heldOut, 250);
             header = new Header(ctx.strategyId(), base.top1Error(), CostReport.of(trained.spec()).totalMacs(),
-                    heldOut.size());
+                    heldOut.size(), ctx.seed(), settingsText(ctx));
             append(file, GSON.toJson(header));
         } else if (!done.isEmpty()) {
             listener.message("sensitivity: resuming with " + done.size() + " of " + units.size() * ratios.size()
@@ -129,7 +136,8 @@ public final class SensitivityAnalysis {
     }
 
     /** Reads the header and cells of an earlier run of the same analysis; null when there is none. */
-    private static Header read(Path file, String strategy, int images, Map<String, SensitivityCell> into) {
+    private static Header read(Path file, String strategy, int images, long seed, String settings,
+            Map<String, SensitivityCell> into) {
         if (!Files.exists(file)) {
             return null;
         }
@@ -149,6 +157,12 @@ public final class SensitivityAnalysis {
             h = GSON.fromJson(lines.get(0), Header.class);
         } catch (JsonParseException e) {
             throw new DataException(file + ": line 1 is not a sensitivity header; delete the file to start over");
+        }
+        if (h != null && strategy.equals(h.strategy()) && h.images() == images
+                && (h.seed() != seed || !settings.equals(h.settings()))) {
+            throw new DataException(file + ": was measured with seed " + h.seed() + " and settings " + h.settings()
+                    + ", not seed " + seed + " and " + settings + "; resume with the same settings, or use another "
+                    + "--out");
         }
         if (h == null || !strategy.equals(h.strategy()) || h.images() != images) {
             throw new DataException(file + ": holds an analysis of " + (h == null ? "?" : h.strategy() + " on "
