@@ -1,5 +1,7 @@
 package org.waecompress.experiments.cli;
 
+import com.google.inject.CreationException;
+import com.google.inject.ProvisionException;
 import java.io.PrintWriter;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.spi.CompressionException;
@@ -62,7 +64,8 @@ public final class Main implements Runnable {
         configureDjl();
         String[] a = args.length == 0 ? new String[] {"run"} : args;
         CommandLine cmd = new CommandLine(new Main());
-        cmd.setExecutionExceptionHandler((ex, line, parsed) -> {
+        cmd.setExecutionExceptionHandler((thrown, line, parsed) -> {
+            Throwable ex = unwrapInjection(thrown);
             boolean verbose = java.util.Arrays.asList(a).contains("--verbose");
             PrintWriter err = line.getErr();
             int code = isBadInput(ex) ? 2 : 1;
@@ -83,6 +86,22 @@ public final class Main implements Runnable {
             return 2;
         });
         return cmd.execute(a);
+    }
+
+    /**
+     * The error a Guice injection failed on: the registry and the strategies are built by the injector, which
+     * wraps what their constructors throw (a clashing plugin, a bad variant definition) in a
+     * {@code ProvisionException} or {@code CreationException} whose first line says nothing of it.
+     *
+     * @param ex what the command threw
+     * @return its injection-free cause, or {@code ex} itself
+     */
+    static Throwable unwrapInjection(Throwable ex) {
+        Throwable t = ex;
+        while ((t instanceof ProvisionException || t instanceof CreationException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static boolean isBadInput(Throwable ex) {

@@ -2,8 +2,13 @@ package org.waecompress.experiments.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +19,7 @@ import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.result.EngineTiming;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.spec.SpecJson;
 
 class MainTest {
@@ -38,6 +44,20 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\"totalParams\""), r.out());
         assertTrue(r.out().contains("layer3.2.conv2"), r.out());
+    }
+
+    @Test
+    void anErrorThrownWhileGuiceBuildsTheRegistryIsReportedAsItself() {
+        Injector injector = Guice.createInjector(b -> b.bind(String.class).toProvider(() -> {
+            throw new InvalidSettingException("variant.taylor-2.base", "taylor-1", "variant 'taylor-2' is already defined");
+        }));
+        ProvisionException wrapped = assertThrows(ProvisionException.class, () -> injector.getInstance(String.class));
+        Throwable cause = Main.unwrapInjection(wrapped);
+        assertTrue(cause instanceof InvalidSettingException, String.valueOf(cause));
+        assertTrue(Main.isBadInput(cause));
+        assertEquals("variant.taylor-2.base = taylor-1: variant 'taylor-2' is already defined", Main.oneLine(cause));
+        IllegalStateException plain = new IllegalStateException("x");
+        assertSame(plain, Main.unwrapInjection(plain));
     }
 
     @Test
