@@ -175,7 +175,8 @@ class SensitivityTest {
                 "a:1.5")), 3, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
         InvalidSettingException e2 = assertThrows(InvalidSettingException.class,
                 () -> SHIPPED.get("lowrank").architecture(spec(), bad));
-        assertTrue(e2.getMessage().contains("entry 'a:1.5' must be path:ratio with a ratio in (0, 1]"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("entry 'a:1.5' must be path:ratio with a ratio in (0, 1]"),
+                e2.getMessage());
     }
 
     @Test

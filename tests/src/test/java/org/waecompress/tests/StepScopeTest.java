@@ -20,8 +20,8 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
-import org.waecompress.wae.WaeArchitecture.SplitKind;
 import org.waecompress.wae.WaeArchitecture;
+import org.waecompress.wae.WaeArchitecture.SplitKind;
 import org.waecompress.wae.WaeArchitectureOptions;
 
 /**

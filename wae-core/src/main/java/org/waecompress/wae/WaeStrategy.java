@@ -26,7 +26,8 @@ public final class WaeStrategy implements CompressionStrategy {
 
     @Override
     public String description() {
-        return "Wavelet-like auto-encoder: learned half-resolution split + quarter-width fusion (Chen et al., AAAI 2018)";
+        return "Wavelet-like auto-encoder: learned half-resolution split + quarter-width fusion "
+                + "(Chen et al., AAAI 2018)";
     }
 
     @Override

@@ -33,7 +33,8 @@ final class ExportCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--weights", paramLabel = "W.safetensors",
-            description = "Weights in torchvision's names (a state_dict saved with safetensors), imported before export; "
+            description = "Weights in torchvision's names (a state_dict saved with safetensors), imported before "
+                    + "export; "
                     + "without it a backbone or architecture gets random weights.")
     Path weights;
 

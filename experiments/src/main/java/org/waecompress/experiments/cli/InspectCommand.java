@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /** {@code waec inspect}: per-layer MACs, parameters and output shapes of a backbone or a saved spec. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print per-layer MACs, parameters and output shapes of a backbone, an architecture or a saved network.")
+        description = "Print per-layer MACs, parameters and output shapes of a backbone, an architecture or a saved "
+                + "network.")
 final class InspectCommand implements Callable<Integer> {
 
     @Mixin
