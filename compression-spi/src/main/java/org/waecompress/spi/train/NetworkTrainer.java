@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -267,8 +268,10 @@ public final class NetworkTrainer {
         if (steps == 0) {
             throw new DataException(data.name() + ": too few samples (" + n + ") to train");
         }
+        Map<String, Double> factors = rateFactors(task, network, rateFactor);
         TrainCheckpoint checkpoint = checkpointDir == null ? null
-                : TrainCheckpoint.of(checkpointDir, task, fingerprint(task, network, data, settings, rateFactor));
+                : TrainCheckpoint.of(checkpointDir, task, TrainCheckpoint.describe(scope, task, network, data,
+                        settings, factors));
         Engine.getInstance().setRandomSeed((int) settings.seed());
         COLLECTOR_LOCK.lock();
         try (NDManager base = NDManager.newBaseManager()) {
@@ -286,7 +289,7 @@ public final class NetworkTrainer {
                 if (saved != null) {
                     saved.weights().values().forEach(NDArray::close);
                 }
-                return train(task, built, network.classes(), data, loss, settings, rateFactor, steps, bs, checkpoint,
+                return train(task, built, network.classes(), data, loss, settings, factors, steps, bs, checkpoint,
                         saved, base);
             }
         } finally {
@@ -295,7 +298,7 @@ public final class NetworkTrainer {
     }
 
     private TrainResult train(String task, BuiltNetwork built, int classes, ImageDataset data, TrainLoss loss,
-            TrainSettings settings, ToDoubleFunction<String> rateFactor, int steps, int bs, TrainCheckpoint checkpoint,
+            TrainSettings settings, Map<String, Double> factors, int steps, int bs, TrainCheckpoint checkpoint,
             TrainCheckpoint.Saved saved, NDManager base) {
         int n = data.size();
         ParameterUpdater decayed = new ParameterUpdater(settings.optimizer(), (float) settings.momentum(),
@@ -304,7 +307,7 @@ public final class NetworkTrainer {
         List<TrainedParameter> updated = new ArrayList<>();
         Map<String, ParamDef> defs = built.parameterDefs();
         for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
-            double factor = factor(task, e.getKey(), defs.get(e.getKey()), rateFactor);
+            double factor = factors.get(e.getKey());
             if (factor > 0) {
                 boolean decay = !defs.get(e.getKey()).kind().biasLike() || settings.decayBiasAndNorm();
                 ParameterUpdater u = decay ? decayed : undecayed;
@@ -328,6 +331,7 @@ public final class NetworkTrainer {
                     settings.epochs(), checkpoint.file()));
         }
         Step stepper = new Step(built, data, loss, new LossTerms(), updated, settings, task);
+        LearningRateSchedule schedule = settings.schedule(steps);
         MemoryGrowthCheck growth = new MemoryGrowthCheck(task, built.manager(), listener);
         long step = (long) (first - 1) * steps;
         double lr = settings.learningRate();
@@ -353,7 +357,7 @@ public final class NetworkTrainer {
                 int from = b * bs;
                 int to = Math.min(n, from + bs);
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                lr = settings.learningRateAt(step, steps);
+                lr = schedule.valueAt(step);
                 float value = stepper.run(idx, lr, step + 1, epoch, b + 1);
                 lossSum += value;
                 step++;
@@ -383,32 +387,19 @@ public final class NetworkTrainer {
         return new TrainResult(Network.fromBuilt(built, classes), history);
     }
 
-    private static double factor(String task, String name, ParamDef def, ToDoubleFunction<String> rateFactor) {
-        double factor = def.kind().trainable() ? rateFactor.applyAsDouble(name) : 0;
-        if (!(factor >= 0) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException(task + ": learning-rate factor of " + name + " is " + factor
-                    + "; expected a finite value >= 0");
-        }
-        return factor;
-    }
-
-    /** Everything a training call's result depends on that the trainer can see, for its checkpoint. */
-    private String fingerprint(String task, Network network, ImageDataset data, TrainSettings settings,
+    /** Each parameter's learning-rate factor (0 for what is not trained), checked, in the spec's order. */
+    private static Map<String, Double> rateFactors(String task, Network network,
             ToDoubleFunction<String> rateFactor) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("scope ").append(scope).append('\n');
-        sb.append("task ").append(task).append('\n');
-        sb.append("settings ").append(settings).append('\n');
-        sb.append("spec ").append(SpecJson.toJson(network.spec())).append('\n');
-        sb.append("classes ").append(network.classes()).append('\n');
-        sb.append("data ").append(data.name()).append(' ').append(data.size()).append(' ')
-                .append(data.sampleShape()).append(' ').append(data.numClasses()).append('\n');
+        Map<String, Double> factors = new LinkedHashMap<>();
         for (Map.Entry<String, ParamDef> e : network.spec().parameters().entrySet()) {
-            sb.append("factor ").append(e.getKey()).append(' ')
-                    .append(factor(task, e.getKey(), e.getValue(), rateFactor)).append('\n');
+            double factor = e.getValue().kind().trainable() ? rateFactor.applyAsDouble(e.getKey()) : 0;
+            if (!(factor >= 0) || Double.isInfinite(factor)) {
+                throw new IllegalArgumentException(task + ": learning-rate factor of " + e.getKey() + " is "
+                        + factor + "; expected a finite value >= 0");
+            }
+            factors.put(e.getKey(), factor);
         }
-        sb.append("weights ").append(TrainCheckpoint.weightsHash(network)).append('\n');
-        return sb.toString();
+        return factors;
     }
 
     /**

@@ -25,8 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.SpecJson;
 
 /**
  * One training call's state after a finished epoch: the epochs done, their statistics, every parameter
@@ -78,6 +80,35 @@ final class TrainCheckpoint {
             slug = slug.isEmpty() ? "train" : slug.substring(0, 60);
         }
         return new TrainCheckpoint(dir.resolve(slug + "-" + fp.substring(0, 12) + ".ckpt"), fp);
+    }
+
+    /**
+     * Describes everything a training call's result depends on that the trainer can see: the checkpoint
+     * scope, the task, the settings, the network's layers, classes and weights, the data's identity and each
+     * parameter's learning-rate factor. Two calls with the same description continue each other's
+     * checkpoints; any difference starts afresh.
+     *
+     * @param scope the checkpoint scope (a row and its settings)
+     * @param task the task
+     * @param network the network before training
+     * @param data the training data
+     * @param settings the training settings
+     * @param factors each parameter's learning-rate factor, in the spec's order
+     * @return the description, hashed by {@link #of}
+     */
+    static String describe(String scope, String task, Network network, ImageDataset data, TrainSettings settings,
+            Map<String, Double> factors) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("scope ").append(scope).append('\n');
+        sb.append("task ").append(task).append('\n');
+        sb.append("settings ").append(settings).append('\n');
+        sb.append("spec ").append(SpecJson.toJson(network.spec())).append('\n');
+        sb.append("classes ").append(network.classes()).append('\n');
+        sb.append("data ").append(data.name()).append(' ').append(data.size()).append(' ')
+                .append(data.sampleShape()).append(' ').append(data.numClasses()).append('\n');
+        factors.forEach((name, factor) -> sb.append("factor ").append(name).append(' ').append(factor).append('\n'));
+        sb.append("weights ").append(weightsHash(network)).append('\n');
+        return sb.toString();
     }
 
     /**

@@ -118,32 +118,13 @@ public record TrainSettings(int epochs, int batchSize, double learningRate, doub
     }
 
     /**
-     * Returns the learning rate at a step.
+     * Returns the learning-rate schedule of a training call with these settings.
      *
-     * @param step the step index, from 0
      * @param stepsPerEpoch steps in one epoch
-     * @return the learning rate
+     * @return the schedule
      */
-    public double learningRateAt(long step, long stepsPerEpoch) {
-        long total = stepsPerEpoch * epochs;
-        double lr = learningRate;
-        switch (schedule) {
-            case COSINE -> lr = 0.5 * learningRate * (1 + Math.cos(Math.PI * Math.min(step, total) / (double) total));
-            case STEP -> {
-                double epoch = step / (double) stepsPerEpoch;
-                for (int e : stepEpochs) {
-                    if (epoch >= e) {
-                        lr *= stepFactor;
-                    }
-                }
-            }
-            default -> { }
-        }
-        double warm = warmupEpochs * stepsPerEpoch;
-        if (warm > 0 && step < warm) {
-            lr *= (step + 1) / warm;
-        }
-        return lr;
+    public LearningRateSchedule schedule(long stepsPerEpoch) {
+        return new LearningRateSchedule(this, stepsPerEpoch);
     }
 
     /** Builds {@link TrainSettings}. */

@@ -129,13 +129,24 @@ class NetworkTrainerTest {
 
     @Test
     void schedules() {
-        TrainSettings cos = TrainSettings.builder().epochs(2).learningRate(0.1).build();
-        assertEquals(0.1, cos.learningRateAt(0, 10), 1e-9);
-        assertEquals(0.05, cos.learningRateAt(10, 10), 1e-9);
-        TrainSettings step = TrainSettings.builder().epochs(4).learningRate(0.1).step(0.1, 2, 3).build();
-        assertEquals(0.1, step.learningRateAt(19, 10), 1e-9);
-        assertEquals(0.01, step.learningRateAt(20, 10), 1e-9);
-        assertEquals(0.001, step.learningRateAt(35, 10), 1e-9);
+        LearningRateSchedule cos = TrainSettings.builder().epochs(2).learningRate(0.1).build().schedule(10);
+        assertEquals(0.1, cos.valueAt(0), 1e-9);
+        assertEquals(0.05, cos.valueAt(10), 1e-9);
+        assertEquals(0.5 * 0.1 * (1 + Math.cos(Math.PI * 15 / 20)), cos.valueAt(15), 1e-15);
+        assertEquals(0, cos.valueAt(25), 1e-15);
+        LearningRateSchedule step = TrainSettings.builder().epochs(4).learningRate(0.1).step(0.1, 2, 3).build()
+                .schedule(10);
+        assertEquals(0.1, step.valueAt(19), 1e-9);
+        assertEquals(0.01, step.valueAt(20), 1e-9);
+        assertEquals(0.001, step.valueAt(35), 1e-9);
+        LearningRateSchedule warm = TrainSettings.builder().epochs(2).learningRate(0.1).warmupEpochs(1).build()
+                .schedule(10);
+        assertEquals(0.1 * 0.5 * (1 + Math.cos(Math.PI * 4 / 20)) * 5 / 10.0, warm.valueAt(4), 1e-15);
+        assertEquals(cos.valueAt(10), warm.valueAt(10), 0);
+        // as a DJL tracker: the same rate, rounded to float
+        for (int i = 0; i < 20; i++) {
+            assertEquals((float) cos.valueAt(i), cos.getNewValue(i), 0f);
+        }
     }
 
     @Test
