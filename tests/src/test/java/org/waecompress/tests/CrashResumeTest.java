@@ -100,16 +100,16 @@ class CrashResumeTest {
         List<ResultRow> rows = new ResultStore(crashed).read();
         assertEquals(rows.size(), lines.size(), what + ": a row stored twice or a damaged line");
         Map<String, ResultRow> expected = new TreeMap<>();
-        new ResultStore(reference).read().forEach(r -> expected.put(r.row(), r));
+        new ResultStore(reference).read().forEach(r -> expected.put(r.id(), r));
         assertEquals(List.of("backbone", "resize", "lowrank", "wae", "thinet", "taylor-1"),
-                rows.stream().map(ResultRow::row).toList(), what);
+                rows.stream().map(ResultRow::id).toList(), what);
         for (ResultRow r : rows) {
-            ResultRow e = expected.get(r.row());
-            assertEquals(e.top1Error(), r.top1Error(), what + ": " + r.row());
-            assertEquals(e.top5Error(), r.top5Error(), what + ": " + r.row());
-            assertEquals(e.macs(), r.macs(), what + ": " + r.row());
-            assertEquals(e.params(), r.params(), what + ": " + r.row());
-            assertEquals(e.settings(), r.settings(), what + ": " + r.row());
+            ResultRow e = expected.get(r.id());
+            assertEquals(e.top1Error(), r.top1Error(), what + ": " + r.id());
+            assertEquals(e.top5Error(), r.top5Error(), what + ": " + r.id());
+            assertEquals(e.cost().macs(), r.cost().macs(), what + ": " + r.id());
+            assertEquals(e.cost().params(), r.cost().params(), what + ": " + r.id());
+            assertEquals(e.provenance().settings(), r.provenance().settings(), what + ": " + r.id());
         }
         // the networks are the ones an uninterrupted run trains, byte for byte
         for (String n : List.of("backbone", "resize", "lowrank", "wae", "thinet", "taylor-1")) {

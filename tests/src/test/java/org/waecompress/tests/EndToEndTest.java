@@ -71,23 +71,23 @@ class EndToEndTest {
                 "networks/backbone.spec.json", "networks/backbone.params")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
-        List<String> ids = new ResultStore(out).read().stream().map(ResultRow::row).toList();
+        List<String> ids = new ResultStore(out).read().stream().map(ResultRow::id).toList();
         assertEquals(List.of("backbone", "decomposition", "halfwidth", "lowrank", "opaque", "resize", "taylor-1",
                 "taylor-2", "thinet", "thinet-30", "thinet-70", "thinet-conv", "thinet-gap", "thinet-tiny", "wae",
                 "wavelet"), ids);
         // every trained network is exported and reproduces the PyTorch engine; the test plugin's cannot be,
         // and its row is timed on the PyTorch engine with a note
         for (ResultRow row : new ResultStore(out).read()) {
-            if (row.row().equals("opaque")) {
+            if (row.id().equals("opaque")) {
                 assertNull(row.onnx());
                 assertTrue(row.timing().fallback().contains("node type 'testOpaque'"), row.toString());
                 continue;
             }
-            assertEquals("networks/" + row.row() + ".onnx", row.onnx().file(), row.row());
+            assertEquals("networks/" + row.id() + ".onnx", row.onnx().file(), row.id());
             assertTrue(row.onnx().worstRelative() <= 1e-4, row.toString());
-            assertTrue(Files.size(out.resolve(row.onnx().file())) == row.onnx().bytes(), row.row());
+            assertTrue(Files.size(out.resolve(row.onnx().file())) == row.onnx().bytes(), row.id());
             assertEquals("onnxruntime", row.timing().engine());
-            assertNull(row.timing().fallback(), row.row());
+            assertNull(row.timing().fallback(), row.id());
         }
         String md = Files.readString(out.resolve("table.md"));
         assertTrue(md.contains("* opaque: timed on the PyTorch engine in the ORT columns, because node type "
@@ -108,7 +108,7 @@ class EndToEndTest {
         Files.writeString(results, text.substring(0, lastStart + 20));
         CliRun.Result again = CliRun.run("run", "--config", plan().toString(), "--out", out.toString(), "--resume");
         assertEquals(0, again.code(), again.err());
-        List<String> after = new ResultStore(out).read().stream().map(ResultRow::row).toList();
+        List<String> after = new ResultStore(out).read().stream().map(ResultRow::id).toList();
         assertEquals(ids, after);
         String resumedLog = Files.readString(out.resolve("log.txt"));
         assertTrue(resumedLog.startsWith(log) && resumedLog.contains(" resumed: waec run --config "), resumedLog);

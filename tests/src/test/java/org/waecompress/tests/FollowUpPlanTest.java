@@ -47,8 +47,8 @@ class FollowUpPlanTest {
         assertTrue(r.out().contains("**tiny-speed: vgg16-bn-small (width 0.5)**"), "own width: " + r.out());
         Path second = out.resolve("tiny-speed");
         List<ResultRow> rows = new ResultStore(second).read();
-        assertEquals(List.of("backbone", "resize", "halfwidth"), rows.stream().map(ResultRow::row).toList());
-        assertEquals(2, rows.get(1).timings().size(), "latency.engine is inherited");
+        assertEquals(List.of("backbone", "resize", "halfwidth"), rows.stream().map(ResultRow::id).toList());
+        assertEquals(2, rows.get(1).timings().engines().size(), "latency.engine is inherited");
         String prov = Files.readString(second.resolve("provenance.json"));
         assertTrue(prov.contains("\"source\": \"inherited from the plan before\""), prov);
         assertFalse(Files.exists(second.resolve("networks/resize.onnx")), "its own output.onnx = false");

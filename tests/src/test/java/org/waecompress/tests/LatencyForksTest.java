@@ -34,17 +34,18 @@ class LatencyForksTest {
                 out.toString());
         assertEquals(0, r.code(), r.err());
         List<ResultRow> rows = new ResultStore(out).read();
-        assertEquals(List.of("backbone", "wae", "halfwidth"), rows.stream().map(ResultRow::row).toList());
-        for (EngineTiming t : rows.get(0).timings()) {
+        assertEquals(List.of("backbone", "wae", "halfwidth"), rows.stream().map(ResultRow::id).toList());
+        for (EngineTiming t : rows.get(0).timings().engines()) {
             assertNull(t.forkSpeedups(), "the backbone row has no pairing");
             assertEquals(1.0, t.speedup(), 0.0);
         }
         for (ResultRow row : rows.subList(1, 3)) {
-            assertEquals(List.of("onnxruntime", "pytorch"), row.timings().stream().map(EngineTiming::engine).toList());
-            for (EngineTiming t : row.timings()) {
+            assertEquals(List.of("onnxruntime", "pytorch"),
+                    row.timings().engines().stream().map(EngineTiming::engine).toList());
+            for (EngineTiming t : row.timings().engines()) {
                 List<Double> sp = t.forkSpeedups();
-                assertEquals(2, sp.size(), row.row());
-                assertEquals((sp.get(0) + sp.get(1)) / 2, t.speedup(), 1e-12, row.row());
+                assertEquals(2, sp.size(), row.id());
+                assertEquals((sp.get(0) + sp.get(1)) / 2, t.speedup(), 1e-12, row.id());
                 assertTrue(t.medianMs() > 0 && t.baselineMs() > 0 && t.fallback() == null, row.toString());
             }
         }

@@ -102,6 +102,6 @@ class ResumeMidRowTest {
     }
 
     private static ResultRow row(Path run) {
-        return new ResultStore(run).read().stream().filter(r -> r.row().equals("wae")).findFirst().orElseThrow();
+        return new ResultStore(run).read().stream().filter(r -> r.id().equals("wae")).findFirst().orElseThrow();
     }
 }

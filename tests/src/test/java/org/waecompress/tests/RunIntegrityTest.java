@@ -92,7 +92,7 @@ class RunIntegrityTest {
                 .getAsString());
         assertTrue(layer.get("commandLine").getAsString().contains("--resume"));
         assertEquals(List.of("backbone", "resize", "lowrank"),
-                new ResultStore(out).read().stream().map(ResultRow::row).toList());
+                new ResultStore(out).read().stream().map(ResultRow::id).toList());
         // every row's fine-tuning rate is stated: the papers' tenth for low-rank, the run's rate for resize
         assertTrue(Files.readString(out.resolve("table.md")).contains("strategy.ID.fineTuneRateFactor; ThiNet, Taylor "
                 + "and low-rank at their papers' 0.1x): resize 1.0x, lowrank 0.1x."), Files.readString(out.resolve(
@@ -175,7 +175,7 @@ class RunIntegrityTest {
         Path out = tmp.resolve("alone");
         CliRun.Result r = waec(tiny(out, "--set", "strategies="));
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of("backbone"), new ResultStore(out).read().stream().map(ResultRow::row).toList());
+        assertEquals(List.of("backbone"), new ResultStore(out).read().stream().map(ResultRow::id).toList());
     }
 
     @Test
@@ -220,15 +220,15 @@ class RunIntegrityTest {
                 "--set", "finetune.epochs=3"));
         assertEquals(0, r.code(), r.err());
         List<ResultRow> rows = new ResultStore(out).read();
-        assertEquals(List.of("backbone", "wae", "resize"), rows.stream().map(ResultRow::row).toList());
+        assertEquals(List.of("backbone", "wae", "resize"), rows.stream().map(ResultRow::id).toList());
         ResultRow failed = rows.stream().filter(ResultRow::failed).findFirst().orElse(null);
         assertNotNull(failed, "no row diverged at learning rate 10");
-        assertEquals("wae", failed.row());
+        assertEquals("wae", failed.id());
         assertTrue(rows.get(2).top1Error() != null && !rows.get(2).failed(), "the row after it did not run");
         assertTrue(failed.failure().contains("loss became"), failed.failure());
         String md = Files.readString(out.resolve("table.md"));
         assertTrue(md.contains(failed.label() + " (failed)") && md.contains("Failed: " + failed.label()), md);
-        assertTrue(Files.readString(out.resolve("log.txt")).contains(failed.row() + ": failed: "));
+        assertTrue(Files.readString(out.resolve("log.txt")).contains(failed.id() + ": failed: "));
     }
 
     @Test
@@ -259,7 +259,8 @@ class RunIntegrityTest {
         Files.writeString(results, lines.get(0) + "\n" + lines.get(1) + "\n" + last.substring(0, 40));
         assertEquals(0, waec(tiny(out, "--resume", "--set", "strategies=resize,lowrank")).code());
         assertEquals(List.of("backbone", "resize", "lowrank"),
-                Files.readAllLines(results).stream().map(l -> l.substring(8, l.indexOf('"', 8))).toList());
+                Files.readAllLines(results).stream()
+                        .map(l -> JsonParser.parseString(l).getAsJsonObject().get("id").getAsString()).toList());
     }
 
     @Test

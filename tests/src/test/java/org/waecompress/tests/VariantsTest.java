@@ -37,7 +37,7 @@ class VariantsTest {
         CliRun.Result r = RunIntegrityTest.waec(args);
         assertEquals(0, r.code(), r.err());
         List<ResultRow> rows = new ResultStore(out).read();
-        assertEquals(List.of("backbone", "resize", "my-resize"), rows.stream().map(ResultRow::row).toList());
+        assertEquals(List.of("backbone", "resize", "my-resize"), rows.stream().map(ResultRow::id).toList());
         assertTrue(rows.get(2).network().startsWith("my-resize-"), rows.get(2).network());
         JsonObject p = JsonParser.parseString(Files.readString(out.resolve("provenance.json"))).getAsJsonObject();
         JsonObject mine = p.getAsJsonObject("strategySettings").getAsJsonObject("my-resize");

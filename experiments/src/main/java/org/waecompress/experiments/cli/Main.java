@@ -10,9 +10,9 @@ import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.UnknownStrategyException;
 import org.waecompress.spi.plugin.PluginClashException;
 import org.waecompress.spi.spec.SpecException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * The {@code waec} command line. With no arguments it runs the main job ({@code run}).

@@ -9,6 +9,7 @@ import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.InputShapes;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Parameters;
 final class NetworkTarget {
 
     @Parameters(index = "0", paramLabel = "NETWORK",
-            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, resnet56), "
+            description = "A backbone name (vgg16, vgg16-bn, vgg16-ceil, resnet50, vgg16-bn-small, resnet20, "
+                    + "resnet56), "
                     + "STRATEGY-on-BACKBONE (e.g. wae-on-vgg16), a saved NAME.spec.json, or a run folder (see --row).")
     String target;
 
@@ -137,7 +139,7 @@ final class NetworkTarget {
     private Path savedSpec() {
         Path p = Path.of(target);
         if (Files.isDirectory(p)) {
-            Path f = p.resolve("networks").resolve(row + ".spec.json");
+            Path f = new RunFolder(p).networks().resolve(row + ".spec.json");
             if (!Files.isRegularFile(f)) {
                 throw new BadInputException(target + ": run folder has no saved network for row '" + row + "' ("
                         + f + " not found); runs keep every row's network with --set output.keepNetworks=true");

@@ -16,6 +16,7 @@ import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.ExperimentRunner;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.report.RunReport;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine.Command;
@@ -91,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("Run folder: " + o.dir().toAbsolutePath());
         if (thenSettings != null) {
             Path next = Path.of(thenSettings.outputDir());
-            boolean again = resume && Files.exists(next.resolve("results.jsonl"));
+            boolean again = resume && Files.exists(new RunFolder(next).results().file());
             List<String> thenArgs = new ArrayList<>(args);
             thenArgs.add("(then " + cfg.get("experiment.then") + " in " + next + ")");
             ExperimentRunner.Outcome t = runner.run(thenCfg, thenSettings, next, again, thenArgs,

@@ -19,6 +19,7 @@ import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.Provenance;
 import org.waecompress.experiments.harness.RunData;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.harness.RunLock;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.experiments.report.SensitivityReport;
@@ -51,7 +52,8 @@ import picocli.CommandLine.Parameters;
         + "test images. Writes a table in four formats and a heat map; with --target-speedup, the per-unit budget."})
 final class SensitivityCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "RUN_DIR", description = "A run folder with a trained backbone (networks/backbone.spec.json).")
+    @Parameters(paramLabel = "RUN_DIR",
+            description = "A run folder with a trained backbone (networks/backbone.spec.json).")
     Path runDir;
 
     @Option(names = "--strategy", required = true, description = "The strategy id: thinet, taylor-1, lowrank or a "
@@ -86,8 +88,9 @@ final class SensitivityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TableFormat f = TableFormat.parse(format);
-        Path backboneFile = runDir.resolve("networks").resolve("backbone.spec.json");
-        Path provenance = runDir.resolve("provenance.json");
+        RunFolder run = new RunFolder(runDir);
+        Path backboneFile = run.savedBackbone();
+        Path provenance = run.provenance();
         if (!Files.isRegularFile(backboneFile) || !Files.isRegularFile(provenance)) {
             throw new BadInputException(runDir + ": not a run folder with a trained backbone (expected "
                     + "networks/backbone.spec.json and provenance.json); pass the folder of a finished run");
@@ -178,7 +181,7 @@ final class SensitivityCommand implements Callable<Integer> {
                 p.addProperty("budget", setting);
                 p.addProperty("budgetMet", b.met());
             }
-            write(dir.resolve("provenance.json"), new GsonBuilder().setPrettyPrinting().create().toJson(p) + "\n");
+            write(new RunFolder(dir).provenance(), new GsonBuilder().setPrettyPrinting().create().toJson(p) + "\n");
         }
         System.out.println();
         System.out.println("Sensitivity folder: " + dir.toAbsolutePath());

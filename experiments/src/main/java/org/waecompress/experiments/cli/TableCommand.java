@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.report.RunReport;
 import org.waecompress.experiments.report.RunSummary;
 import org.waecompress.experiments.report.TableFormat;
@@ -41,7 +42,7 @@ final class TableCommand implements Callable<Integer> {
     public Integer call() {
         TableFormat f = TableFormat.parse(format);
         for (Path dir : dirs) {
-            if (!Files.isRegularFile(dir.resolve("results.jsonl"))) {
+            if (!Files.isRegularFile(new RunFolder(dir).results().file())) {
                 throw new BadInputException(dir + ": no results.jsonl; pass the folder of a run");
             }
         }
@@ -63,7 +64,7 @@ final class TableCommand implements Callable<Integer> {
                     + " failed (" + r.failure() + "); left out of the summary."));
             List<ResultRow> rows = c.rows().stream().filter(r -> !r.failed()).toList();
             if (rows.isEmpty()) {
-                throw new BadInputException(dir.resolve("results.jsonl") + ": holds no finished row");
+                throw new BadInputException(new RunFolder(dir).results().file() + ": holds no finished row");
             }
             String seed = seed(dir);
             runs.add(new RunSummary.Run(dir + (seed == null ? "" : " (seed " + seed + ")"), rows));
@@ -86,7 +87,7 @@ final class TableCommand implements Callable<Integer> {
     /** The run's seed from its provenance.json, or null. */
     private static String seed(Path dir) {
         try {
-            JsonObject p = new Gson().fromJson(Files.readString(dir.resolve("provenance.json")), JsonObject.class);
+            JsonObject p = new Gson().fromJson(Files.readString(new RunFolder(dir).provenance()), JsonObject.class);
             return p.getAsJsonObject("config").getAsJsonObject("experiment.seed").get("value").getAsString();
         } catch (IOException | RuntimeException e) {
             return null;

@@ -118,9 +118,9 @@ public final class ResultStore {
                 throw new DataException(file + ": line " + (i + 1) + " is not a result row (" + what(e)
                         + "); restore that line or delete it, and --resume reruns its row");
             }
-            Integer first = seen.putIfAbsent(r.row(), i + 1);
+            Integer first = seen.putIfAbsent(r.id(), i + 1);
             if (first != null) {
-                notes.add("Row '" + r.row() + "' is in results.jsonl twice (lines " + first + " and " + (i + 1)
+                notes.add("Row '" + r.id() + "' is in results.jsonl twice (lines " + first + " and " + (i + 1)
                         + "); the table shows the first.");
                 continue;
             }
@@ -143,26 +143,93 @@ public final class ResultStore {
      */
     static ResultRow parse(String line) {
         JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-        if (!o.has("timings") && o.has("latencyMs")) {
-            JsonObject t = new JsonObject();
-            t.addProperty("engine", "pytorch");
-            t.add("medianMs", o.get("latencyMs"));
-            t.add("p90Ms", o.get("latencyP90Ms"));
-            t.add("baselineMs", o.get("baselineLatencyMs"));
-            t.add("speedup", o.get("speedup"));
-            t.add("throughput", o.get("throughput"));
-            if (o.has("forkSpeedups")) {
-                t.add("forkSpeedups", o.get("forkSpeedups"));
-            }
-            JsonArray a = new JsonArray();
-            a.add(t);
-            o.add("timings", a);
+        if (o.has("row")) {
+            o = fromFlat(o);
         }
         ResultRow r = GSON.fromJson(o, ResultRow.class);
-        if (r.row() == null || r.label() == null || r.timings() == null || (r.macs() <= 0 && r.failure() == null)) {
-            throw new IllegalStateException("a row needs row, label and macs");
+        if (r.id() == null || r.label() == null || r.cost() == null || r.timings() == null
+                || r.timings().engines() == null || r.provenance() == null
+                || (r.cost().macs() <= 0 && r.failure() == null)) {
+            throw new IllegalStateException("a row needs id, label, cost, timings and provenance");
         }
         return r;
+    }
+
+    /**
+     * Reads a row as runs before the grouped format wrote it: every measurement a top-level field, the id
+     * under {@code row}, and before that the PyTorch engine's timing as {@code latencyMs} and its neighbours.
+     * {@link #repair} (every {@code --resume}) rewrites such a file in the grouped format.
+     *
+     * @param o the flat row
+     * @return the grouped row
+     */
+    static JsonObject fromFlat(JsonObject o) {
+        JsonArray engines;
+        if (o.has("timings")) {
+            engines = o.getAsJsonArray("timings");
+        } else {
+            engines = new JsonArray();
+            if (o.has("latencyMs")) {
+                JsonObject t = new JsonObject();
+                t.addProperty("engine", "pytorch");
+                t.add("medianMs", o.get("latencyMs"));
+                t.add("p90Ms", o.get("latencyP90Ms"));
+                t.add("baselineMs", o.get("baselineLatencyMs"));
+                t.add("speedup", o.get("speedup"));
+                t.add("throughput", o.get("throughput"));
+                if (o.has("forkSpeedups")) {
+                    t.add("forkSpeedups", o.get("forkSpeedups"));
+                }
+                engines.add(t);
+            }
+        }
+        JsonObject g = new JsonObject();
+        copy(o, "row", g, "id");
+        copy(o, "label", g, "label");
+        copy(o, "network", g, "network");
+        copy(o, "strategy", g, "strategy");
+        if (o.has("top1Error") && !o.get("top1Error").isJsonNull()) {
+            JsonObject e = new JsonObject();
+            copy(o, "top1Error", e, "top1");
+            copy(o, "top5Error", e, "top5");
+            copy(o, "testImages", e, "testImages");
+            g.add("errors", e);
+        }
+        JsonObject cost = new JsonObject();
+        copy(o, "macs", cost, "macs");
+        copy(o, "params", cost, "params");
+        copy(o, "macSpeedup", cost, "macSpeedup");
+        copy(o, "macsByPart", cost, "macsByPart");
+        g.add("cost", cost);
+        JsonObject timings = new JsonObject();
+        copy(o, "latencyBatch", timings, "latencyBatch");
+        copy(o, "throughputBatch", timings, "throughputBatch");
+        timings.add("engines", engines);
+        g.add("timings", timings);
+        copy(o, "onnx", g, "onnx");
+        if (present(o, "paperTop5Error") || present(o, "paperSpeedup")) {
+            JsonObject p = new JsonObject();
+            copy(o, "paperTop5Error", p, "top5Error");
+            copy(o, "paperSpeedup", p, "speedup");
+            g.add("paper", p);
+        }
+        JsonObject prov = new JsonObject();
+        copy(o, "trainSeconds", prov, "trainSeconds");
+        copy(o, "settings", prov, "settings");
+        copy(o, "finishedAt", prov, "finishedAt");
+        g.add("provenance", prov);
+        copy(o, "failure", g, "failure");
+        return g;
+    }
+
+    private static boolean present(JsonObject o, String key) {
+        return o.has(key) && !o.get(key).isJsonNull();
+    }
+
+    private static void copy(JsonObject from, String key, JsonObject to, String as) {
+        if (present(from, key)) {
+            to.add(as, from.get(key));
+        }
     }
 
     /**

@@ -50,7 +50,7 @@ public final class ResumeCheck {
      * @throws DataException when the file is damaged
      */
     static JsonObject provenance(Path dir) {
-        Path f = dir.resolve("provenance.json");
+        Path f = new RunFolder(dir).provenance();
         if (!Files.exists(f)) {
             return null;
         }

@@ -192,7 +192,7 @@ final class RowTiming implements AutoCloseable {
         if (!s.onnx() && !ort) {
             return new Exported(null, null, "not exported", null);
         }
-        Path file = (s.onnx() ? runDir.resolve("networks") : scratch()).resolve(row + ".onnx");
+        Path file = (s.onnx() ? new RunFolder(runDir).networks() : scratch()).resolve(row + ".onnx");
         try {
             Files.createDirectories(file.getParent());
             long bytes = OnnxExport.write(net, file);
@@ -264,7 +264,7 @@ final class RowTiming implements AutoCloseable {
             return;
         }
         try {
-            ExperimentRunner.deleteTree(scratch);
+            RunFolder.deleteTree(scratch);
         } catch (IOException e) {
             log.message("warning: could not remove the latency scratch folder " + scratch + ": " + e.getMessage());
         }

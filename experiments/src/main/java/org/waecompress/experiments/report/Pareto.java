@@ -50,9 +50,9 @@ public final class Pareto {
      */
     public static Set<String> front(List<ResultRow> rows, Axis axis) {
         List<ResultRow> eligible = rows.stream().filter(r -> !r.failed() && r.top1Error() != null
-                && (axis == Axis.MACS || !r.timings().isEmpty())).toList();
-        ToDoubleFunction<ResultRow> gain = axis == Axis.SPEEDUP ? ResultRow::speedup : r -> -(double) r.macs();
-        return front(eligible, r -> r.top1Error(), gain, ResultRow::row);
+                && (axis == Axis.MACS || !r.timings().engines().isEmpty())).toList();
+        ToDoubleFunction<ResultRow> gain = axis == Axis.SPEEDUP ? ResultRow::speedup : r -> -(double) r.cost().macs();
+        return front(eligible, r -> r.top1Error(), gain, ResultRow::id);
     }
 
     /**

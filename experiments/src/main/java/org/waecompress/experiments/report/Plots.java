@@ -61,12 +61,13 @@ public final class Plots {
             Path b = dir.resolve("macs_vs_error.png");
             save(accuracyVsSpeedup(rows), a);
             save(chart("Top-1 error vs MACs", "MACs per image (log scale)", "top-1 error (%)", rows,
-                    r -> (double) r.macs(), r -> 100 * r.top1Error(), true, Pareto.front(rows, Pareto.Axis.MACS)), b);
+                    r -> (double) r.cost().macs(), r -> 100 * r.top1Error(), true, Pareto.front(rows,
+                            Pareto.Axis.MACS)), b);
             return List.of(a, b);
         }
         Path c = dir.resolve("speedup_vs_macs.png");
         save(chart("Measured CPU speed-up vs MAC speed-up", "MAC speed-up (x)", "measured speed-up (x)", rows,
-                ResultRow::macSpeedup, ResultRow::speedup, false, null), c);
+                r -> r.cost().macSpeedup(), ResultRow::speedup, false, null), c);
         return List.of(c);
     }
 
@@ -89,7 +90,7 @@ public final class Plots {
         for (ResultRow r : rows) {
             double px = fx.applyAsDouble(r);
             double py = fy.applyAsDouble(r);
-            if (front == null || front.contains(r.row())) {
+            if (front == null || front.contains(r.id())) {
                 on.add(px, py);
                 if (front != null) {
                     line.add(px, py);
@@ -135,7 +136,7 @@ public final class Plots {
             XYTextAnnotation a = new XYTextAnnotation(" " + r.label() + " ", fx.applyAsDouble(r),
                     fy.applyAsDouble(r));
             a.setFont(LABEL_FONT);
-            a.setPaint(front == null || front.contains(r.row()) ? Color.BLACK : DOMINATED.darker());
+            a.setPaint(front == null || front.contains(r.id()) ? Color.BLACK : DOMINATED.darker());
             a.setTextAnchor(TextAnchor.BOTTOM_LEFT);
             labels.add(a);
         }

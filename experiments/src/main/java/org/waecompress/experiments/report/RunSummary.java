@@ -114,17 +114,18 @@ public final class RunSummary {
             Double base = run.rows().stream().filter(r -> r.strategy() == null && r.top1Error() != null)
                     .map(ResultRow::top1Error).findFirst().orElse(null);
             for (ResultRow r : run.rows()) {
-                List<Sample> same = byId.computeIfAbsent(r.row(), k -> new ArrayList<>());
-                if (!same.isEmpty() && same.get(0).row().macs() != r.macs()) {
-                    throw new IllegalArgumentException("row '" + r.row() + "' has "
-                            + CostReport.human(same.get(0).row().macs()) + " MACs in " + same.get(0).run() + " but "
-                            + CostReport.human(r.macs()) + " in " + run.name() + "; summarise runs of one plan (same "
-                            + "backbone, width and input)");
+                List<Sample> same = byId.computeIfAbsent(r.id(), k -> new ArrayList<>());
+                ResultRow seen = same.isEmpty() ? null : same.get(0).row();
+                if (seen != null && seen.cost().macs() != r.cost().macs()) {
+                    throw new IllegalArgumentException("row '" + r.id() + "' has "
+                            + CostReport.human(seen.cost().macs()) + " MACs in " + same.get(0).run() + " but "
+                            + CostReport.human(r.cost().macs()) + " in " + run.name() + "; summarise runs of one plan "
+                            + "(same backbone, width and input)");
                 }
-                if (!same.isEmpty() && !same.get(0).row().settings().equals(r.settings())) {
-                    throw new IllegalArgumentException("row '" + r.row() + "' has other settings in " + run.name()
-                            + " than in " + same.get(0).run() + " (" + firstDifference(same.get(0).row().settings(),
-                            r.settings()) + "); summarise runs of one plan");
+                if (seen != null && !seen.provenance().settings().equals(r.provenance().settings())) {
+                    throw new IllegalArgumentException("row '" + r.id() + "' has other settings in " + run.name()
+                            + " than in " + same.get(0).run() + " (" + firstDifference(seen.provenance().settings(),
+                            r.provenance().settings()) + "); summarise runs of one plan");
                 }
                 same.add(new Sample(run.name(), r, r.strategy() == null ? null : base));
             }
@@ -147,9 +148,9 @@ public final class RunSummary {
                     top5.add(100 * r.top5Error());
                 }
             }
-            out.add(new Row(first.row(), first.label(), first.network(), same.size(), top1, behind, top5,
-                    first.macs(), first.params(), same.stream().map(x -> x.row().speedup()).toList(),
-                    first.macSpeedup()));
+            out.add(new Row(first.id(), first.label(), first.network(), same.size(), top1, behind, top5,
+                    first.cost().macs(), first.cost().params(), same.stream().map(x -> x.row().speedup()).toList(),
+                    first.cost().macSpeedup()));
         }
         return out;
     }

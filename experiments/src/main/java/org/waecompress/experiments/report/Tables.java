@@ -44,11 +44,12 @@ public final class Tables {
     public static Meta withPartNotes(Meta meta, List<ResultRow> rows) {
         List<String> notes = new ArrayList<>(meta.notes());
         for (ResultRow r : rows) {
-            if (r.macsByPart() == null || r.macsByPart().isEmpty()) {
+            if (r.cost().macsByPart() == null || r.cost().macsByPart().isEmpty()) {
                 continue;
             }
             StringBuilder b = new StringBuilder("MACs of " + r.label() + " by part: ");
-            b.append(r.macsByPart().entrySet().stream().map(e -> e.getKey() + " " + CostReport.human(e.getValue()))
+            b.append(r.cost().macsByPart().entrySet().stream()
+                    .map(e -> e.getKey() + " " + CostReport.human(e.getValue()))
                     .collect(Collectors.joining(", ")));
             notes.add(b.append('.').toString());
         }
@@ -58,11 +59,11 @@ public final class Tables {
     private static List<Column<ResultRow>> columns(List<ResultRow> rows) {
         boolean acc = rows.stream().anyMatch(r -> r.top1Error() != null);
         boolean top5 = rows.stream().anyMatch(r -> r.top5Error() != null);
-        boolean paper = rows.stream().anyMatch(r -> r.paperSpeedup() != null || r.paperTop5Error() != null);
-        int lb = rows.isEmpty() ? 1 : rows.get(0).latencyBatch();
-        int tb = rows.isEmpty() ? 1 : rows.get(0).throughputBatch();
+        boolean paper = rows.stream().anyMatch(r -> paperSpeedup(r) != null || paperTop5(r) != null);
+        int lb = rows.isEmpty() ? 1 : rows.get(0).timings().latencyBatch();
+        int tb = rows.isEmpty() ? 1 : rows.get(0).timings().throughputBatch();
         List<Column<ResultRow>> c = new ArrayList<>();
-        c.add(Column.csvOnly("row", ResultRow::row));
+        c.add(Column.csvOnly("row", ResultRow::id));
         c.add(Column.csvOnly("network", ResultRow::network));
         c.add(Column.of("method", "Method", "method", false, r -> r.label() + (r.failed() ? " (failed)" : ""),
                 ResultRow::label));
@@ -76,17 +77,19 @@ public final class Tables {
                     r -> r.top5Error() == null ? "-" : f("%.2f", 100 * r.top5Error()),
                     r -> r.top5Error() == null ? "" : f("%.4f", 100 * r.top5Error())));
         }
-        c.add(Column.of("MACs", "MACs", "macs", true, r -> r.macs() == 0 ? "-" : CostReport.human(r.macs()),
-                r -> Long.toString(r.macs())));
-        c.add(Column.of("params", "Params", "params", true, r -> r.macs() == 0 ? "-" : CostReport.human(r.params()),
-                r -> Long.toString(r.params())));
+        c.add(Column.of("MACs", "MACs", "macs", true,
+                r -> r.cost().macs() == 0 ? "-" : CostReport.human(r.cost().macs()),
+                r -> Long.toString(r.cost().macs())));
+        c.add(Column.of("params", "Params", "params", true,
+                r -> r.cost().macs() == 0 ? "-" : CostReport.human(r.cost().params()),
+                r -> Long.toString(r.cost().params())));
         List<String> engines = engines(rows);
         for (String e : engines) {
             timingColumns(c, rows, e, lb);
             if (e.equals(engines.get(0))) {
                 c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true,
-                        r -> r.macs() == 0 ? "-" : f("%.2fx", r.macSpeedup()),
-                        r -> f("%.4f", r.macSpeedup())));
+                        r -> r.cost().macs() == 0 ? "-" : f("%.2fx", r.cost().macSpeedup()),
+                        r -> f("%.4f", r.cost().macSpeedup())));
             }
         }
         for (String e : engines) {
@@ -96,19 +99,19 @@ public final class Tables {
         }
         if (paper) {
             c.add(Column.of("paper top-5 err (%)", "Paper top-5 err. (\\%)", "paper_top5_err_pct", true,
-                    r -> r.paperTop5Error() == null ? "-" : f("%.2f", r.paperTop5Error()),
-                    r -> r.paperTop5Error() == null ? "" : f("%.2f", r.paperTop5Error())));
+                    r -> paperTop5(r) == null ? "-" : f("%.2f", paperTop5(r)),
+                    r -> paperTop5(r) == null ? "" : f("%.2f", paperTop5(r))));
             c.add(Column.of("paper CPU speed-up", "Paper CPU speed-up", "paper_speedup", true,
-                    r -> r.paperSpeedup() == null ? "-" : f("%.2fx", r.paperSpeedup()),
-                    r -> r.paperSpeedup() == null ? "" : f("%.2f", r.paperSpeedup())));
+                    r -> paperSpeedup(r) == null ? "-" : f("%.2fx", paperSpeedup(r)),
+                    r -> paperSpeedup(r) == null ? "" : f("%.2f", paperSpeedup(r))));
         }
         if (acc) {
             Set<String> bySpeed = Pareto.front(rows, Pareto.Axis.SPEEDUP);
             Set<String> byMacs = Pareto.front(rows, Pareto.Axis.MACS);
-            c.add(Column.of("Pareto", "Pareto", "pareto", false, r -> Pareto.mark(r.row(), bySpeed, byMacs),
-                    r -> Pareto.mark(r.row(), bySpeed, byMacs).replace(", ", "+")));
+            c.add(Column.of("Pareto", "Pareto", "pareto", false, r -> Pareto.mark(r.id(), bySpeed, byMacs),
+                    r -> Pareto.mark(r.id(), bySpeed, byMacs).replace(", ", "+")));
         }
-        c.add(Column.csvOnly("test_images", r -> r.testImages() == null ? "" : Integer.toString(r.testImages())));
+        c.add(Column.csvOnly("test_images", r -> r.errors() == null ? "" : Integer.toString(r.errors().testImages())));
         return c;
     }
 
@@ -116,7 +119,7 @@ public final class Tables {
     static List<String> engines(List<ResultRow> rows) {
         List<String> e = new ArrayList<>();
         for (ResultRow r : rows) {
-            for (EngineTiming t : r.timings()) {
+            for (EngineTiming t : r.timings().engines()) {
                 if (!e.contains(t.engine())) {
                     e.add(t.engine());
                 }
@@ -150,8 +153,8 @@ public final class Tables {
                 r -> raw(r, e, t -> f("%.4f", t.baselineMs()))));
         c.add(Column.of("speed-up (" + l + ")", "Speed-up (" + l + ")", e + "_speedup", true,
                 r -> cell(r, e, t -> f("%.2fx", t.speedup()) + mark(t)), r -> raw(r, e, t -> f("%.4f", t.speedup()))));
-        if (rows.stream().anyMatch(r -> r.timing(e) != null && r.timing(e).forkSpeedups() != null
-                && !r.timing(e).forkSpeedups().isEmpty())) {
+        if (rows.stream().anyMatch(r -> r.timings().of(e) != null && r.timings().of(e).forkSpeedups() != null
+                && !r.timings().of(e).forkSpeedups().isEmpty())) {
             c.add(Column.of("speed-up range (" + l + ")", "Speed-up range (" + l + ")", e + "_speedup_range", true,
                     r -> cell(r, e, t -> range(t.forkSpeedups(), "%.2f-%.2fx", "-")),
                     r -> raw(r, e, t -> range(t.forkSpeedups(), "%.4f-%.4f", ""))));
@@ -164,13 +167,21 @@ public final class Tables {
         return t.fallback() == null ? "" : "*";
     }
 
+    private static Double paperTop5(ResultRow r) {
+        return r.paper() == null ? null : r.paper().top5Error();
+    }
+
+    private static Double paperSpeedup(ResultRow r) {
+        return r.paper() == null ? null : r.paper().speedup();
+    }
+
     private static String cell(ResultRow r, String engine, Function<EngineTiming, String> f) {
-        EngineTiming t = r.timing(engine);
+        EngineTiming t = r.timings().of(engine);
         return t == null ? "-" : f.apply(t);
     }
 
     private static String raw(ResultRow r, String engine, Function<EngineTiming, String> f) {
-        EngineTiming t = r.timing(engine);
+        EngineTiming t = r.timings().of(engine);
         return t == null ? "" : f.apply(t);
     }
 
@@ -185,7 +196,7 @@ public final class Tables {
     public static Meta withFallbackNotes(Meta meta, List<ResultRow> rows) {
         List<String> notes = new ArrayList<>(meta.notes());
         for (ResultRow r : rows) {
-            for (EngineTiming t : r.timings()) {
+            for (EngineTiming t : r.timings().engines()) {
                 if (t.fallback() != null) {
                     notes.add("* " + r.label() + ": timed on the PyTorch engine in the " + label(t.engine())
                             + " columns, because " + t.fallback());

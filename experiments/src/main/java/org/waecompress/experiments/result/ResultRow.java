@@ -1,74 +1,25 @@
 package org.waecompress.experiments.result;
 
-import java.util.List;
-import java.util.Map;
-
 /**
- * One finished row of a comparison table: a backbone or a strategy applied to it, with everything
- * measured for it in the run. Null numbers were not measured (accuracy off, or no reference).
+ * One finished row of a comparison table: a backbone or a strategy applied to it, with everything measured
+ * for it in the run, in parts: a new measurement is a component of one part. Parts that were not measured
+ * are null: {@code errors} when accuracy is off or the row failed, {@code onnx} when the network could not be
+ * exported, {@code paper} when the paper has no number for the row.
  *
- * @param row the row's id ({@code backbone} or the strategy id)
+ * @param id the row's id ({@code backbone} or the strategy id); unique in a run
  * @param label the method's label in tables
  * @param network the network's name
  * @param strategy the strategy id, or null for the backbone
- * @param top1Error top-1 error in [0, 1], or null
- * @param top5Error top-5 error in [0, 1], or null
- * @param testImages images the errors were measured on
- * @param macs multiply-accumulates per image
- * @param params trainable parameters
- * @param macSpeedup backbone MACs / these MACs
- * @param latencyBatch the batch size of the latency figures
- * @param throughputBatch the batch size of the throughput figures
- * @param timings the latency on each engine the run measured, in the order of {@code
- *     latency.engine} (the first is the table's primary figure)
- * @param onnx the exported file and its check, or null when the network could not be exported
- * @param trainSeconds wall time spent training or compressing
- * @param paperTop5Error the paper's reported top-5 error (%), or null
- * @param paperSpeedup the paper's reported CPU speed-up, or null
- * @param settings the strategy's settings as given
- * @param finishedAt when the row finished (ISO-8601)
- * @param macsByPart MACs of each top-level part of a composite network (WAE's encoder, split,
- *     branches and heads), in order; null for a plain layer stack
+ * @param errors the test-set errors, or null
+ * @param cost MACs and parameters
+ * @param timings the latency and throughput per engine
+ * @param onnx the exported file and its check, or null
+ * @param paper the paper's reported numbers, or null
+ * @param provenance training time, settings and finish time
  * @param failure why the row has no measurements (its training diverged), or null for a finished row
  */
-public record ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
-        Integer testImages, long macs, long params, double macSpeedup, int latencyBatch, int throughputBatch,
-        List<EngineTiming> timings, OnnxFileInfo onnx, double trainSeconds, Double paperTop5Error,
-        Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart,
-        String failure) {
-
-    /**
-     * Creates a finished row.
-     *
-     * @param row the row's id
-     * @param label the label
-     * @param network the network's name
-     * @param strategy the strategy id, or null
-     * @param top1Error top-1 error, or null
-     * @param top5Error top-5 error, or null
-     * @param testImages test images
-     * @param macs MACs
-     * @param params parameters
-     * @param macSpeedup MAC speed-up
-     * @param latencyBatch latency batch
-     * @param throughputBatch throughput batch
-     * @param timings timings per engine
-     * @param onnx the exported file, or null
-     * @param trainSeconds training time
-     * @param paperTop5Error paper top-5 error, or null
-     * @param paperSpeedup paper speed-up, or null
-     * @param settings settings
-     * @param finishedAt finish time
-     * @param macsByPart MACs by part, or null
-     */
-    public ResultRow(String row, String label, String network, String strategy, Double top1Error, Double top5Error,
-            Integer testImages, long macs, long params, double macSpeedup, int latencyBatch, int throughputBatch,
-            List<EngineTiming> timings, OnnxFileInfo onnx, double trainSeconds, Double paperTop5Error,
-            Double paperSpeedup, Map<String, String> settings, String finishedAt, Map<String, Long> macsByPart) {
-        this(row, label, network, strategy, top1Error, top5Error, testImages, macs, params, macSpeedup, latencyBatch,
-                throughputBatch, timings, onnx, trainSeconds, paperTop5Error, paperSpeedup, settings, finishedAt,
-                macsByPart, null);
-    }
+public record ResultRow(String id, String label, String network, String strategy, Errors errors, Cost cost,
+        Timings timings, OnnxFileInfo onnx, PaperReference paper, RowProvenance provenance, String failure) {
 
     /**
      * Tells whether the row failed (no measurements; {@link #failure} says why).
@@ -80,22 +31,30 @@ public record ResultRow(String row, String label, String network, String strateg
     }
 
     /**
+     * Returns the top-1 error, or null where accuracy was not measured.
+     *
+     * @return the error in [0, 1], or null
+     */
+    public Double top1Error() {
+        return errors == null ? null : errors.top1();
+    }
+
+    /**
+     * Returns the top-5 error, or null where it was not measured.
+     *
+     * @return the error in [0, 1], or null
+     */
+    public Double top5Error() {
+        return errors == null ? null : errors.top5();
+    }
+
+    /**
      * Returns the primary timing (the first engine's).
      *
      * @return the timing
      */
     public EngineTiming timing() {
-        return timings.get(0);
-    }
-
-    /**
-     * Returns the timing standing for an engine, if the run measured it.
-     *
-     * @param engine the engine id
-     * @return the timing, or null
-     */
-    public EngineTiming timing(String engine) {
-        return timings.stream().filter(t -> t.engine().equals(engine)).findFirst().orElse(null);
+        return timings.primary();
     }
 
     /**

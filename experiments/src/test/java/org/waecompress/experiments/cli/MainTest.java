@@ -17,8 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.harness.ResultStore;
+import org.waecompress.experiments.result.Cost;
 import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.Errors;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.result.RowProvenance;
+import org.waecompress.experiments.result.Timings;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.spec.SpecJson;
 
@@ -49,7 +53,8 @@ class MainTest {
     @Test
     void anErrorThrownWhileGuiceBuildsTheRegistryIsReportedAsItself() {
         Injector injector = Guice.createInjector(b -> b.bind(String.class).toProvider(() -> {
-            throw new InvalidSettingException("variant.taylor-2.base", "taylor-1", "variant 'taylor-2' is already defined");
+            throw new InvalidSettingException("variant.taylor-2.base", "taylor-1",
+                    "variant 'taylor-2' is already defined");
         }));
         ProvisionException wrapped = assertThrows(ProvisionException.class, () -> injector.getInstance(String.class));
         Throwable cause = Main.unwrapInjection(wrapped);
@@ -178,12 +183,12 @@ class MainTest {
     private Path run(String name, long seed, double backboneErr, double waeErr, long waeMacs) throws Exception {
         Path d = Files.createDirectories(dir.resolve(name));
         ResultStore store = new ResultStore(d);
-        store.append(new ResultRow("backbone", "net (backbone)", "net", null, backboneErr, null, 100, 78, 10, 1, 1, 4,
-                List.of(new EngineTiming("onnxruntime", 2, 2, 2, 1, 10, null, null)), null, 1, null, null, Map.of(),
-                "t", null));
-        store.append(new ResultRow("wae", "wae", "wae-net", "wae", waeErr, null, 100, waeMacs, 10, 3, 1, 4,
-                List.of(new EngineTiming("onnxruntime", 1, 1, 2, 2, 10, null, null)), null, 1, null, null, Map.of(),
-                "t", null));
+        store.append(new ResultRow("backbone", "net (backbone)", "net", null, new Errors(backboneErr, null, 100),
+                new Cost(78, 10, 1, null), new Timings(1, 4, List.of(new EngineTiming("onnxruntime", 2, 2, 2, 1, 10,
+                null, null))), null, null, new RowProvenance(1, Map.of(), "t"), null));
+        store.append(new ResultRow("wae", "wae", "wae-net", "wae", new Errors(waeErr, null, 100), new Cost(waeMacs, 10,
+                3, null), new Timings(1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 2, 2, 10, null, null))),
+                null, null, new RowProvenance(1, Map.of(), "t"), null));
         Files.writeString(d.resolve("provenance.json"),
                 "{\"config\": {\"experiment.seed\": {\"value\": \"" + seed + "\", \"source\": \"--set\"}}}");
         return d;

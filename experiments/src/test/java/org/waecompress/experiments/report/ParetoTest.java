@@ -18,17 +18,21 @@ import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.text.TextUtils;
 import org.junit.jupiter.api.Test;
+import org.waecompress.experiments.result.Cost;
 import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.Errors;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.result.RowProvenance;
+import org.waecompress.experiments.result.Timings;
 
 class ParetoTest {
 
     /** A row with an error (%), a measured speed-up and MACs. */
     static ResultRow row(String id, Double errorPct, double speedup, long macs) {
         return new ResultRow(id, id, id + "-net", id.equals("backbone") ? null : id,
-                errorPct == null ? null : errorPct / 100, null, errorPct == null ? null : 1000, macs, 10,
-                1_000_000.0 / macs, 1, 4, List.of(new EngineTiming("pytorch", 10 / speedup, 11, 10, speedup, 100,
-                        null, null)), null, 1, null, null, Map.of(), "t", null);
+                errorPct == null ? null : new Errors(errorPct / 100, null, 1000), new Cost(macs, 10,
+                1_000_000.0 / macs, null), new Timings(1, 4, List.of(new EngineTiming("pytorch", 10 / speedup, 11, 10,
+                speedup, 100, null, null))), null, null, new RowProvenance(1, Map.of(), "t"), null);
     }
 
     /**
@@ -40,8 +44,8 @@ class ParetoTest {
         List<ResultRow> rows = new ArrayList<>(List.of(row("backbone", 10.0, 1.0, 1_000_000),
                 row("a", 11.0, 2.0, 500_000), row("b", 12.0, 1.5, 400_000), row("c", 15.0, 3.0, 300_000),
                 row("d", 11.0, 2.0, 500_000)));
-        rows.add(new ResultRow("e", "e", "e", "e", null, null, null, 1, 1, 1, 1, 4, List.of(), null, 1, null, null,
-                Map.of(), "t", null, "training diverged: loss NaN"));
+        rows.add(new ResultRow("e", "e", "e", "e", null, new Cost(1, 1, 1, null), new Timings(1, 4, List.of()), null,
+                null, new RowProvenance(1, Map.of(), "t"), "training diverged: loss NaN"));
         return rows;
     }
 

@@ -8,16 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.waecompress.experiments.result.Cost;
 import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.Errors;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.result.RowProvenance;
+import org.waecompress.experiments.result.Timings;
 
 class RunSummaryTest {
 
     static ResultRow row(String id, Double top1, long macs, double speedup) {
-        return new ResultRow(id, id, "net-" + id, id.equals("backbone") ? null : id, top1, top1 == null ? null
-                : top1 / 10, top1 == null ? null : 10000, macs, 100, 78.0 / macs, 1, 16,
-                List.of(new EngineTiming("onnxruntime", 1.0, 1.2, 2.0, speedup, 50, null, null)), null, 1, null, null,
-                Map.of(), "t", null);
+        return new ResultRow(id, id, "net-" + id, id.equals("backbone") ? null : id,
+                top1 == null ? null : new Errors(top1, top1 == null ? null : top1 / 10, top1 == null ? null : 10000),
+                new Cost(macs, 100, 78.0 / macs, null), new Timings(1, 16, List.of(new EngineTiming("onnxruntime", 1.0,
+                1.2, 2.0, speedup, 50, null, null))), null, null, new RowProvenance(1, Map.of(), "t"), null);
     }
 
     static List<RunSummary.Run> runs() {
@@ -74,9 +78,9 @@ class RunSummaryTest {
     @Test
     void aRowWhoseSettingsDifferBetweenRunsIsRefused() {
         ResultRow a = row("wae", 0.07, 26, 1);
-        ResultRow b = new ResultRow("wae", "wae", "net-wae", "wae", 0.07, 0.007, 10000, 26, 100, 3, 1, 16,
-                List.of(new EngineTiming("onnxruntime", 1.0, 1.2, 2.0, 1, 50, null, null)), null, 1, null, null,
-                Map.of("stage2.epochs", "3"), "t", null);
+        ResultRow b = new ResultRow("wae", "wae", "net-wae", "wae", new Errors(0.07, 0.007, 10000), new Cost(26, 100,
+                3, null), new Timings(1, 16, List.of(new EngineTiming("onnxruntime", 1.0, 1.2, 2.0, 1, 50, null,
+                null))), null, null, new RowProvenance(1, Map.of("stage2.epochs", "3"), "t"), null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RunSummary.of(List.of(
                 new RunSummary.Run("runs/p12b", List.of(a)), new RunSummary.Run("runs/p12c", List.of(b)))));
         assertEquals("row 'wae' has other settings in runs/p12c than in runs/p12b (stage2.epochs default against 3); "

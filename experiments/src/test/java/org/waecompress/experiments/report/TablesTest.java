@@ -11,9 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.waecompress.experiments.result.Cost;
 import org.waecompress.experiments.result.EngineTiming;
+import org.waecompress.experiments.result.Errors;
 import org.waecompress.experiments.result.OnnxFileInfo;
+import org.waecompress.experiments.result.PaperReference;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.result.RowProvenance;
+import org.waecompress.experiments.result.Timings;
 
 /**
  * Golden-file tests of every table format, under two default locales (number formatting must not
@@ -24,22 +29,22 @@ class TablesTest {
     static List<ResultRow> rows() {
         EngineTiming mine = new EngineTiming("pytorch", 0.5, 0.75, 2.0, 4.0, 2000.0, null, null);
         return List.of(
-                new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, 0.2834, 0.1165, 10000, 15_470_264_320L,
-                        138_357_544L, 1.0, 1, 4, List.of(
-                                new EngineTiming("onnxruntime", 216.25, 230.5, 216.25, 1.0, 4.8765, null, null),
-                                new EngineTiming("pytorch", 203.456, 221.0, 203.456, 1.0, 5.1234, null, null)),
-                        new OnnxFileInfo("networks/backbone.onnx", 553_408_804L, 1.7e-6), 3600.5, 11.65, 1.0,
-                        Map.of(), "2026-11-25T00:00:00Z", null),
-                new ResultRow("wae", "wae", "wae-vgg16", "wae", 0.3012, 0.1187, 10000, 4_381_913_088L, 53_324_582L,
-                        3.5305, 1, 4, List.of(
-                                new EngineTiming("onnxruntime", 63.1, 64.0, 215.0, 3.4073, 18.5, null, null),
-                                new EngineTiming("pytorch", 61.2, 70.75, 201.9, 3.299, 17.25, null, null)),
-                        new OnnxFileInfo("networks/wae.onnx", 161_932_910L, 1.1e-6), 1234.0, 11.87, 3.13,
-                        Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z", null),
-                new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, null, null, 999,
-                        12_345, 16.5, 1, 4, List.of(mine.standingFor("onnxruntime",
-                                "node type 'mine' (com.example.Mine, at x) has no ONNX lowering"), mine), null, 1.0,
-                        null, null, Map.of(), "2026-11-25T02:00:00Z", null));
+                new ResultRow("backbone", "vgg16 (backbone)", "vgg16", null, new Errors(0.2834, 0.1165, 10000),
+                        new Cost(15_470_264_320L, 138_357_544L, 1.0, null), new Timings(1, 4,
+                        List.of( new EngineTiming("onnxruntime", 216.25, 230.5, 216.25, 1.0, 4.8765, null, null),
+                        new EngineTiming("pytorch", 203.456, 221.0, 203.456, 1.0, 5.1234, null, null))),
+                        new OnnxFileInfo("networks/backbone.onnx", 553_408_804L, 1.7e-6), new PaperReference(11.65,
+                        1.0), new RowProvenance(3600.5, Map.of(), "2026-11-25T00:00:00Z"), null),
+                new ResultRow("wae", "wae", "wae-vgg16", "wae", new Errors(0.3012, 0.1187, 10000),
+                        new Cost(4_381_913_088L, 53_324_582L, 3.5305, null), new Timings(1, 4,
+                        List.of( new EngineTiming("onnxruntime", 63.1, 64.0, 215.0, 3.4073, 18.5, null, null),
+                        new EngineTiming("pytorch", 61.2, 70.75, 201.9, 3.299, 17.25, null, null))),
+                        new OnnxFileInfo("networks/wae.onnx", 161_932_910L, 1.1e-6), new PaperReference(11.87, 3.13),
+                        new RowProvenance(1234.0, Map.of("lambda", "1.0"), "2026-11-25T01:00:00Z"), null),
+                new ResultRow("my_strategy", "my_strategy & co", "x-net", "my_strategy", null, new Cost(999, 12_345,
+                        16.5, null), new Timings(1, 4, List.of(mine.standingFor("onnxruntime",
+                        "node type 'mine' (com.example.Mine, at x) has no ONNX lowering"), mine)), null, null,
+                        new RowProvenance(1.0, Map.of(), "2026-11-25T02:00:00Z"), null));
     }
 
     static Tables.Meta meta() {
@@ -73,9 +78,9 @@ class TablesTest {
         parts.put("encoder", 252_887_040L);
         parts.put("split", 10_838_016L);
         parts.put("low", 3_836_657_664L);
-        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 1, 1, 4,
-                List.of(new EngineTiming("onnxruntime", 1, 1, 1, 1, 1, null, null)), null, 1, null, null, Map.of(), "t",
-                parts);
+        ResultRow wae = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, new Cost(4_381_913_088L, 1, 1, parts),
+                new Timings(1, 4, List.of(new EngineTiming("onnxruntime", 1, 1, 1, 1, 1, null, null))), null, null,
+                new RowProvenance(1, Map.of(), "t"), null);
         Tables.Meta m = Tables.withPartNotes(meta(), List.of(rows().get(0), wae));
         assertEquals(3, m.notes().size());
         assertEquals("MACs of wae by part: encoder 252.89 M, split 10.84 M, low 3.84 G.",
@@ -84,9 +89,9 @@ class TablesTest {
 
     @Test
     void rowsTimedInForksGetASpeedUpRangeColumn() {
-        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, null, null, 4_381_913_088L, 1, 3.53, 1,
-                4, List.of(new EngineTiming("onnxruntime", 60.0, 70.0, 170.0, 2.8, 17.25, List.of(2.8, 2.5, 3.1),
-                null)), null, 1, null, null, Map.of(), "t", null);
+        ResultRow forked = new ResultRow("wae", "wae", "wae-vgg16", "wae", null, new Cost(4_381_913_088L, 1, 3.53,
+                null), new Timings(1, 4, List.of(new EngineTiming("onnxruntime", 60.0, 70.0, 170.0, 2.8, 17.25,
+                List.of(2.8, 2.5, 3.1), null))), null, null, new RowProvenance(1, Map.of(), "t"), null);
         List<ResultRow> rows = List.of(rows().get(0), forked);
         String md = Tables.render(rows, meta(), TableFormat.MD);
         assertTrue(md.contains("| speed-up range (ORT) |"), md);

@@ -1,0 +1,100 @@
+package org.waecompress.experiments.harness;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.waecompress.experiments.measure.LatencySettings;
+import org.waecompress.experiments.result.Cost;
+import org.waecompress.experiments.result.Errors;
+import org.waecompress.experiments.result.PaperReference;
+import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.result.RowProvenance;
+import org.waecompress.experiments.result.Timings;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SequentialSpec;
+import org.waecompress.spi.spec.SpecTraversal;
+import org.waecompress.spi.train.Accuracy;
+
+/** Builds a run's result rows from what was measured for them. */
+final class Rows {
+
+    private Rows() {}
+
+    /**
+     * Returns a measured row.
+     *
+     * @param id the row's id
+     * @param label its label in tables
+     * @param strategy the strategy id, or null for the backbone
+     * @param spec the row's network
+     * @param baseCost the backbone's cost
+     * @param acc the test-set accuracy, or null when accuracy is off
+     * @param measured the timings and the exported file
+     * @param latency the run's latency settings (batch sizes)
+     * @param seconds wall time spent training or compressing
+     * @param paper the paper's numbers for the row, or null
+     * @param settings the strategy's settings as given
+     * @return the row
+     */
+    static ResultRow measured(String id, String label, String strategy, NetworkSpec spec, CostReport baseCost,
+            Accuracy acc, RowTiming.Measured measured, LatencySettings latency, double seconds, PaperReference paper,
+            Map<String, String> settings) {
+        CostReport cost = CostReport.of(spec);
+        Errors errors = acc == null ? null : new Errors(acc.top1Error(), acc.top5Error(), acc.samples());
+        return new ResultRow(id, label, spec.name(), strategy, errors,
+                new Cost(cost.totalMacs(), cost.totalParams(), baseCost.totalMacs() / (double) cost.totalMacs(),
+                        partMacs(spec, cost)),
+                new Timings(latency.batch(), latency.throughputBatch(), measured.timings()), measured.onnx(), paper,
+                new RowProvenance(seconds, settings, Instant.now().toString()), null);
+    }
+
+    /**
+     * Returns the row of a strategy whose training diverged: its cost from the architecture the strategy gives
+     * without data when it can (null: a data-dependent architecture, no cost to show), no accuracy or latency,
+     * and why.
+     *
+     * @param id the row's id
+     * @param arch the strategy's architecture, or null
+     * @param baseCost the backbone's cost
+     * @param latency the run's latency settings
+     * @param seconds wall time spent before it diverged
+     * @param settings the strategy's settings as given
+     * @param why the divergence
+     * @return the row
+     */
+    static ResultRow failed(String id, NetworkSpec arch, CostReport baseCost, LatencySettings latency, double seconds,
+            Map<String, String> settings, RuntimeException why) {
+        CostReport c = arch == null ? null : CostReport.of(arch);
+        long macs = c == null ? 0 : c.totalMacs();
+        return new ResultRow(id, id, arch == null ? id : arch.name(), id, null,
+                new Cost(macs, c == null ? 0 : c.totalParams(), macs == 0 ? 0 : baseCost.totalMacs() / (double) macs,
+                        null),
+                new Timings(latency.batch(), latency.throughputBatch(), List.of()), null, null,
+                new RowProvenance(seconds, settings, Instant.now().toString()), "training diverged: "
+                        + why.getMessage());
+    }
+
+    /**
+     * Returns the MACs of each top-level part when the network's root is a composite node (not a plain
+     * sequence of layers), so tables can say what an encoder or a branch costs.
+     *
+     * @param spec the network's spec
+     * @param cost its cost report
+     * @return part path to MACs, in order, or null
+     */
+    static Map<String, Long> partMacs(NetworkSpec spec, CostReport cost) {
+        if (spec.root() instanceof SequentialSpec || spec.root().children().isEmpty()) {
+            return null;
+        }
+        Map<String, Long> parts = new LinkedHashMap<>();
+        List<LayerSpec> children = spec.root().children();
+        for (int i = 0; i < children.size(); i++) {
+            String path = SpecTraversal.childPath("", children.get(i), i);
+            parts.put(path, cost.macsOf(path));
+        }
+        return parts;
+    }
+}
