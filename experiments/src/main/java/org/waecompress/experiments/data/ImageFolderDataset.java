@@ -3,7 +3,6 @@ package org.waecompress.experiments.data;
 import ai.djl.basicdataset.cv.classification.ImageFolder;
 import ai.djl.modality.cv.transform.CenterCrop;
 import ai.djl.modality.cv.transform.Normalize;
-import ai.djl.modality.cv.transform.ResizeShort;
 import ai.djl.modality.cv.transform.ToTensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -18,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 
 /**
  * An ImageNet-style folder ({@code root/<class>/<image>}) read through DJL's {@link ImageFolder}:
@@ -57,7 +57,7 @@ public final class ImageFolderDataset implements ImageDataset {
         // DJL applies a data set's transforms only in its own batch iterator; records fetched by
         // index are raw, so the pipeline is applied here.
         Pipeline pipeline = new Pipeline()
-                .add(new ResizeShort(resize))
+                .add(new ShortSideResize(resize))
                 .add(new CenterCrop(crop, crop))
                 .add(new ToTensor())
                 .add(new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}));
@@ -121,14 +121,14 @@ public final class ImageFolderDataset implements ImageDataset {
 
     @Override
     public int label(int index) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             return labelOf(record(m, index));
         }
     }
 
     @Override
     public void copyImage(int index, float[] dst, int offset) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             float[] v = image(record(m, index)).toFloatArray();
             System.arraycopy(v, 0, dst, offset, v.length);
         }
