@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -410,7 +411,7 @@ public final class SafeTensors {
                         + "' has no such parameter; is this the right backbone?)");
             }
         }
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             Map<String, NDArray> weights = new LinkedHashMap<>();
             for (Map.Entry<String, ParamDef> d : defs.entrySet()) {
                 Entry e = st.entries().get(d.getKey());

@@ -15,6 +15,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
@@ -47,7 +48,7 @@ public final class ChannelGrid {
         for (int i = 0; i < n; i++) {
             idx[i] = i * Math.max(1, data.size() / n);
         }
-        try (NDManager m = NDManager.newBaseManager(); BuiltNetwork b = network.build(m)) {
+        try (NDManager m = Devices.newManager(); BuiltNetwork b = network.build(m)) {
             b.block().freezeParameters(true);
             NDArray x = data.batch(m, idx).get(0);
             NDList out = b.forward(new NDList(x), true);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.NetworkTrainer;
@@ -74,7 +75,7 @@ public final class LambdaSweep {
         long nl = 0;
         float lo = Float.MAX_VALUE;
         float hi = -Float.MAX_VALUE;
-        try (NDManager m = NDManager.newBaseManager(); BuiltNetwork b = ae.build(m)) {
+        try (NDManager m = Devices.newManager(); BuiltNetwork b = ae.build(m)) {
             for (int from = 0; from < data.size(); from += 256) {
                 int[] idx = new int[Math.min(256, data.size() - from)];
                 for (int i = 0; i < idx.length; i++) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.train.TrainResult;
@@ -148,7 +149,7 @@ final class WaeTraining {
             }
         }
         Map<String, NDArray> w = new LinkedHashMap<>(n.weights());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             if (last != null) {
                 String layer = last.substring(0, last.length() - "weight".length());
                 for (String k : List.of(last, layer + "bias")) {

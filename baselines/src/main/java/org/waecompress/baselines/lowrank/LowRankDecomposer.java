@@ -11,6 +11,7 @@ import org.waecompress.baselines.common.Linalg;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.HeightWidth;
@@ -183,7 +184,7 @@ public final class LowRankDecomposer {
     }
 
     private static Network decompose(Network net, LowRankSettings s, Map<String, Responses> responses) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             Factorised f = factorise(net.spec(), s, net, m, responses);
             // Weights: the original tensor where the name still exists, the factors otherwise.
             Map<String, NDArray> weights = new LinkedHashMap<>();

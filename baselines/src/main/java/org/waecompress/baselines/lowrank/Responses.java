@@ -7,6 +7,7 @@ import java.util.stream.IntStream;
 import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ConvSpec;
@@ -74,7 +75,7 @@ record Responses(double[] mean, double[] cov, int out, long samples) {
                 return null;
             }
         }
-        try (Network p = prefix; NDManager m = NDManager.newBaseManager()) {
+        try (Network p = prefix; NDManager m = Devices.newManager()) {
             BuiltNetwork built = p == null ? null : p.build(m);
             try (built) {
                 int n = images.size();

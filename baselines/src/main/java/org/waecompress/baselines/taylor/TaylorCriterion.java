@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ActivationSpec;
@@ -121,7 +122,7 @@ public final class TaylorCriterion {
         NetworkSpec g = gated(net.spec(), layers, n, gatePaths);
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, Long> positions = new LinkedHashMap<>();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             Map<String, NDArray> w = new LinkedHashMap<>(net.weights());
             Map<String, String> convOfGate = new LinkedHashMap<>();
             gatePaths.forEach((conv, gate) -> convOfGate.put(gate, conv));

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.waecompress.baselines.common.ConvGeometry;
 import org.waecompress.baselines.common.Prefix;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ConvSpec;
@@ -72,7 +73,7 @@ public final class ThiNetPruner {
         int n = images.size();
         SplittableRandom rnd = new SplittableRandom(seed);
         float[][] out = new float[n * locations][channels];
-        try (Network prefix = Prefix.network(net, r.consumer()); NDManager m = NDManager.newBaseManager();
+        try (Network prefix = Prefix.network(net, r.consumer()); NDManager m = Devices.newManager();
                 BuiltNetwork b = prefix.build(m)) {
             for (int from = 0; from < n; from += batch) {
                 int to = Math.min(n, from + batch);
@@ -140,7 +141,7 @@ public final class ThiNetPruner {
         double[] scales = ThiNetSelection.leastSquares(x, removed);
         int[] kept = java.util.stream.IntStream.range(0, channels).filter(c -> !removed[c]).toArray();
         ChannelSurgery.Readers r = ChannelSurgery.readers(net.spec(), convPath);
-        try (Network pruned = ChannelSurgery.prune(net, convPath, kept); NDManager m = NDManager.newBaseManager()) {
+        try (Network pruned = ChannelSurgery.prune(net, convPath, kept); NDManager m = Devices.newManager()) {
             String name = SpecTraversal.paramName(r.consumer(), "weight");
             NDArray w = pruned.weight(name);
             Shape s = w.getShape();

@@ -125,7 +125,9 @@ public final class BuiltNetwork implements AutoCloseable {
     void load(Map<String, NDArray> weights) {
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             NDArray w = weights.get(e.getKey());
-            NDArray copy = w.duplicate();
+            // a replica on another device (data-parallel training) gets its own copy there
+            NDArray copy = w.getDevice().equals(manager.getDevice()) ? w.duplicate()
+                    : w.toDevice(manager.getDevice(), true);
             copy.attach(manager);
             e.getValue().setArray(copy);
         }

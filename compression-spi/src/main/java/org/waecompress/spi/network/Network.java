@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.ParamDef;
@@ -65,7 +66,7 @@ public final class Network implements AutoCloseable {
      */
     public static Network random(NetworkSpec spec, int classes, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        try (NDManager tmp = NDManager.newBaseManager()) {
+        try (NDManager tmp = Devices.newManager()) {
             BuiltNetwork built = BuiltNetwork.create(spec, tmp);
             built.initializeRandom();
             return fromBuilt(built, classes);
@@ -86,7 +87,7 @@ public final class Network implements AutoCloseable {
         Map<String, Shape> shapes = new LinkedHashMap<>();
         weights.forEach((k, v) -> shapes.put(k, v.getShape()));
         checkShapes(spec, shapes, source);
-        NDManager m = NDManager.newBaseManager();
+        NDManager m = Devices.newManager();
         Map<String, NDArray> copy = new LinkedHashMap<>();
         for (String name : spec.parameters().keySet()) {
             NDArray w = weights.get(name).duplicate();
@@ -104,7 +105,7 @@ public final class Network implements AutoCloseable {
      * @return the network
      */
     public static Network fromBuilt(BuiltNetwork built, int classes) {
-        NDManager m = NDManager.newBaseManager();
+        NDManager m = Devices.newManager();
         Map<String, NDArray> copy = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : built.parameters().entrySet()) {
             NDArray w = e.getValue().getArray().duplicate();
@@ -225,7 +226,7 @@ public final class Network implements AutoCloseable {
             o.addProperty("classes", classes);
             String json = SpecJson.gson().toJson(o);
             AtomicFiles.write(paramFile, out -> {
-                try (NDManager tmp = NDManager.newBaseManager(); BuiltNetwork built = build(tmp)) {
+                try (NDManager tmp = Devices.newManager(); BuiltNetwork built = build(tmp)) {
                     DataOutputStream dos = new DataOutputStream(new BufferedOutputStream(out));
                     built.block().saveParameters(dos);
                     dos.flush();
@@ -264,7 +265,7 @@ public final class Network implements AutoCloseable {
         NetworkSpec spec = SpecJson.fromJson(json, specFile.toString());
         JsonObject o = new Gson().fromJson(json, JsonObject.class);
         int classes = o.has("classes") ? o.get("classes").getAsInt() : (int) spec.outputShape().get(0);
-        try (NDManager tmp = NDManager.newBaseManager();
+        try (NDManager tmp = Devices.newManager();
                 InputStream in = new BufferedInputStream(Files.newInputStream(paramFile))) {
             BuiltNetwork built = BuiltNetwork.create(spec, tmp);
             try {

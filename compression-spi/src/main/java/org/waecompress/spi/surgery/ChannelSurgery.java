@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -120,7 +121,7 @@ public final class ChannelSurgery {
         }
         NetworkSpec pruned = SpecRewriter.rewrite(spec, (p, leaf, in) ->
                 group.producers().contains(p) ? ((ConvSpec) leaf).withOut(k.length) : leaf);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             long[] idx = Arrays.stream(k).asLongStream().toArray();
             NDArray ch = m.create(idx);
             Map<String, NDArray> w = new LinkedHashMap<>(net.weights());

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 
@@ -33,7 +34,7 @@ public final class Evaluator {
      */
     public Accuracy evaluate(String task, Network network, ImageDataset data, int batchSize) {
         NetworkTrainer.checkShapes(network, data);
-        try (NDManager base = NDManager.newBaseManager(); BuiltNetwork built = network.build(base)) {
+        try (NDManager base = Devices.newManager(); BuiltNetwork built = network.build(base)) {
             return evaluate(task, built, data, batchSize);
         }
     }

@@ -1,5 +1,6 @@
 package org.waecompress.spi.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,12 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,6 +31,7 @@ import java.util.function.ToDoubleFunction;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
@@ -274,7 +278,7 @@ public final class NetworkTrainer {
                         settings, factors));
         Engine.getInstance().setRandomSeed((int) settings.seed());
         COLLECTOR_LOCK.lock();
-        try (NDManager base = NDManager.newBaseManager()) {
+        try (NDManager base = Devices.newManager()) {
             TrainCheckpoint.Saved saved = checkpoint == null ? null : checkpoint.read(base);
             if (saved != null && saved.epochsDone() >= settings.epochs()) {
                 listener.message(String.format(Locale.ROOT, "%s: %s restored from %s", task,
@@ -330,7 +334,8 @@ public final class NetworkTrainer {
             listener.message(String.format(Locale.ROOT, "%s: resuming at epoch %d/%d from %s", task, first,
                     settings.epochs(), checkpoint.file()));
         }
-        Step stepper = new Step(built, data, loss, new LossTerms(), updated, settings, task);
+        List<BuiltNetwork> replicas = replicas(built, classes, updated);
+        Step stepper = new Step(built, replicas, data, loss, new LossTerms(), updated, settings, task);
         LearningRateSchedule schedule = settings.schedule(steps);
         MemoryGrowthCheck growth = new MemoryGrowthCheck(task, built.manager(), listener);
         long step = (long) (first - 1) * steps;
@@ -384,7 +389,41 @@ public final class NetworkTrainer {
                     task, epoch, settings.epochs(), stats.loss(), formatTerms(stats.terms()), secs,
                     stats.samplesPerSecond()));
         }
+        replicas.forEach(NetworkTrainer::closeReplica);
         return new TrainResult(Network.fromBuilt(built, classes), history);
+    }
+
+    /**
+     * Builds one replica of the network on every device after the first ({@link Devices#all()}), for data
+     * parallel training; none on one device. A replica trains the primary's trained parameters and leaves the
+     * others frozen.
+     */
+    private static List<BuiltNetwork> replicas(BuiltNetwork built, int classes, List<TrainedParameter> updated) {
+        List<Device> devices = Devices.all();
+        List<BuiltNetwork> out = new ArrayList<>();
+        if (devices.size() < 2) {
+            return out;
+        }
+        Set<String> trained = new HashSet<>();
+        updated.forEach(p -> trained.add(p.name()));
+        try (Network snapshot = Network.fromBuilt(built, classes)) {
+            for (Device d : devices.subList(1, devices.size())) {
+                BuiltNetwork r = snapshot.build(NDManager.newBaseManager(d));
+                r.parameters().forEach((name, p) -> {
+                    if (!trained.contains(name)) {
+                        p.freeze(true);
+                    }
+                });
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static void closeReplica(BuiltNetwork r) {
+        NDManager m = r.manager();
+        r.close();
+        m.close();
     }
 
     /** Each parameter's learning-rate factor (0 for what is not trained), checked, in the spec's order. */
@@ -411,6 +450,7 @@ public final class NetworkTrainer {
     /** One training step: forward, loss, backward and every parameter's update, in its own scope. */
     private static final class Step {
         private final BuiltNetwork built;
+        private final List<BuiltNetwork> replicas;
         private final ImageDataset data;
         private final TrainLoss loss;
         private final LossTerms terms;
@@ -418,9 +458,10 @@ public final class NetworkTrainer {
         private final TrainSettings settings;
         private final String task;
 
-        Step(BuiltNetwork built, ImageDataset data, TrainLoss loss, LossTerms terms, List<TrainedParameter> updated,
-                TrainSettings settings, String task) {
+        Step(BuiltNetwork built, List<BuiltNetwork> replicas, ImageDataset data, TrainLoss loss, LossTerms terms,
+                List<TrainedParameter> updated, TrainSettings settings, String task) {
             this.built = built;
+            this.replicas = replicas;
             this.data = data;
             this.loss = loss;
             this.terms = terms;
@@ -434,6 +475,9 @@ public final class NetworkTrainer {
                 NDList xy = data.batch(sm, idx);
                 NDArray x = settings.augmentation().applyTo(xy.get(0), settings.seed(), epoch, batch);
                 NDArray y = xy.get(1);
+                if (!replicas.isEmpty()) {
+                    return runParallel(x, y, learningRate, step, epoch, batch);
+                }
                 float value;
                 GradientCollector gc;
                 try {
@@ -464,6 +508,74 @@ public final class NetworkTrainer {
                 }
                 return value;
             }
+        }
+
+        /**
+         * One data-parallel step: the batch split into one shard per device (the primary and each replica),
+         * each shard's forward and backward pass on its device, the gradients weighted by the shards' shares
+         * of the batch and summed on the primary (the full batch's mean gradient), one update there, and the
+         * primary's parameters (running statistics included) copied back to the replicas.
+         */
+        private float runParallel(NDArray x, NDArray y, double learningRate, long step, int epoch, int batch) {
+            int n = Math.toIntExact(x.getShape().get(0));
+            List<BuiltNetwork> nets = new ArrayList<>();
+            nets.add(built);
+            nets.addAll(replicas.subList(0, Math.min(replicas.size(), n - 1)));
+            int k = nets.size();
+            double lossSum = 0;
+            double[] share = new double[k];
+            for (int i = 0; i < k; i++) {
+                int from = (int) ((long) i * n / k);
+                int to = (int) ((long) (i + 1) * n / k);
+                share[i] = (to - from) / (double) n;
+                BuiltNetwork net = nets.get(i);
+                try (NDManager shard = net.manager().newSubManager()) {
+                    NDArray xs = x.get(from + ":" + to).toDevice(shard.getDevice(), true);
+                    NDArray ys = y.get(from + ":" + to).toDevice(shard.getDevice(), true);
+                    xs.attach(shard);
+                    ys.attach(shard);
+                    GradientCollector gc;
+                    try {
+                        gc = shard.getEngine().newGradientCollector();
+                    } catch (IllegalStateException e) {
+                        throw new CompressionException(task + ": another gradient collector is open in this JVM; "
+                                + "training must not be nested inside another training step", e);
+                    }
+                    try (gc) {
+                        NDArray l = loss.compute(net.forward(new NDList(xs), true), xs, ys, terms);
+                        float value = l.getFloat();
+                        if (!Float.isFinite(value)) {
+                            throw new TrainingDivergedException(task, epoch, batch, value);
+                        }
+                        lossSum += value * share[i];
+                        gc.backward(l);
+                    }
+                }
+            }
+            NDManager stateManager = built.manager();
+            for (TrainedParameter p : updated) {
+                NDArray w = p.parameter().getArray();
+                try (NDManager tmp = stateManager.newSubManager()) {
+                    NDArray g = w.getGradient().mul((float) share[0]);
+                    g.attach(tmp);
+                    for (int i = 1; i < k; i++) {
+                        NDArray rg = nets.get(i).parameters().get(p.name()).getArray().getGradient();
+                        NDArray moved = rg.toDevice(w.getDevice(), true);
+                        moved.attach(tmp);
+                        g = g.add(moved.mul((float) share[i]));
+                        g.attach(tmp);
+                        // backward adds to a gradient: the replica's is cleared for the next step, as the
+                        // primary's is by its update (DJL's own zeroGradients does the same)
+                        rg.subi(rg);
+                        rg.attach(tmp);
+                    }
+                    p.updater().update(p.name(), w, g, (float) (learningRate * p.factor()), step, stateManager);
+                }
+            }
+            for (BuiltNetwork r : replicas) {
+                built.parameters().forEach((name, p) -> p.getArray().copyTo(r.parameters().get(name).getArray()));
+            }
+            return (float) lossSum;
         }
     }
 

@@ -46,6 +46,9 @@ public final class Main implements Runnable {
         // JNA finds a CUDA runtime without a driver on CPU machines; the warning is noise.
         setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
         setIfAbsent("org.slf4j.simpleLogger.log.ai.djl.pytorch.engine.PtEngine", "warn");
+        // Spark (run.executor=spark) logs its start-up at warn: host name resolution, native Hadoop libraries
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.spark", "error");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.apache.hadoop", "error");
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -37,13 +37,17 @@ import org.waecompress.spi.train.TrainSettings;
  * @param checkpoints whether training saves its state between epochs, for {@code --resume}
  * @param checkpointSeconds the least training time between two checkpoints of one training call
  * @param paperReference whether to add the paper's columns
+ * @param device the device setting (auto, cpu, gpu, gpu:N or gpu:N,M; resolved by Devices.resolve)
+ * @param executor where the strategy rows are computed ({@code local}, or a {@code RowExecutor}'s id)
+ * @param sparkMaster the Spark master, for {@code run.executor=spark}
  */
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input,
         String backboneWeights, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
         boolean accuracy, LatencySettings latency, String outputDir, boolean keepNetworks, boolean onnx,
-        boolean checkpoints, int checkpointSeconds, boolean paperReference) {
+        boolean checkpoints, int checkpointSeconds, boolean paperReference, String device, String executor,
+        String sparkMaster) {
 
     /**
      * Reads the settings from a snapshot.
@@ -75,7 +79,8 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), latency(c),
                 c.get("output.dir"), b(c, "output.keepNetworks"), b(c, "output.onnx"), b(c, "output.checkpoints"),
                 i(c, "output.checkpointSeconds"),
-                b(c, "report.paperReference"));
+                b(c, "report.paperReference"), c.get("device"), c.get("run.executor").trim(),
+                c.get("spark.master").trim());
     }
 
     private static LatencySettings latency(ExperimentConfig c) {

@@ -42,6 +42,13 @@ public final class Keys {
         integer("finetune.batchSize", 1, null, "strategies' batch size");
         positive("finetune.learningRate", 10.0, "strategies' learning rate");
         text("strategies", "comma-separated strategy ids, or all");
+        text("device", "where training, evaluation and the PyTorch engine's latency run: auto (every GPU the engine "
+                + "sees, else the CPU), cpu, gpu (every GPU), gpu:N or gpu:N,M (training splits each batch across "
+                + "the listed GPUs)");
+        text("run.executor", "where the strategy rows are computed: local (this process) or spark (tasks of the "
+                + "Spark executor module, on spark.master; latency is then measured on the driver)");
+        text("spark.master", "the Spark master with run.executor=spark: local[N] (N worker threads in this JVM; "
+                + "local[N,F] retries a failed task F-1 times), spark://HOST:PORT or k8s://https://HOST:PORT");
         flag("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
         choice("latency.engine", List.of("onnxruntime", "pytorch", "both"),
                 "where latency is measured: ONNX Runtime on "

@@ -1,5 +1,7 @@
 package org.waecompress.experiments.harness;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
@@ -13,8 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.backbones.SafeTensors;
@@ -32,6 +34,7 @@ import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StackedStrategy;
@@ -45,7 +48,6 @@ import org.waecompress.spi.train.Evaluator;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
-import org.waecompress.spi.train.TrainingDivergedException;
 
 /**
  * Runs an experiment plan: the backbone, then every strategy applied to it; for each row it measures
@@ -117,6 +119,8 @@ public final class ExperimentRunner {
      * @throws InvalidSettingException naming the first bad key
      */
     public List<String> validate(ExperimentConfig config, ExperimentSettings s) {
+        devices(s);
+        executor(s);
         List<String> ids = selected(config, s);
         StrategyRegistry registry = config.strategies();
         for (String id : ids) {
@@ -140,6 +144,16 @@ public final class ExperimentRunner {
             checkArchitectures(ids, config, s, Backbones.create(s.backbone(), inputShape(s, null),
                     s.syntheticClasses(), s.width()));
         }
+    }
+
+    /**
+     * Resolves the plan's {@code device} setting against the GPUs the engine sees.
+     *
+     * @param s the settings
+     * @return the devices, the first one primary
+     */
+    static List<Device> devices(ExperimentSettings s) {
+        return Devices.resolve(s.device(), Engine.getInstance().getGpuCount());
     }
 
     /** A strategy's context for checks before the run: its settings and budget, no data, a trainer never used. */
@@ -201,6 +215,7 @@ public final class ExperimentRunner {
             OrtNetwork.environment(s.latency().threads());
         }
         List<String> ids = validate(config, s);
+        Devices.use(devices(s));
         RunFolder folder = new RunFolder(dir);
         // a folder this run makes is removed again if the start fails; one the user made keeps its log
         boolean fresh = folder.create();
@@ -317,7 +332,7 @@ public final class ExperimentRunner {
         Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
         long trainStart = System.nanoTime();
         try (Network base = backbone(s, backboneSpec, classes, data, trainer, folder, resume, log, preloaded);
-                NDManager m = NDManager.newBaseManager(); BuiltNetwork baseBuilt = base.build(m);
+                NDManager m = Devices.newManager(); BuiltNetwork baseBuilt = base.build(m);
                 RowTiming timing = new RowTiming(s, folder.dir(), log)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
@@ -332,20 +347,44 @@ public final class ExperimentRunner {
             }
             rows.add(baseRow);
             overall.step(1, "backbone");
-            for (String id : ids) {
-                ResultRow r = done.get(id);
-                if (r == null) {
-                    r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, folder,
-                            paper.of(s.backbone(), id), timing, log);
-                    if (r != null) {
-                        store.append(r);
+            RowExecutor executor = executor(s);
+            if (executor == null) {
+                for (String id : ids) {
+                    ResultRow r = done.get(id);
+                    if (r == null) {
+                        r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, folder,
+                                paper.of(s.backbone(), id), timing, log);
+                        if (r != null) {
+                            store.append(r);
+                        }
+                        folder.deleteCheckpoints(id);
                     }
-                    folder.deleteCheckpoints(id);
+                    if (r != null) {
+                        rows.add(r);
+                    }
+                    overall.step(1, id);
                 }
-                if (r != null) {
-                    rows.add(r);
+            } else {
+                List<String> pending = ids.stream().filter(id -> !done.containsKey(id)).toList();
+                overall.step(ids.size() - pending.size(), "stored rows");
+                executor.run(new RowExecutor.Job(config.values(), folder.dir().toAbsolutePath(), pending, s, log),
+                        computed -> {
+                            if (done.containsKey(computed.id()) || !pending.contains(computed.id())) {
+                                log.message(computed.id() + ": handed back again (a retried task); stored once");
+                                return;
+                            }
+                            ResultRow r = computed.failed() ? computed
+                                    : timeSaved(computed, base, baseBuilt, folder, s, timing);
+                            store.append(r);
+                            done.put(r.id(), r);
+                            folder.deleteCheckpoints(r.id());
+                            overall.step(1, r.id());
+                        });
+                for (String id : ids) {
+                    if (done.containsKey(id)) {
+                        rows.add(done.get(id));
+                    }
                 }
-                overall.step(1, id);
             }
         }
         Tables.Meta base = TableNotes.meta(s, dataDesc, input);
@@ -363,52 +402,61 @@ public final class ExperimentRunner {
     private ResultRow strategyRow(String id, ExperimentConfig config, ExperimentSettings s, Network base,
             BuiltNetwork baseBuilt, CostReport baseCost, RunData data, NetworkTrainer trainer, RunFolder folder,
             PaperReference paper, RowTiming timing, ProgressListener log) {
-        CompressionStrategy strategy = config.strategies().get(id);
-        Map<String, String> settings = new TreeMap<>();
-        config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
-        NetworkTrainer rowTrainer = rowTrainer(trainer, s, folder, id, "strategy " + id + " " + settings);
-        CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
-                data == null ? null : data.train(), rowTrainer, s.finetune(), log, folder.dir());
-        long t0 = System.nanoTime();
-        Network compressed;
-        if (s.accuracy()) {
-            try {
-                compressed = strategy.compress(base, ctx);
-            } catch (TrainingDivergedException e) {
-                log.message(id + ": failed: " + e.getMessage() + "; the row is recorded as failed and the other rows "
-                        + "run");
-                return Rows.failed(id, dataFreeArchitecture(strategy, base, ctx), baseCost, s.latency(),
-                        (System.nanoTime() - t0) / 1e9, settings, e);
-            }
-        } else {
-            NetworkSpec arch;
-            try {
-                arch = strategy.architecture(base.spec(), ctx);
-            } catch (UnsupportedOperationException e) {
-                log.message(id + ": skipped (" + e.getMessage() + ")");
-                return null;
-            }
-            compressed = Network.random(arch, base.classes(), s.seed());
+        RowWorker.Computed c = RowWorker.computeRow(id, config, s, base, baseCost, data, trainer, folder, paper, log);
+        if (c == null || c.network() == null) {
+            return c == null ? null : c.row();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        try (compressed; NDManager m = NDManager.newBaseManager(); BuiltNetwork built = compressed.build(m)) {
-            if (s.keepNetworks()) {
-                compressed.save(folder.networks(), id);
-            }
-            Accuracy acc = data == null ? null : new Evaluator(log).evaluate("test " + id, built, data.test(), 250);
-            return Rows.measured(id, id, id, compressed.spec(), baseCost, acc,
-                    timing.pair(id, base, baseBuilt, compressed, built), s.latency(), seconds, paper, settings);
+        try (Network compressed = c.network(); NDManager m = Devices.newManager();
+                BuiltNetwork built = compressed.build(m)) {
+            return Rows.timed(c.row(), timing.pair(id, base, baseBuilt, compressed, built));
         }
     }
 
-    /** The architecture a strategy gives without data, or null where its data decides it. */
-    private static NetworkSpec dataFreeArchitecture(CompressionStrategy strategy, Network base,
-            CompressionContext ctx) {
-        try {
-            return strategy.architecture(base.spec(), ctx);
-        } catch (RuntimeException e) {
+    /**
+     * Times a row another executor computed, on this machine: its network from {@code networks/ROW.*}, which
+     * the worker saved, alternating with the backbone as every row is. The saved files are removed again unless
+     * the plan keeps networks.
+     */
+    private static ResultRow timeSaved(ResultRow computed, Network base, BuiltNetwork baseBuilt, RunFolder folder,
+            ExperimentSettings s, RowTiming timing) {
+        Path spec = folder.networks().resolve(computed.id() + ".spec.json");
+        ResultRow r;
+        try (Network n = Network.load(spec); NDManager m = Devices.newManager(); BuiltNetwork built = n.build(m)) {
+            r = Rows.timed(computed, timing.pair(computed.id(), base, baseBuilt, n, built));
+        }
+        if (!s.keepNetworks()) {
+            try {
+                Files.deleteIfExists(spec);
+                Files.deleteIfExists(folder.networks().resolve(computed.id() + ".params"));
+            } catch (IOException e) {
+                // left behind: harmless
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Returns the executor {@code run.executor} selects: null for {@code local} (the runner's own loop), else
+     * the {@link RowExecutor} with that id on the class path.
+     *
+     * @param s the settings
+     * @return the executor, or null
+     * @throws InvalidSettingException naming {@code run.executor} when none has that id
+     */
+    static RowExecutor executor(ExperimentSettings s) {
+        if (s.executor().equals("local")) {
             return null;
         }
+        List<String> found = new ArrayList<>(List.of("local"));
+        for (RowExecutor e : ServiceLoader.load(RowExecutor.class)) {
+            if (e.id().equals(s.executor())) {
+                return e;
+            }
+            found.add(e.id());
+        }
+        throw new InvalidSettingException("run.executor", s.executor(), "no such executor on the class path (found: "
+                + String.join(", ", found) + ")" + (s.executor().equals("spark") ? "; the Spark executor is the "
+                + "experiments/spark module: run through ./waec, which adds it for run.executor=spark" : ""));
     }
 
     private Network backbone(ExperimentSettings s, NetworkSpec spec, int classes, RunData data, NetworkTrainer trainer,

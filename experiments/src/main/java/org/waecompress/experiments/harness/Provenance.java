@@ -1,6 +1,7 @@
 package org.waecompress.experiments.harness;
 
 import ai.djl.engine.Engine;
+import ai.djl.util.cuda.CudaUtils;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -19,6 +20,7 @@ import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
+import org.waecompress.spi.device.Devices;
 
 /** What a run's numbers were measured with: configuration and its sources, versions, machine. */
 public final class Provenance {
@@ -61,6 +63,7 @@ public final class Provenance {
         env.addProperty("intraOpThreads", Latency.threads());
         env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
         env.addProperty("gitCommit", gitCommit());
+        env.add("devices", devices());
         o.add("environment", env);
         JsonObject lat = new JsonObject();
         JsonArray engines = new JsonArray();
@@ -92,6 +95,46 @@ public final class Provenance {
         lat.addProperty("throughputBatch", latency.throughputBatch());
         o.add("latency", lat);
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    }
+
+    /**
+     * Describes where the run computes: the devices in use, the GPUs the engine sees, and on a GPU machine the
+     * CUDA runtime and the NVIDIA driver versions.
+     *
+     * @return the description
+     */
+    static JsonObject devices() {
+        JsonObject d = new JsonObject();
+        JsonArray used = new JsonArray();
+        Devices.all().forEach(x -> used.add(x.toString()));
+        d.add("used", used);
+        int gpus = Engine.getInstance().getGpuCount();
+        d.addProperty("gpusSeen", gpus);
+        d.addProperty("cuda", gpus > 0 ? CudaUtils.getCudaVersionString() : "none");
+        d.addProperty("nvidiaDriver", nvidiaDriver(Path.of("/proc/driver/nvidia/version")));
+        return d;
+    }
+
+    /**
+     * Reads the NVIDIA kernel driver's version from its {@code /proc} file ("NVRM version: NVIDIA UNIX x86_64
+     * Kernel Module  535.104.05 ...").
+     *
+     * @param file the file
+     * @return the version, or {@code none} without the driver
+     */
+    static String nvidiaDriver(Path file) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kernel Module\\s+(\\d+[.\\d]*)")
+                        .matcher(line);
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+            return "unknown";
+        } catch (IOException e) {
+            return "none";
+        }
     }
 
     /**

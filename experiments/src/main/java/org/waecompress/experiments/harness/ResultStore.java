@@ -141,6 +141,27 @@ public final class ResultStore {
      * @param line the JSON line
      * @return the row
      */
+    /**
+     * Writes a row as one line of JSON, as {@code results.jsonl} holds it.
+     *
+     * @param row the row
+     * @return the JSON text
+     */
+    public static String toJson(ResultRow row) {
+        return GSON.toJson(row);
+    }
+
+    /**
+     * Reads a row from one line of JSON (either format).
+     *
+     * @param line the JSON text
+     * @return the row
+     * @throws RuntimeException if it is not a row
+     */
+    public static ResultRow fromJson(String line) {
+        return parse(line);
+    }
+
     static ResultRow parse(String line) {
         JsonObject o = JsonParser.parseString(line).getAsJsonObject();
         if (o.has("row")) {

@@ -28,7 +28,8 @@ public final class ResumeCheck {
      * Keys, or key prefixes ending in a dot, that do not change any row's numbers: a resume may
      * change them. Every other key (seed, backbone, data, budgets, latency, strategy settings) may not.
      */
-    public static final List<String> FREE = List.of("experiment.name", "experiment.then", "strategies", "output.");
+    public static final List<String> FREE = List.of("experiment.name", "experiment.then", "strategies", "output.",
+            "run.executor", "spark.");
 
     private ResumeCheck() {}
 

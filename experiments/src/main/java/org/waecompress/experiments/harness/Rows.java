@@ -52,6 +52,21 @@ final class Rows {
     }
 
     /**
+     * Returns a computed row with its timings.
+     *
+     * @param computed the row, its timings empty
+     * @param measured the timings and the exported file
+     * @return the timed row
+     */
+    static ResultRow timed(ResultRow computed, RowTiming.Measured measured) {
+        Timings t = computed.timings();
+        return new ResultRow(computed.id(), computed.label(), computed.network(), computed.strategy(),
+                computed.errors(), computed.cost(), new Timings(t.latencyBatch(), t.throughputBatch(),
+                        measured.timings()), measured.onnx(), computed.paper(), computed.provenance(),
+                computed.failure());
+    }
+
+    /**
      * Returns the row of a strategy whose training diverged: its cost from the architecture the strategy gives
      * without data when it can (null: a data-dependent architecture, no cost to show), no accuracy or latency,
      * and why.

@@ -182,6 +182,16 @@ public final class RunFolder {
     }
 
     /**
+     * Returns where a remote executor's task records a computed row until the driver has stored it.
+     *
+     * @param row the row's id
+     * @return {@code computed/ROW.json}
+     */
+    public Path computed(String row) {
+        return dir.resolve("computed").resolve(row + ".json");
+    }
+
+    /**
      * Deletes a stored row's checkpoints.
      *
      * @param row the row's id
@@ -212,6 +222,7 @@ public final class RunFolder {
      */
     public static void write(Path file, String text) {
         try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
             AtomicFiles.writeString(file, text);
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot write: " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package org.waecompress.experiments.harness;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.report.Tables;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.setting.Setting;
@@ -54,7 +56,17 @@ final class TableNotes {
                         + s.finetune().augmentation() + "; evaluation is not.");
             }
         }
+        String devices = deviceNote(s, Devices.all());
+        if (devices != null) {
+            notes.add(devices);
+        }
         notes.add(latencyNote(s.latency(), input));
+        if (!s.executor().equals("local")) {
+            notes.add("Executor: the strategy rows were computed as " + s.executor() + " tasks (master "
+                    + s.sparkMaster() + "), each from the backbone saved in the run folder; every row's latency was "
+                    + "then measured on the driver, one machine, as above (times taken on different executors would "
+                    + "not be comparable).");
+        }
         notes.add("MACs: convolution and linear multiply-accumulates per image (ThiNet's tables count 2 FLOPs per "
                 + "MAC).");
         if (s.paperReference()) {
@@ -64,6 +76,29 @@ final class TableNotes {
         String title = String.format(Locale.ROOT, "%s: %s", s.name(), s.backbone()
                 + (s.width() == 1.0 ? "" : " (width " + s.width() + ")"));
         return new Tables.Meta(title, notes);
+    }
+
+    /**
+     * States where a run computed when that is not this machine's CPU alone: the devices, and for several the
+     * batch split and the learning-rate rule of data-parallel training.
+     *
+     * @param s the settings
+     * @param devices the run's devices
+     * @return the note, or null on the CPU
+     */
+    static String deviceNote(ExperimentSettings s, List<Device> devices) {
+        if (devices.size() == 1 && !devices.get(0).isGpu()) {
+            return null;
+        }
+        String list = String.join(", ", devices.stream().map(Device::toString).toList());
+        if (devices.size() == 1) {
+            return "Device: training, evaluation and the PyTorch engine's latency on " + list + ".";
+        }
+        return String.format(Locale.ROOT, "Devices: %s. Training is data parallel: each batch (%d for the "
+                + "strategies) is split into %d shards, one per device, each shard's gradient weighted by its share "
+                + "and summed on %s, so the step and the learning rate are those of one device with the whole batch "
+                + "(batch-norm normalises each shard on its own); evaluation and the PyTorch engine's latency run on "
+                + "%s.", list, s.finetune().batchSize(), devices.size(), devices.get(0), devices.get(0));
     }
 
     private static String epochs(int n) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.train.Progress;
 import org.waecompress.spi.train.ProgressListener;
@@ -55,6 +56,25 @@ public final class Latency {
      */
     public static List<Stats> alternate(List<? extends Timed> nets, int batch, int warmup, int runs, int gapMs,
             ProgressListener listener) {
+        return alternate(nets, batch, warmup, runs, gapMs, listener, System::nanoTime);
+    }
+
+    /**
+     * Times networks alternately (as {@link #alternate(List, int, int, int, int, ProgressListener)}) with a
+     * given clock: each timed run is {@code sync, clock, run, sync, clock}, so work a device still has
+     * queued never leaks into the next reading.
+     *
+     * @param nets the networks
+     * @param batch the batch size
+     * @param warmup untimed rounds first
+     * @param runs timed rounds
+     * @param gapMs idle milliseconds before each timed run
+     * @param listener progress
+     * @param clock nanoseconds
+     * @return one result per network, in order
+     */
+    static List<Stats> alternate(List<? extends Timed> nets, int batch, int warmup, int runs, int gapMs,
+            ProgressListener listener, LongSupplier clock) {
         double[][] ms = new double[nets.size()][runs];
         Random random = new Random(batch * 31L + nets.size());
         Progress p = new Progress(listener, "latency (batch " + batch + ")", (long) (warmup + runs) * nets.size());
@@ -66,9 +86,11 @@ public final class Latency {
                     if (gapMs > 0) {
                         sleep(gapMs);
                     }
-                    long t0 = System.nanoTime();
+                    t.sync();
+                    long t0 = clock.getAsLong();
                     t.run();
-                    long t1 = System.nanoTime();
+                    t.sync();
+                    long t1 = clock.getAsLong();
                     if (r >= 0) {
                         ms[i][r] = (t1 - t0) / 1e6;
                     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.Network;
 
 /** Where latency is measured: ONNX Runtime on an exported file, or DJL's PyTorch engine. */
@@ -100,7 +101,7 @@ public enum LatencyEngine {
         if (this == ONNXRUNTIME) {
             return new OrtTimed(OrtNetwork.open(file, threads), true);
         }
-        NDManager m = NDManager.newBaseManager();
+        NDManager m = Devices.newManager();
         try (Network n = Network.load(file)) {
             return new PtTimed(n.build(m), m);
         } catch (RuntimeException e) {

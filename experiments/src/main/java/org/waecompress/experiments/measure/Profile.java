@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecTraversal;
@@ -60,7 +61,7 @@ public final class Profile {
         List<LayerCost> nodes = CostReport.of(spec).nodes();
         List<LayerCost> costs = new ArrayList<>();
         List<PtTimed> built = new ArrayList<>();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = Devices.newManager()) {
             try {
                 for (int i = 0; i < visited.size(); i++) {
                     SpecTraversal.Visited v = visited.get(i);

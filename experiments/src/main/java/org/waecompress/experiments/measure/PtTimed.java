@@ -59,6 +59,19 @@ public final class PtTimed implements Timed {
         net.predict(input).toFloatArray();
     }
 
+    /**
+     * On a GPU, waits for the device: a one-element result computed on it and copied back cannot arrive
+     * before the work queued ahead of it on the stream. On the CPU there is nothing to wait for.
+     */
+    @Override
+    public void sync() {
+        if (net.manager().getDevice().isGpu()) {
+            try (NDManager m = net.manager().newSubManager()) {
+                m.zeros(new Shape(1)).add(1).toFloatArray();
+            }
+        }
+    }
+
     @Override
     public void release() {
         if (step != null) {

@@ -20,6 +20,14 @@ public interface Timed extends AutoCloseable {
     /** Runs the network on the prepared input and reads the output back. */
     void run();
 
+    /**
+     * Waits until the device has finished all the work queued so far. {@link Latency#alternate} calls it
+     * before reading the clock at both ends of a timed run, so a GPU's asynchronous kernels are counted in
+     * the run that queued them. A CPU engine computes synchronously: the default does nothing.
+     */
+    default void sync() {
+    }
+
     /** Frees the last run's input and output. */
     void release();
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 
@@ -91,7 +92,7 @@ public final class OnnxCheck {
             x[i] = (float) r.nextGaussian();
         }
         List<float[]> expected = new ArrayList<>();
-        try (NDManager m = NDManager.newBaseManager(); BuiltNetwork b = net.build(m);
+        try (NDManager m = Devices.newManager(); BuiltNetwork b = net.build(m);
                 NDManager step = b.manager().newSubManager()) {
             NDArray in = step.create(x, b.batchInputShape(batch));
             for (NDArray y : b.forward(new NDList(in), false)) {

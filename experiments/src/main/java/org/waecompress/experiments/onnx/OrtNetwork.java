@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.device.Devices;
 
 /**
  * An ONNX file loaded in ONNX Runtime (its own Java API, CPU execution provider) with the session
@@ -124,8 +126,25 @@ public final class OrtNetwork implements AutoCloseable {
                         threads == 1 ? "" : "s")
                 : String.format(Locale.ROOT, "%d intra-op thread%s per session, spinning off", threads,
                         threads == 1 ? "" : "s");
-        return String.format(Locale.ROOT, "ONNX Runtime %s (CPU execution provider, all graph optimisations, %s, "
-                + "1 inter-op thread, sequential execution)", version(), pool);
+        int gpu = cudaDevice();
+        return String.format(Locale.ROOT, "ONNX Runtime %s (%s, all graph optimisations, %s, "
+                + "1 inter-op thread, sequential execution)", version(),
+                gpu < 0 ? "CPU execution provider" : "CUDA execution provider on GPU " + gpu, pool);
+    }
+
+    /**
+     * Returns the GPU ONNX Runtime runs on: the run's primary device when it is a GPU and this ONNX Runtime
+     * build has the CUDA execution provider (the {@code ort-gpu} profile's {@code onnxruntime_gpu}), else -1
+     * for the CPU execution provider.
+     *
+     * @return the GPU's number, or -1
+     */
+    public static int cudaDevice() {
+        if (!Devices.onGpu()) {
+            return -1;
+        }
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA) ? Devices.primary().getDeviceId()
+                : -1;
     }
 
     /**
@@ -169,6 +188,10 @@ public final class OrtNetwork implements AutoCloseable {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (profilePrefix != null) {
                 o.enableProfiling(profilePrefix.toString());
+            }
+            int gpu = cudaDevice();
+            if (gpu >= 0) {
+                o.addCUDA(gpu);
             }
             OrtSession s = environment.createSession(file.toString(), o);
             try {

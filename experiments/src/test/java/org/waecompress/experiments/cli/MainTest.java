@@ -76,6 +76,8 @@ class MainTest {
             {"run", "--set", "data.dir=" + dir.resolve("nothing"), "--out", dir.resolve("o").toString()},
             {"run", "--set", "data.trainSize=-1"},
             {"run", "--set", "latency.forks=-1"},
+            {"run", "--set", "device=gpu"},
+            {"run", "--set", "device=gpu:x"},
             {"run", "--out", "/proc/forbidden"},
             {"run", "--frobnicate"},
         }) {

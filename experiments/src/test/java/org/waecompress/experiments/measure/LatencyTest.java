@@ -87,4 +87,53 @@ class LatencyTest {
         assertEquals(List.of(), Latency.alternate(List.of(new Fake("a", 0, log)), 1, 2, 0, 0, ProgressListener.NONE));
         assertEquals(6, log.size());
     }
+
+    @Test
+    void aDeviceIsSynchronisedBeforeEachReadingOfTheClock() {
+        List<String> events = new ArrayList<>();
+        long[] now = {0};
+        // a device that finishes its queued work only when synchronised: 3 ms queued by run, 0 ms of host time
+        long[] queued = {0};
+        Timed gpu = new Timed() {
+            @Override
+            public void prepare(int batch, Random random) {
+                events.add("prepare");
+            }
+
+            @Override
+            public void run() {
+                events.add("run");
+                queued[0] += 3_000_000;
+            }
+
+            @Override
+            public void sync() {
+                events.add("sync");
+                now[0] += queued[0];
+                queued[0] = 0;
+            }
+
+            @Override
+            public void release() {
+                events.add("release");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<Latency.Stats> stats = Latency.alternate(List.of(gpu), 1, 1, 2, 0, ProgressListener.NONE, () -> {
+            events.add("clock");
+            return now[0];
+        });
+        List<String> oneRun = List.of("prepare", "sync", "clock", "run", "sync", "clock", "release");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            expected.addAll(oneRun);
+        }
+        assertEquals(expected, events);
+        // the device's 3 ms are counted in the run that queued them, not before or after it
+        assertEquals(3.0, stats.get(0).medianMs(), 1e-12);
+        assertEquals(3.0, stats.get(0).p90Ms(), 1e-12);
+    }
 }
