@@ -11,7 +11,6 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,6 +24,7 @@ import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.harness.RunLock;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.testkit.TinyPlan;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 
@@ -40,16 +40,8 @@ class RunIntegrityTest {
 
     /** A plan of a few seconds: resnet20 at width 0.25 on 16x16 synthetic images. */
     static List<String> tiny(Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("run", "--out", out.toString(),
-                "--set", "experiment.name=tiny", "--set", "backbone.name=resnet20", "--set", "backbone.width=0.25",
-                "--set", "data.kind=synthetic", "--set", "data.synthetic.size=16", "--set", "data.synthetic.classes=4",
-                "--set", "data.trainSize=96", "--set", "data.testSize=32", "--set", "train.epochs=1",
-                "--set", "train.batchSize=32", "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32",
-                "--set", "latency.warmup=0", "--set", "latency.runs=2", "--set", "latency.throughputBatch=2",
-                "--set", "output.onnx=false", "--set", "experiment.then=", "--set", "strategies=resize"));
-        for (String m : more) {
-            a.add(m);
-        }
+        List<String> a = TinyPlan.args(out, "--set", "strategies=resize");
+        a.addAll(List.of(more));
         return a;
     }
 

@@ -479,14 +479,7 @@ public final class NetworkTrainer {
                     return runParallel(x, y, learningRate, step, epoch, batch);
                 }
                 float value;
-                GradientCollector gc;
-                try {
-                    gc = sm.getEngine().newGradientCollector();
-                } catch (IllegalStateException e) {
-                    throw new CompressionException(task + ": another gradient collector is open in this JVM; "
-                            + "training must not be nested inside another training step", e);
-                }
-                try (gc) {
+                try (GradientCollector gc = collector(sm)) {
                     NDList out = built.forward(new NDList(x), true);
                     NDArray l = loss.compute(out, x, y, terms);
                     if (l.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
@@ -507,6 +500,16 @@ public final class NetworkTrainer {
                     }
                 }
                 return value;
+            }
+        }
+
+        /** Opens the engine's gradient collector; only one can be open in a JVM. */
+        private GradientCollector collector(NDManager m) {
+            try {
+                return m.getEngine().newGradientCollector();
+            } catch (IllegalStateException e) {
+                throw new CompressionException(task + ": another gradient collector is open in this JVM; "
+                        + "training must not be nested inside another training step", e);
             }
         }
 
@@ -534,14 +537,7 @@ public final class NetworkTrainer {
                     NDArray ys = y.get(from + ":" + to).toDevice(shard.getDevice(), true);
                     xs.attach(shard);
                     ys.attach(shard);
-                    GradientCollector gc;
-                    try {
-                        gc = shard.getEngine().newGradientCollector();
-                    } catch (IllegalStateException e) {
-                        throw new CompressionException(task + ": another gradient collector is open in this JVM; "
-                                + "training must not be nested inside another training step", e);
-                    }
-                    try (gc) {
+                    try (GradientCollector gc = collector(shard)) {
                         NDArray l = loss.compute(net.forward(new NDList(xs), true), xs, ys, terms);
                         float value = l.getFloat();
                         if (!Float.isFinite(value)) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.experiments.cli.Main;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.experiments.testkit.TinyPlan;
 
 /**
  * Plans computed as Spark tasks on {@code local[2]}: the same rows and accuracies as in-process, a failed task
@@ -26,15 +26,7 @@ class SparkRowExecutorTest {
     Path tmp;
 
     static List<String> tiny(Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("run", "--out", out.toString(),
-                "--set", "experiment.name=tiny", "--set", "backbone.name=resnet20", "--set", "backbone.width=0.25",
-                "--set", "data.kind=synthetic", "--set", "data.synthetic.size=16", "--set", "data.synthetic.classes=4",
-                "--set", "data.trainSize=96", "--set", "data.testSize=32", "--set", "train.epochs=1",
-                "--set", "train.batchSize=32", "--set", "finetune.epochs=1", "--set", "finetune.batchSize=32",
-                "--set", "latency.warmup=0", "--set", "latency.runs=2", "--set", "latency.throughputBatch=2",
-                "--set", "output.onnx=false", "--set", "experiment.then="));
-        a.addAll(Arrays.asList(more));
-        return a;
+        return TinyPlan.args(out, more);
     }
 
     static Map<String, ResultRow> run(List<String> args) {
