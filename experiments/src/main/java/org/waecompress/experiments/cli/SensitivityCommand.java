@@ -17,6 +17,7 @@ import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
+import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.experiments.harness.Provenance;
 import org.waecompress.experiments.harness.RunData;
 import org.waecompress.experiments.harness.RunFolder;
@@ -32,6 +33,7 @@ import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -104,6 +106,8 @@ final class SensitivityCommand implements Callable<Integer> {
                 .getInstance(StrategyRegistry.class);
         ExperimentConfig cfg = ExperimentConfig.load(pairs, null, null, System.getProperties(), registry);
         ExperimentSettings s = ExperimentSettings.from(cfg);
+        // on the run's devices, as the run itself computed
+        Devices.use(ExperimentRunner.devices(s));
         CompressionStrategy st = cfg.strategies().get(strategy);
         if (!(unwrap(st) instanceof LayerwiseStrategy layerwise)) {
             throw new BadInputException("--strategy " + strategy + ": cannot be compressed one unit at a time; "

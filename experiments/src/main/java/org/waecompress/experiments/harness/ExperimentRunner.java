@@ -152,7 +152,7 @@ public final class ExperimentRunner {
      * @param s the settings
      * @return the devices, the first one primary
      */
-    static List<Device> devices(ExperimentSettings s) {
+    public static List<Device> devices(ExperimentSettings s) {
         return Devices.resolve(s.device(), Engine.getInstance().getGpuCount());
     }
 
