@@ -22,6 +22,7 @@ import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
+import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainLoss;
 
 /**
@@ -150,7 +151,8 @@ public final class TaylorCriterion {
                     for (int j = 0; j < n; j++) {
                         idx[j] = (offset + i * n + j) % data.size();
                     }
-                    try (NDManager sm = m.newSubManager()) {
+                    try (NDManager sm = m.newSubManager();
+                            NetworkTrainer.GradientLock held = NetworkTrainer.gradientLock()) {
                         NDList xy = data.batch(sm, idx);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = b.forward(new NDList(xy.get(0)), false).head();

@@ -56,6 +56,28 @@ public final class NetworkTrainer {
 
     private static final ReentrantLock COLLECTOR_LOCK = new ReentrantLock();
 
+    /**
+     * The JVM-wide hold on the engine's gradient collector, of which DJL allows one per JVM: every training
+     * call holds it for its whole length (which also keeps the engine's random seed its own), and any other
+     * code that opens a collector (Taylor's criterion) takes it first. Several rows can compute in one JVM at
+     * once (a Spark executor's task threads), so a collector opened without it would collide with theirs.
+     */
+    public interface GradientLock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Waits for the JVM's gradient collector to be free and holds it until the returned lock is closed.
+     * Reentrant: a training call made while holding it proceeds.
+     *
+     * @return the hold, to close
+     */
+    public static GradientLock gradientLock() {
+        COLLECTOR_LOCK.lock();
+        return COLLECTOR_LOCK::unlock;
+    }
+
     private final ProgressListener listener;
     private final Path checkpointDir;
     private final String scope;

@@ -42,9 +42,10 @@ class SparkRowExecutorTest {
 
     @Test
     void aSparkRunGivesTheRowsAndAccuraciesOfALocalRun() throws Exception {
-        Map<String, ResultRow> local = run(tiny(tmp.resolve("local"), "--set", "strategies=resize,lowrank,thinet"));
+        String plan = "strategies=resize,lowrank,thinet,taylor-1,wae";
+        Map<String, ResultRow> local = run(tiny(tmp.resolve("local"), "--set", plan));
         Path sparkDir = tmp.resolve("spark");
-        Map<String, ResultRow> spark = run(tiny(sparkDir, "--set", "strategies=resize,lowrank,thinet",
+        Map<String, ResultRow> spark = run(tiny(sparkDir, "--set", plan,
                 "--set", "run.executor=spark", "--set", "spark.master=local[2]"));
         assertEquals(local.keySet(), spark.keySet());
         for (String id : local.keySet()) {
@@ -55,7 +56,7 @@ class SparkRowExecutorTest {
         }
         String md = Files.readString(sparkDir.resolve("table.md"));
         assertTrue(md.contains("computed as spark tasks (master local[2])"), md);
-        assertTrue(Files.readString(sparkDir.resolve("log.txt")).contains("spark: 3 rows as tasks on local[2]"));
+        assertTrue(Files.readString(sparkDir.resolve("log.txt")).contains("spark: 5 rows as tasks on local[2]"));
         // the task's network files were for the driver's timing only
         assertTrue(!Files.exists(sparkDir.resolve("networks").resolve("lowrank.spec.json")));
     }
