@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.device.EngineLock;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ActivationSpec;
@@ -22,7 +23,6 @@ import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
-import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainLoss;
 
 /**
@@ -152,7 +152,7 @@ public final class TaylorCriterion {
                         idx[j] = (offset + i * n + j) % data.size();
                     }
                     try (NDManager sm = m.newSubManager();
-                            NetworkTrainer.GradientLock held = NetworkTrainer.gradientLock()) {
+                            EngineLock.Held held = EngineLock.hold()) {
                         NDList xy = data.batch(sm, idx);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = b.forward(new NDList(xy.get(0)), false).head();

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.device.EngineLock;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.ParamDef;
@@ -65,8 +66,9 @@ public final class Network implements AutoCloseable {
      * @return the network
      */
     public static Network random(NetworkSpec spec, int classes, long seed) {
-        Engine.getInstance().setRandomSeed((int) seed);
-        try (NDManager tmp = Devices.newManager()) {
+        // no other thread may draw from the engine's generator between this seed and these draws
+        try (EngineLock.Held held = EngineLock.hold(); NDManager tmp = Devices.newManager()) {
+            Engine.getInstance().setRandomSeed((int) seed);
             BuiltNetwork built = BuiltNetwork.create(spec, tmp);
             built.initializeRandom();
             return fromBuilt(built, classes);

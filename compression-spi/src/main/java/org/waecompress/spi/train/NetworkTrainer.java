@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -30,6 +29,7 @@ import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.device.EngineLock;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
@@ -53,30 +53,6 @@ import org.waecompress.spi.spec.SpecJson;
  * where it stopped.
  */
 public final class NetworkTrainer {
-
-    private static final ReentrantLock COLLECTOR_LOCK = new ReentrantLock();
-
-    /**
-     * The JVM-wide hold on the engine's gradient collector, of which DJL allows one per JVM: every training
-     * call holds it for its whole length (which also keeps the engine's random seed its own), and any other
-     * code that opens a collector (Taylor's criterion) takes it first. Several rows can compute in one JVM at
-     * once (a Spark executor's task threads), so a collector opened without it would collide with theirs.
-     */
-    public interface GradientLock extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /**
-     * Waits for the JVM's gradient collector to be free and holds it until the returned lock is closed.
-     * Reentrant: a training call made while holding it proceeds.
-     *
-     * @return the hold, to close
-     */
-    public static GradientLock gradientLock() {
-        COLLECTOR_LOCK.lock();
-        return COLLECTOR_LOCK::unlock;
-    }
 
     private final ProgressListener listener;
     private final Path checkpointDir;
@@ -296,9 +272,9 @@ public final class NetworkTrainer {
         TrainCheckpoint checkpoint = checkpointDir == null ? null
                 : TrainCheckpoint.of(checkpointDir, task, TrainCheckpoint.describe(scope, task, network, data,
                         settings, factors));
-        Engine.getInstance().setRandomSeed((int) settings.seed());
-        COLLECTOR_LOCK.lock();
-        try (NDManager base = Devices.newManager()) {
+        // the engine's one gradient collector and random generator are this call's until it returns
+        try (EngineLock.Held held = EngineLock.hold(); NDManager base = Devices.newManager()) {
+            Engine.getInstance().setRandomSeed((int) settings.seed());
             TrainCheckpoint.Saved saved = checkpoint == null ? null : checkpoint.read(base);
             if (saved != null && saved.epochsDone() >= settings.epochs()) {
                 listener.message(String.format(Locale.ROOT, "%s: %s restored from %s", task,
@@ -316,8 +292,6 @@ public final class NetworkTrainer {
                 return train(task, built, network.classes(), data, loss, settings, factors, steps, bs, checkpoint,
                         saved, base);
             }
-        } finally {
-            COLLECTOR_LOCK.unlock();
         }
     }
 
