@@ -55,7 +55,7 @@ class SparkRowExecutorTest {
             assertEquals(1, spark.get(id).timings().engines().size(), id + ": timed on the driver");
         }
         String md = Files.readString(sparkDir.resolve("table.md"));
-        assertTrue(md.contains("computed as spark tasks (master local[2])"), md);
+        assertTrue(md.contains("computed as Spark tasks (master local[2])"), md);
         assertTrue(Files.readString(sparkDir.resolve("log.txt")).contains("spark: 5 rows as tasks on local[2]"));
         // the task's network files were for the driver's timing only
         assertTrue(!Files.exists(sparkDir.resolve("networks").resolve("lowrank.spec.json")));

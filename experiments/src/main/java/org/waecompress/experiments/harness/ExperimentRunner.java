@@ -327,6 +327,7 @@ public final class ExperimentRunner {
             }
             throw e;
         }
+        RowExecutor executor = executor(s);
         NetworkTrainer trainer = new NetworkTrainer(log);
         List<ResultRow> rows = new ArrayList<>();
         Progress overall = new Progress(log, "run " + s.name() + " (rows)", ids.size() + 1, 0);
@@ -347,7 +348,6 @@ public final class ExperimentRunner {
             }
             rows.add(baseRow);
             overall.step(1, "backbone");
-            RowExecutor executor = executor(s);
             if (executor == null) {
                 for (String id : ids) {
                     ResultRow r = done.get(id);
@@ -387,7 +387,7 @@ public final class ExperimentRunner {
                 }
             }
         }
-        Tables.Meta base = TableNotes.meta(s, dataDesc, input);
+        Tables.Meta base = TableNotes.meta(s, dataDesc, input, executor == null ? null : executor.describe(s));
         String rates = TableNotes.strategyNote(ids, config, s);
         if (rates != null && s.accuracy()) {
             List<String> notes = new ArrayList<>(base.notes());

@@ -37,9 +37,11 @@ final class TableNotes {
      * @param s the run's settings
      * @param data what the data was
      * @param input the input shape
+     * @param executor where the strategy rows were computed ({@link RowExecutor#describe}), or null when in
+     *     this process
      * @return the caption and notes
      */
-    static Tables.Meta meta(ExperimentSettings s, String data, Shape input) {
+    static Tables.Meta meta(ExperimentSettings s, String data, Shape input, String executor) {
         List<String> notes = new ArrayList<>();
         notes.add("Data: " + data + ".");
         if (s.accuracy()) {
@@ -61,9 +63,9 @@ final class TableNotes {
             notes.add(devices);
         }
         notes.add(latencyNote(s.latency(), input));
-        if (!s.executor().equals("local")) {
-            notes.add("Executor: the strategy rows were computed as " + s.executor() + " tasks (master "
-                    + s.sparkMaster() + "), each from the backbone saved in the run folder; every row's latency was "
+        if (executor != null) {
+            notes.add("Executor: the strategy rows were computed as " + executor + ", each from the backbone "
+                    + "saved in the run folder; every row's latency was "
                     + "then measured on the driver, one machine, as above (times taken on different executors would "
                     + "not be comparable).");
         }

@@ -41,6 +41,9 @@ class RowExecutorTest {
         assertTrue(Files.readString(out.resolve("table.md")).indexOf("| resize") < Files.readString(
                 out.resolve("table.md")).indexOf("| lowrank"), "the table keeps the plan's order");
         assertTrue(Files.readString(out.resolve("log.txt")).contains("handed back again"));
+        // the note names where the rows were computed, as the executor describes it
+        assertTrue(Files.readString(out.resolve("table.md")).contains("computed as test tasks, each from the "
+                + "backbone saved in the run folder"));
     }
 
     @Test

@@ -16,7 +16,7 @@ class TableNotesTest {
     private static List<String> notes(Map<String, String> set) {
         ExperimentSettings s = ExperimentSettings.from(ExperimentConfig.load(set, null, "quick", new Properties(),
                 org.waecompress.spi.plugin.StrategyRegistry.of()));
-        return TableNotes.meta(s, "test data", new Shape(1, 32, 32)).notes();
+        return TableNotes.meta(s, "test data", new Shape(1, 32, 32), null).notes();
     }
 
     @Test
