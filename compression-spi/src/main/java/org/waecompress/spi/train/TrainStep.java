@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.spec.ParamDef;
 
 /**
  * One training step of {@link NetworkTrainer}: forward, loss, backward and every parameter's update, in its
@@ -127,8 +129,9 @@ final class TrainStep {
         for (TrainedParameter p : updated) {
             NDArray w = p.parameter().getArray();
             try (NDManager tmp = stateManager.newSubManager()) {
-                NDArray g = w.getGradient().mul((float) share[0]);
-                g.attach(tmp);
+                NDArray own = w.getGradient();
+                own.attach(tmp);
+                NDArray g = own.mul((float) share[0]);
                 for (int i = 1; i < k; i++) {
                     NDArray rg = nets.get(i).parameters().get(p.name()).getArray().getGradient();
                     NDArray moved = rg.toDevice(w.getDevice(), true);
@@ -143,8 +146,15 @@ final class TrainStep {
                 p.updater().update(p.name(), w, g, (float) (learningRate * p.factor()), step, stateManager);
             }
         }
+        // what this step changed: the trained weights, and batch-norm's running statistics (not trainable, moved by
+        // the forward pass); frozen weights are the replicas' already
+        Map<String, ParamDef> defs = built.parameterDefs();
         for (BuiltNetwork r : replicas) {
-            built.parameters().forEach((name, p) -> p.getArray().copyTo(r.parameters().get(name).getArray()));
+            built.parameters().forEach((name, p) -> {
+                if (p.requiresGradient() || !defs.get(name).kind().trainable()) {
+                    p.getArray().copyTo(r.parameters().get(name).getArray());
+                }
+            });
         }
         return (float) lossSum;
     }
