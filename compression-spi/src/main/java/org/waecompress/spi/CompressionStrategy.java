@@ -85,6 +85,17 @@ public interface CompressionStrategy {
     }
 
     /**
+     * Tells whether this strategy may only be the last stage of a stack ({@code A+B}): one that turns
+     * the network into another number format (int8) whose calibration a later stage would discard.
+     * The registry refuses a stack that puts such a strategy anywhere else.
+     *
+     * @return true to be last only (the default: false)
+     */
+    default boolean lastInStack() {
+        return false;
+    }
+
+    /**
      * Compresses a trained network.
      *
      * @param trained the trained network (unchanged)

@@ -11,9 +11,11 @@ import org.waecompress.spi.spec.DropoutSpec;
 import org.waecompress.spi.spec.FlattenSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
+import org.waecompress.spi.spec.Int8Spec;
 import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.QuantizeSpec;
 import org.waecompress.spi.spec.ResidualSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 
@@ -52,6 +54,23 @@ public final class TestSpecs {
                 new FlattenSpec("flat"),
                 new DropoutSpec("drop", 0.1),
                 new LinearSpec("fc", 256, 5, true)));
+    }
+
+    /**
+     * Returns a small quantized network (2x6x6 input, 3 classes): quantization points around an int8
+     * convolution and an int8 linear layer.
+     *
+     * @return the spec
+     */
+    public static NetworkSpec quantized() {
+        return new NetworkSpec("quantized", new Shape(2, 6, 6), SequentialSpec.of("",
+                new QuantizeSpec("", 0, 0.02f, 128),
+                new Int8Spec("conv", ConvSpec.of("conv", 2, 4, 3, 1, 1, true), 0.02f),
+                ActivationSpec.relu("relu"),
+                new QuantizeSpec("", 1, 0.01f, 0),
+                new FlattenSpec("flat"),
+                new QuantizeSpec("", 1, 0.01f, 0),
+                new Int8Spec("fc", new LinearSpec("fc", 144, 3, true), 0.01f)));
     }
 
     /**

@@ -26,6 +26,9 @@ class StrategyContractTest {
         if (id.equals("lowrank")) {
             return Map.of("calibrationImages", "16");
         }
+        if (id.equals("int8")) {
+            return Map.of("calibrationImages", "32");
+        }
         return Map.of();
     }
 
@@ -33,6 +36,8 @@ class StrategyContractTest {
     Stream<DynamicContainer> everyShippedStrategyKeepsTheContract() {
         StrategyRegistry shipped = DocsTest.shipped();
         return shipped.ids().stream().map(id -> DynamicContainer.dynamicContainer(id,
-                StrategyContract.checks(shipped.get(id), quick(id), !id.startsWith("taylor"))));
+                StrategyContract.checks(shipped.get(id), quick(id),
+                        // Taylor's architecture is a preset's; int8's has the scales of a random network's
+                        !id.startsWith("taylor") && !id.equals("int8"))));
     }
 }

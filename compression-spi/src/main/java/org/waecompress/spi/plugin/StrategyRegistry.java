@@ -303,7 +303,8 @@ public final class StrategyRegistry {
      * @param id the id
      * @return a strategy instance
      * @throws UnknownStrategyException if no plugin provides it (or one of a stack's stages)
-     * @throws InvalidSettingException for a stack with an empty stage
+     * @throws InvalidSettingException for a stack with an empty stage, or with a {@link
+     *     CompressionStrategy#lastInStack} stage before its end
      */
     public CompressionStrategy get(String id) {
         if (StackedStrategy.isStack(id)) {
@@ -315,6 +316,16 @@ public final class StrategyRegistry {
                             + StackedStrategy.SEPARATOR + "' (such as thinet-70+wae); this one has an empty stage");
                 }
                 stages.add(get(stage, new ArrayList<>()));
+            }
+            for (int i = 0; i < stages.size() - 1; i++) {
+                if (stages.get(i).lastInStack()) {
+                    List<String> order = new ArrayList<>(ids);
+                    order.remove(i);
+                    order.add(ids.get(i));
+                    throw new InvalidSettingException("strategies", id, ids.get(i) + " changes the network's number "
+                            + "format and must be the last stage of a stack (a later stage would discard its "
+                            + "calibration); write " + String.join(StackedStrategy.SEPARATOR, order));
+                }
             }
             return new StackedStrategy(stages);
         }

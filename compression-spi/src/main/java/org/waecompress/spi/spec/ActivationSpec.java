@@ -40,6 +40,11 @@ public record ActivationSpec(String name, String kind) implements LayerSpec {
     }
 
     @Override
+    public QuantRole quantRole() {
+        return kind.equals("relu") ? QuantRole.RELU : QuantRole.FLOAT;
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         return in;
     }

@@ -58,6 +58,16 @@ public record ConvSpec(String name, int in, int out, HeightWidth kernel, HeightW
     }
 
     @Override
+    public QuantRole quantRole() {
+        return QuantRole.WEIGHTED;
+    }
+
+    @Override
+    public LayerSpec withInt8Weights(float inputScale) {
+        return new Int8Spec(name, this, inputScale);
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         BuiltInLayers.chw(in, r, "conv");
         if (in.get(0) != this.in) {
@@ -133,9 +143,14 @@ public record ConvSpec(String name, int in, int out, HeightWidth kernel, HeightW
 
     @Override
     public String toOnnx(String x, Shape in, OnnxContext ctx) {
-        OnnxNode n = ctx.op("Conv").in(x, ctx.param("weight"));
-        if (bias) {
-            n.in(ctx.param("bias"));
+        return lower(x, ctx.param("weight"), bias ? ctx.param("bias") : null, ctx);
+    }
+
+    /** The Conv operator on given weight and bias values (the float initializers, or dequantized int8 ones). */
+    String lower(String x, String weight, String biasValue, OnnxContext ctx) {
+        OnnxNode n = ctx.op("Conv").in(x, weight);
+        if (biasValue != null) {
+            n.in(biasValue);
         }
         return n.ints("kernel_shape", kernel.h(), kernel.w()).ints("strides", stride.h(), stride.w())
                 .ints("pads", BuiltInLayers.pads(padding)).attr("group", groups).out();

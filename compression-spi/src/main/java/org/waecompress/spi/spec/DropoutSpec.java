@@ -25,6 +25,11 @@ public record DropoutSpec(String name, double rate) implements LayerSpec {
     }
 
     @Override
+    public QuantRole quantRole() {
+        return QuantRole.PRESERVES;
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         return in;
     }

@@ -16,6 +16,11 @@ public record FlattenSpec(String name) implements LayerSpec {
     }
 
     @Override
+    public QuantRole quantRole() {
+        return QuantRole.PRESERVES;
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         return new Shape(in.size());
     }

@@ -17,6 +17,11 @@ public record GlobalAvgPoolSpec(String name) implements LayerSpec {
     }
 
     @Override
+    public QuantRole quantRole() {
+        return QuantRole.REQUANTIZES;
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         BuiltInLayers.chw(in, r, "globalAvgPool");
         return new Shape(in.get(0));

@@ -120,6 +120,31 @@ public interface LayerSpec {
     Block build(Shape in, BuildContext ctx);
 
     /**
+     * Says how this node takes part in int8 quantization. The default, {@link QuantRole#FLOAT}, keeps a
+     * node float between quantized neighbours (it reads dequantized values and its output is quantized
+     * again), so a node type that says nothing never stops a network from being quantized.
+     *
+     * @return the node's role
+     */
+    default QuantRole quantRole() {
+        return QuantRole.FLOAT;
+    }
+
+    /**
+     * Returns the int8 form of a {@link QuantRole#WEIGHTED} node: the same parameters under the same
+     * names, computed with int8 weights (symmetric, one scale per output channel) and an int32 bias
+     * whose scale is the input's scale times the weight's. Built-in convolutions and linear layers
+     * return an {@link Int8Spec}; a plugin's weighted node type returns its own.
+     *
+     * @param inputScale the scale of the uint8 input this node reads
+     * @return the quantized node
+     * @throws UnsupportedOperationException for a node that is not weighted
+     */
+    default LayerSpec withInt8Weights(float inputScale) {
+        throw new UnsupportedOperationException(type() + " has no int8 form");
+    }
+
+    /**
      * Lowers this node to ONNX operators, for inference (dropout is the identity, batch-norm uses its
      * running statistics, training-only parts such as WAE's decoder are left out).
      *

@@ -29,6 +29,16 @@ public record LinearSpec(String name, int in, int out, boolean bias) implements 
     }
 
     @Override
+    public QuantRole quantRole() {
+        return QuantRole.WEIGHTED;
+    }
+
+    @Override
+    public LayerSpec withInt8Weights(float inputScale) {
+        return new Int8Spec(name, this, inputScale);
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         if (in.dimension() != 1 || in.get(0) != this.in) {
             throw r.mismatch("linear input", "(" + this.in + ")", in);
@@ -78,9 +88,14 @@ public record LinearSpec(String name, int in, int out, boolean bias) implements 
 
     @Override
     public String toOnnx(String x, Shape in, OnnxContext ctx) {
-        OnnxNode n = ctx.op("Gemm").in(x, ctx.param("weight"));
-        if (bias) {
-            n.in(ctx.param("bias"));
+        return lower(x, ctx.param("weight"), bias ? ctx.param("bias") : null, ctx);
+    }
+
+    /** The Gemm operator on given weight and bias values (the float initializers, or dequantized int8 ones). */
+    String lower(String x, String weight, String biasValue, OnnxContext ctx) {
+        OnnxNode n = ctx.op("Gemm").in(x, weight);
+        if (biasValue != null) {
+            n.in(biasValue);
         }
         return n.attr("transB", 1).out();
     }

@@ -78,6 +78,36 @@ public interface OnnxContext {
     String floats(String hint, float[] values, long... shape);
 
     /**
+     * Returns the values of one of this node's parameters (row-major, as {@link LayerSpec#params}
+     * declares its shape): what a node that stores its weights in another form (int8) computes from.
+     *
+     * @param localName the local name
+     * @return a copy of the values
+     */
+    float[] paramValues(String localName);
+
+    /**
+     * Adds an 8-bit integer constant (quantized weights, zero points).
+     *
+     * @param hint a short name, made unique under the node's path
+     * @param values the values, row-major; for {@code unsigned} each byte is read as 0..255
+     * @param unsigned true for ONNX's UINT8, false for INT8
+     * @param shape the shape (empty for a scalar)
+     * @return the initializer's value name
+     */
+    String bytes(String hint, byte[] values, boolean unsigned, long... shape);
+
+    /**
+     * Adds an int32 constant (quantized biases and their zero points).
+     *
+     * @param hint a short name, made unique under the node's path
+     * @param values the values, row-major
+     * @param shape the shape (empty for a scalar)
+     * @return the initializer's value name
+     */
+    String int32s(String hint, int[] values, long... shape);
+
+    /**
      * Adds a one-dimensional int64 constant (axes, sizes, slice bounds).
      *
      * @param hint a short name, made unique under the node's path

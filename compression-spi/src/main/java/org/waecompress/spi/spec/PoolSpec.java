@@ -54,6 +54,11 @@ public record PoolSpec(String name, String mode, HeightWidth kernel, HeightWidth
     }
 
     @Override
+    public QuantRole quantRole() {
+        return mode.equals("max") ? QuantRole.PRESERVES : QuantRole.REQUANTIZES;
+    }
+
+    @Override
     public Shape route(Shape in, Router r) {
         BuiltInLayers.chw(in, r, "pool");
         return BuiltInLayers.spatialOut(in, (int) in.get(0), kernel, stride, padding, ceil, r);

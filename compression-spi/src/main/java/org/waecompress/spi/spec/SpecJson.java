@@ -192,6 +192,27 @@ public final class SpecJson {
     }
 
     /**
+     * Returns a copy of a node with another name, for any registered node type (the node is written
+     * as JSON and read back with the new name): how a rewrite pins an index-named node to an explicit
+     * name, or makes it transparent, so that moving it keeps its parameters' paths.
+     *
+     * @param node the node
+     * @param name the new name (null for the index in its parent, empty for transparent)
+     * @return the renamed node
+     */
+    public static LayerSpec withName(LayerSpec node, String name) {
+        if (java.util.Objects.equals(node.name(), name)) {
+            return node;
+        }
+        JsonObject o = GSON.toJsonTree(node, LayerSpec.class).getAsJsonObject();
+        o.remove("name");
+        if (name != null) {
+            o.addProperty("name", name);
+        }
+        return GSON.fromJson(o, LayerSpec.class);
+    }
+
+    /**
      * Reads a spec from JSON and validates it.
      *
      * @param json the JSON text

@@ -14,7 +14,8 @@ class SpecJsonTest {
     void everyNodeTypeRoundTrips() {
         NetworkSpec spec = TestSpecs.allTypes();
         String json = SpecJson.toJson(spec);
-        String both = json + SpecJson.toJson(TestSpecs.smallCnn(1, 12, 3));
+        String both = json + SpecJson.toJson(TestSpecs.smallCnn(1, 12, 3)) + SpecJson.toJson(TestSpecs.quantized());
+        assertEquals(TestSpecs.quantized(), SpecJson.fromJson(SpecJson.toJson(TestSpecs.quantized()), "mem"));
         for (String tag : NodeTypes.all().keySet()) {
             if (!tag.startsWith("test")) {
                 assertTrue(both.contains("\"type\": \"" + tag + "\""), "JSON lacks node type " + tag);

@@ -267,6 +267,39 @@ public final class OnnxExport {
         }
 
         @Override
+        public float[] paramValues(String localName) {
+            String full = SpecTraversal.paramName(path, localName);
+            NDArray w = g.net.weights().get(full);
+            if (w == null) {
+                throw new SpecException(full + ": node type '" + node.type() + "' asked for parameter '" + localName
+                        + "', which it does not declare");
+            }
+            return w.toFloatArray();
+        }
+
+        @Override
+        public String bytes(String hint, byte[] values, boolean unsigned, long... shape) {
+            if (new Shape(shape).size() != values.length) {
+                throw new SpecException(path + ": constant " + hint + " has " + values.length + " values for shape "
+                        + Arrays.toString(shape));
+            }
+            return g.initializer(prefix() + hint, new Shape(shape), ByteString.copyFrom(values),
+                    unsigned ? OnnxMl.TensorProto.DataType.UINT8_VALUE : OnnxMl.TensorProto.DataType.INT8_VALUE);
+        }
+
+        @Override
+        public String int32s(String hint, int[] values, long... shape) {
+            if (new Shape(shape).size() != values.length) {
+                throw new SpecException(path + ": constant " + hint + " has " + values.length + " values for shape "
+                        + Arrays.toString(shape));
+            }
+            ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(values);
+            return g.initializer(prefix() + hint, new Shape(shape), UnsafeByteOperations.unsafeWrap(b.array()),
+                    OnnxMl.TensorProto.DataType.INT32_VALUE);
+        }
+
+        @Override
         public String longs(String hint, long... values) {
             ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             for (long v : values) {

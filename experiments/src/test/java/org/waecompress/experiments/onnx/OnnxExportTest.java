@@ -128,7 +128,7 @@ class OnnxExportTest {
     void aWrongLoweringIsCaught() {
         // the comparison itself must fail when outputs differ: feed it a sign flip
         OnnxCheck.Result r = OnnxCheck.compare(List.of(new float[] {1f, -2f}), List.of(new float[] {1f, 2f}), 1,
-                Path.of("x.onnx"));
+                Path.of("x.onnx"), OnnxCheck.TOLERANCE);
         assertFalse(r.passes(), r.describe());
         assertEquals(4.0, r.maxAbsDiff(), 0.0);
     }

@@ -1,0 +1,180 @@
+package org.waecompress.baselines.int8;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.network.BuiltNetwork;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ActivationSpec;
+import org.waecompress.spi.spec.BatchNormSpec;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.Int8Spec;
+import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.LinearSpec;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.QuantizeSpec;
+import org.waecompress.spi.spec.ResidualSpec;
+import org.waecompress.spi.spec.SequentialSpec;
+import org.waecompress.spi.spec.SpecTraversal;
+
+class Int8QuantizerTest {
+
+    /** conv, batch-norm, relu, max-pool, flatten, linear: the unnamed children are named by index. */
+    static NetworkSpec small() {
+        return new NetworkSpec("small", new Shape(2, 6, 6), new SequentialSpec(null, List.of(
+                ConvSpec.of(null, 2, 4, 3, 1, 1, false), new BatchNormSpec(null, 4, true, 1e-5, 0.1),
+                ActivationSpec.relu(null), PoolSpec.max(null, 2, 2, 0, false), new FlattenSpec(null),
+                new LinearSpec(null, 36, 3, true))));
+    }
+
+    /** Batch-norm with statistics that are not the identity, so that folding has something to do. */
+    static Network withStatistics(NetworkSpec spec) {
+        try (Network random = Network.random(spec, 3, 5); NDManager m = Devices.newManager()) {
+            Map<String, NDArray> w = new HashMap<>(random.weights());
+            w.put("1.running_mean", m.create(new float[] {0.5f, -1f, 0.25f, 2f}));
+            w.put("1.running_var", m.create(new float[] {4f, 0.25f, 1f, 9f}));
+            w.put("1.weight", m.create(new float[] {1.5f, -0.5f, 2f, 1f}));
+            w.put("1.bias", m.create(new float[] {0.1f, 0.2f, -0.3f, 0.4f}));
+            return Network.of(spec, 3, w, "test");
+        }
+    }
+
+    static float[] run(Network net, float[] x, Shape shape) {
+        try (NDManager m = Devices.newManager(); BuiltNetwork b = net.build(m)) {
+            return b.predict(b.manager().create(x, shape)).toFloatArray();
+        }
+    }
+
+    static float[] input(int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
+    void pinningNamesKeepsEveryParameterPath() {
+        NetworkSpec spec = small();
+        LayerSpec pinned = Int8Quantizer.pin(spec.root());
+        NetworkSpec p = new NetworkSpec("p", spec.inputShape(), pinned);
+        assertEquals(spec.parameters(), p.parameters());
+        assertEquals("3", pinned.children().get(3).name());
+    }
+
+    @Test
+    void foldingBatchNormComputesWhatTheNetworkComputed() {
+        try (Network net = withStatistics(small()); Network folded = Int8Quantizer.fold(net)) {
+            assertTrue(folded.spec().nodes().stream().noneMatch(v -> v.node() instanceof BatchNormSpec));
+            assertTrue(folded.weights().containsKey("0.bias"), "the folded conv gains a bias");
+            // the linear layer keeps its name although the batch-norm before it is gone
+            assertTrue(folded.weights().containsKey("5.weight"));
+            float[] x = input(2 * 2 * 6 * 6, 3);
+            float[] a = run(net, x, new Shape(2, 2, 6, 6));
+            float[] b = run(folded, x, new Shape(2, 2, 6, 6));
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5, "output " + i);
+            }
+        }
+    }
+
+    @Test
+    void pointsArePlacedWhereOnnxRuntimesKernelsReadAndWriteUint8() {
+        Int8Quantizer.Folded f = Int8Quantizer.fold(small());
+        Int8Quantizer.Planned observing = Int8Quantizer.plan(f.spec(), null);
+        // input, after relu, (the max-pool keeps the relu's scale), then the linear reads it
+        assertEquals(2, observing.points());
+        assertEquals(List.of("before 0 (conv)", "after 2 (activation)"), observing.labels());
+        Map<Integer, Calibrators.Range> ranges = Map.of(0, Calibrators.minMax(-2, 2), 1, Calibrators.minMax(0, 3));
+        Int8Quantizer.Planned planned = Int8Quantizer.plan(f.spec(), ranges);
+        List<String> types = planned.spec().root().children().stream().map(LayerSpec::type)
+                .collect(Collectors.toList());
+        assertEquals(List.of("quantize", "int8", "activation", "quantize", "pool", "quantize", "flatten", "quantize",
+                "int8"), types);
+        Int8Spec conv = (Int8Spec) planned.spec().root().children().get(1);
+        assertEquals(ranges.get(0).scale(), conv.inputScale());
+        Int8Spec linear = (Int8Spec) planned.spec().root().children().get(8);
+        assertEquals(ranges.get(1).scale(), linear.inputScale(), "the linear layer reads the relu's scale");
+        QuantizeSpec afterPool = (QuantizeSpec) planned.spec().root().children().get(5);
+        assertEquals(ranges.get(1).scale(), afterPool.scale());
+        assertEquals(0, afterPool.zeroPoint());
+        assertEquals(f.spec().parameters(), planned.spec().parameters());
+        assertTrue(planned.floatNodes().isEmpty(), planned.floatNodes().toString());
+    }
+
+    @Test
+    void aResidualAddReadsQuantizedBranchesAndIsQuantizedAfter() {
+        LayerSpec body = SequentialSpec.of("body", ConvSpec.of("c1", 4, 4, 3, 1, 1, true), ActivationSpec.relu("r"),
+                ConvSpec.of("c2", 4, 4, 3, 1, 1, true));
+        NetworkSpec spec = new NetworkSpec("res", new Shape(4, 5, 5), SequentialSpec.of("",
+                ConvSpec.of("stem", 4, 4, 1, 1, 0, true), ActivationSpec.relu("stemRelu"),
+                new ResidualSpec("block", body, null, "relu"), new FlattenSpec("f"), new LinearSpec("fc", 100, 2,
+                        true)));
+        Int8Quantizer.Planned p = Int8Quantizer.plan(Int8Quantizer.fold(spec).spec(), null);
+        assertEquals(List.of("before stem (conv)", "after stemRelu (activation)", "after block.body.r (activation)",
+                "after block.body (sequential)", "after block (residual)"), p.labels());
+        assertEquals(spec.parameters(), p.spec().parameters());
+    }
+
+    @Test
+    void aNodeTypeWithoutAnInt8FormStaysFloatAndIsListed() {
+        NetworkSpec spec = new NetworkSpec("sig", new Shape(3), SequentialSpec.of("", new LinearSpec("a", 3, 3, true),
+                new ActivationSpec("s", "sigmoid"), new LinearSpec("b", 3, 2, true)));
+        Int8Quantizer.Planned p = Int8Quantizer.plan(Int8Quantizer.fold(spec).spec(), null);
+        assertEquals(List.of("s (activation)"), p.floatNodes());
+        // the second linear layer reads the sigmoid's float output through a point of its own
+        assertEquals(List.of("before a (linear)", "before b (linear)"), p.labels());
+    }
+
+    @Test
+    void aQuantizedNetworkIsNotQuantizedAgain() {
+        Int8Quantizer.Folded f = Int8Quantizer.fold(small());
+        NetworkSpec q = Int8Quantizer.plan(f.spec(), Map.of(0, Calibrators.minMax(-1, 1), 1,
+                Calibrators.minMax(0, 1))).spec();
+        CompressionException e = assertThrows(CompressionException.class, () -> Int8Quantizer.fold(q));
+        assertTrue(e.getMessage().contains("already quantized"), e.getMessage());
+    }
+
+    @Test
+    void calibrationSeesEveryPointAndPathsStayTorchvisions() {
+        try (Network net = withStatistics(small()); Network folded = Int8Quantizer.fold(net)) {
+            Int8Quantizer.Planned obs = Int8Quantizer.plan(folded.spec(), null);
+            var images = org.waecompress.spi.data.SyntheticImages.create(1, 20, new Shape(2, 6, 6), 3, 0.1);
+            int[] idx = java.util.stream.IntStream.range(0, 20).toArray();
+            try (Network o = Network.of(obs.spec(), 3, folded.weights(), "t")) {
+                Map<Integer, Calibrators.Range> r = Calibration.calibrate(o, obs, images, idx, 8, "minmax", 100,
+                        org.waecompress.spi.train.ProgressListener.NONE);
+                assertEquals(2, r.size());
+                assertEquals(0, r.get(1).low(), 0, "after a relu the range starts at 0");
+                // the input's range is the images' own
+                float lo = Float.MAX_VALUE;
+                float hi = -Float.MAX_VALUE;
+                float[] px = new float[72];
+                for (int i = 0; i < 20; i++) {
+                    images.copyImage(i, px, 0);
+                    for (float v : px) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
+                assertEquals(Math.min(lo, 0), r.get(0).low(), 1e-6);
+                assertEquals(Math.max(hi, 0), r.get(0).high(), 1e-6);
+            }
+            assertTrue(SpecTraversal.nodes(obs.spec().root(), obs.spec().inputShape()).size() > 6);
+        }
+    }
+}
