@@ -35,7 +35,7 @@ class MalformedInputTest {
             Map.entry("broken.yaml", "cannot parse"),
             Map.entry("ratio.properties", "strategy.thinet.ratio = 1.5"),
             Map.entry("twice.properties", "names resize twice"),
-            Map.entry("all-and-ids.yaml", "'all' cannot be combined"),
+            Map.entry("all-and-ids.yaml", "'all' can be combined with stacks (A+B) only"),
             Map.entry("text-field.spec.json", "field 'out' must be a whole number, not \"eight\""),
             Map.entry("negative-kernel.spec.json", "kernel -3 must be at least 1"),
             Map.entry("unknown-type.spec.json", "unknown node type 'frobnicate'"),

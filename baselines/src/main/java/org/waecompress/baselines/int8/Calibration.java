@@ -16,7 +16,9 @@ import org.waecompress.spi.train.ProgressListener;
 /**
  * Runs a network with uncalibrated quantization points over calibration images and turns what each
  * point saw into its range: one pass for the smallest and largest values, and for the percentile and
- * entropy calibrators a second pass that fills a histogram of |x| over [0, largest magnitude].
+ * entropy calibrators a second pass that fills a histogram of |x| over [0, largest magnitude] (exact
+ * zeros counted apart: the percentile counts them, the entropy search leaves them out, as
+ * pytorch-quantization's {@code skip_zeros} does, because a ReLU's zeros stay exact at any range).
  */
 final class Calibration {
 
@@ -25,6 +27,7 @@ final class Calibration {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         long[] histogram;
+        long zeros;
         double binWidth;
 
         double magnitude() {
@@ -44,12 +47,13 @@ final class Calibration {
      * @param batch images per forward pass
      * @param calibrator {@code minmax}, {@code percentile} or {@code entropy}
      * @param percentile the percentile of {@code percentile}
+     * @param who the strategy id, for progress lines
      * @param progress progress lines
      * @return each point's range by number
      * @throws DataException naming the point when its values are not finite or all zero
      */
     static Map<Integer, Calibrators.Range> calibrate(Network observing, Int8Quantizer.Planned planned,
-            ImageDataset images, int[] indices, int batch, String calibrator, double percentile,
+            ImageDataset images, int[] indices, int batch, String calibrator, double percentile, String who,
             ProgressListener progress) {
         Map<Integer, Stats> stats = new HashMap<>();
         for (int p = 0; p < planned.points(); p++) {
@@ -86,13 +90,17 @@ final class Calibration {
                 s.histogram = new long[Calibrators.BINS];
                 s.binWidth = s.magnitude() / Calibrators.BINS;
             }
-            progress.message("int8: calibration histograms (" + calibrator + ")");
+            progress.message(who + ": calibration histograms (" + calibrator + ")");
             run(observing, images, indices, batch, (point, x) -> {
                 Stats s = stats.get(point);
                 float[] v = x.toFloatArray();
                 long[] h = s.histogram;
                 double inv = 1.0 / s.binWidth;
                 for (float f : v) {
+                    if (f == 0) {
+                        s.zeros++;
+                        continue;
+                    }
                     int b = (int) (Math.abs(f) * inv);
                     h[Math.min(Calibrators.BINS - 1, b)]++;
                 }
@@ -106,11 +114,19 @@ final class Calibration {
     private static Calibrators.Range range(Stats s, String calibrator, double percentile) {
         return switch (calibrator) {
             case "percentile" -> Calibrators.clipped(s.min, s.max,
-                    Calibrators.percentile(s.histogram, s.binWidth, percentile));
+                    Calibrators.percentile(withZeros(s), s.binWidth, percentile));
+            // exact zeros (a ReLU's) are represented exactly whatever the range: they say nothing about where
+            // to clip, and their spike in the first bin would make every merge of that bin look costly
             case "entropy" -> Calibrators.clipped(s.min, s.max,
                     Calibrators.entropy(s.histogram, s.binWidth, s.min >= 0 ? 256 : 128));
             default -> Calibrators.minMax(s.min, s.max);
         };
+    }
+
+    private static long[] withZeros(Stats s) {
+        long[] h = s.histogram.clone();
+        h[0] += s.zeros;
+        return h;
     }
 
     private static void run(Network observing, ImageDataset images, int[] indices, int batch,

@@ -163,23 +163,52 @@ final class Int8Quantizer {
             LayerSpec c = children.get(i);
             String p = SpecTraversal.childPath(path, c, i);
             LayerSpec next = i + 1 < children.size() ? children.get(i + 1) : null;
-            if (node instanceof SequentialSpec && next instanceof BatchNormSpec bn
-                    && (c instanceof ConvSpec || c instanceof LinearSpec)) {
-                boolean hadBias = c instanceof ConvSpec cv ? cv.bias() : ((LinearSpec) c).bias();
-                folds.add(new Fold(p, SpecTraversal.childPath(path, next, i + 1), bn, hadBias));
-                out.add(c instanceof ConvSpec cv
-                        ? new ConvSpec(cv.name(), cv.in(), cv.out(), cv.kernel(), cv.stride(), cv.padding(),
-                                cv.groups(), true)
-                        : new LinearSpec(c.name(), ((LinearSpec) c).in(), ((LinearSpec) c).out(), true));
-                i++;
-                continue;
+            LayerSpec folded = fold(c, p, folds);
+            if (node instanceof SequentialSpec && next instanceof BatchNormSpec bn) {
+                LayerSpec withBias = withBiasOnLast(folded, p, bn, SpecTraversal.childPath(path, next, i + 1), folds);
+                if (withBias != null) {
+                    out.add(withBias);
+                    i++;
+                    continue;
+                }
             }
-            out.add(fold(c, p, folds));
+            out.add(folded);
         }
         if (node instanceof SequentialSpec s) {
             return new SequentialSpec(s.name(), out);
         }
         return node.withChildren(out);
+    }
+
+    /**
+     * Folds a batch-norm into the layer that produces its input: the node itself when it is a convolution
+     * or linear layer, else the last layer of a sequential node (a decomposed convolution, a block).
+     *
+     * @return the node with that layer given a bias, or null when no such layer produces the input
+     */
+    private static LayerSpec withBiasOnLast(LayerSpec c, String path, BatchNormSpec bn, String bnPath,
+            List<Fold> folds) {
+        if (c instanceof ConvSpec cv) {
+            folds.add(new Fold(path, bnPath, bn, cv.bias()));
+            return new ConvSpec(cv.name(), cv.in(), cv.out(), cv.kernel(), cv.stride(), cv.padding(), cv.groups(),
+                    true);
+        }
+        if (c instanceof LinearSpec l) {
+            folds.add(new Fold(path, bnPath, bn, l.bias()));
+            return new LinearSpec(l.name(), l.in(), l.out(), true);
+        }
+        if (c instanceof SequentialSpec s && !s.layers().isEmpty()) {
+            int last = s.layers().size() - 1;
+            LayerSpec tail = s.layers().get(last);
+            LayerSpec t = withBiasOnLast(tail, SpecTraversal.childPath(path, tail, last), bn, bnPath, folds);
+            if (t == null) {
+                return null;
+            }
+            List<LayerSpec> layers = new ArrayList<>(s.layers());
+            layers.set(last, t);
+            return new SequentialSpec(s.name(), layers);
+        }
+        return null;
     }
 
     /**

@@ -14,6 +14,8 @@ import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.QuantRole;
+import org.waecompress.spi.spec.SpecException;
 
 /**
  * Static int8 quantization (Jacob et al., CVPR 2018; ONNX Runtime's QDQ format): batch-norm folded,
@@ -127,6 +129,11 @@ public final class Int8Strategy implements CompressionStrategy {
     /** Folds, plans, calibrates and quantizes. */
     static Network quantize(Network trained, ImageDataset images, int[] indices, int batch, Int8Settings s,
             CompressionContext ctx) {
+        if (trained.spec().nodes().stream().noneMatch(v -> v.node().quantRole() == QuantRole.WEIGHTED)) {
+            throw new SpecException(trained.spec().name() + ": has no layer int8 can quantize (no convolution or "
+                    + "linear layer, nor a node type whose quantRole is WEIGHTED); int8 speeds up networks whose time "
+                    + "is in such layers");
+        }
         try (Network folded = Int8Quantizer.fold(trained)) {
             Int8Quantizer.Planned observing = Int8Quantizer.plan(folded.spec(), null);
             ctx.progress().message(ctx.strategyId() + ": calibrating " + observing.points() + " quantization points on "
@@ -134,7 +141,7 @@ public final class Int8Strategy implements CompressionStrategy {
             Map<Integer, Calibrators.Range> ranges;
             try (Network obs = Network.of(observing.spec(), folded.classes(), folded.weights(), "int8 calibration")) {
                 ranges = Calibration.calibrate(obs, observing, images, indices, batch, s.calibrator(), s.percentile(),
-                        ctx.progress());
+                        ctx.strategyId(), ctx.progress());
             }
             Int8Quantizer.Planned planned = Int8Quantizer.plan(folded.spec(), ranges);
             if (!planned.floatNodes().isEmpty()) {

@@ -93,6 +93,24 @@ class Int8QuantizerTest {
     }
 
     @Test
+    void aBatchNormAfterADecomposedConvolutionFoldsIntoItsLastLayer() {
+        // low-rank's form of a convolution: a sequential of two, with the batch-norm after the sequential
+        NetworkSpec spec = new NetworkSpec("lr", new Shape(2, 6, 6), new SequentialSpec(null, List.of(
+                SequentialSpec.of("0", ConvSpec.of("0", 2, 3, 3, 1, 1, false), ConvSpec.of("1", 3, 4, 1, 1, 0, true)),
+                new BatchNormSpec(null, 4, true, 1e-5, 0.1), ActivationSpec.relu(null), PoolSpec.max(null, 2, 2, 0,
+                        false), new FlattenSpec(null), new LinearSpec(null, 36, 3, true))));
+        try (Network net = withStatistics(spec); Network folded = Int8Quantizer.fold(net)) {
+            assertTrue(folded.spec().nodes().stream().noneMatch(v -> v.node() instanceof BatchNormSpec));
+            float[] x = input(2 * 2 * 6 * 6, 4);
+            float[] a = run(net, x, new Shape(2, 2, 6, 6));
+            float[] b = run(folded, x, new Shape(2, 2, 6, 6));
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5, "output " + i);
+            }
+        }
+    }
+
+    @Test
     void pointsArePlacedWhereOnnxRuntimesKernelsReadAndWriteUint8() {
         Int8Quantizer.Folded f = Int8Quantizer.fold(small());
         Int8Quantizer.Planned observing = Int8Quantizer.plan(f.spec(), null);
@@ -157,7 +175,7 @@ class Int8QuantizerTest {
             int[] idx = java.util.stream.IntStream.range(0, 20).toArray();
             try (Network o = Network.of(obs.spec(), 3, folded.weights(), "t")) {
                 Map<Integer, Calibrators.Range> r = Calibration.calibrate(o, obs, images, idx, 8, "minmax", 100,
-                        org.waecompress.spi.train.ProgressListener.NONE);
+                        "int8", org.waecompress.spi.train.ProgressListener.NONE);
                 assertEquals(2, r.size());
                 assertEquals(0, r.get(1).low(), 0, "after a relu the range starts at 0");
                 // the input's range is the images' own

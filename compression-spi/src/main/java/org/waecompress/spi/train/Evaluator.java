@@ -62,29 +62,47 @@ public final class Evaluator {
             try (NDManager sm = built.manager().newSubManager()) {
                 NDList xy = data.batch(sm, idx);
                 NDArray logits = built.predict(xy.get(0));
-                int classes = (int) logits.getShape().get(1);
-                float[] s = logits.toFloatArray();
+                int[] labels = new int[idx.length];
                 for (int i = 0; i < idx.length; i++) {
-                    int label = data.label(idx[i]);
-                    float own = s[i * classes + label];
-                    int higher = 0;
-                    for (int c = 0; c < classes; c++) {
-                        float v = s[i * classes + c];
-                        // Ties count against the sample, so a constant output cannot look accurate.
-                        if (c != label && v >= own) {
-                            higher++;
-                        }
-                    }
-                    if (higher >= 1) {
-                        wrong1++;
-                    }
-                    if (higher >= 5) {
-                        wrong5++;
-                    }
+                    labels[i] = data.label(idx[i]);
                 }
+                int[] w = countWrong(logits.toFloatArray(), (int) logits.getShape().get(1), labels);
+                wrong1 += w[0];
+                wrong5 += w[1];
             }
             progress.step(idx.length, "");
         }
         return new Accuracy(wrong1 / (double) n, wrong5 / (double) n, n);
+    }
+
+    /**
+     * Counts the top-1 and top-5 mistakes in a batch of scores: a sample is wrong at k when k other
+     * classes score at least as high as its own (ties count against it, so a constant output cannot look
+     * accurate). Every engine's evaluation counts with this one rule.
+     *
+     * @param scores the scores, sample by sample
+     * @param classes classes per sample
+     * @param labels the true class of each sample
+     * @return {top-1 mistakes, top-5 mistakes}
+     */
+    public static int[] countWrong(float[] scores, int classes, int[] labels) {
+        int wrong1 = 0;
+        int wrong5 = 0;
+        for (int i = 0; i < labels.length; i++) {
+            float own = scores[i * classes + labels[i]];
+            int higher = 0;
+            for (int c = 0; c < classes; c++) {
+                if (c != labels[i] && scores[i * classes + c] >= own) {
+                    higher++;
+                }
+            }
+            if (higher >= 1) {
+                wrong1++;
+            }
+            if (higher >= 5) {
+                wrong5++;
+            }
+        }
+        return new int[] {wrong1, wrong5};
     }
 }

@@ -1,18 +1,36 @@
 package org.waecompress.experiments.cli;
 
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.commons.configuration2.MapConfiguration;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.config.ExperimentConfig;
+import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.data.ImageFolderDataset;
+import org.waecompress.experiments.guice.HarnessModule;
+import org.waecompress.experiments.harness.RunData;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.onnx.OnnxCheck;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
+import org.waecompress.experiments.report.ConsoleProgress;
+import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +63,23 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-check", description = "Skip running the file in ONNX Runtime against the PyTorch engine.")
     boolean noCheck;
 
+    @Option(names = "--int8", description = "Quantize to int8 first (the int8 strategy: batch-norm folded, int8 "
+            + "weights per channel, uint8 activations calibrated on images, int32 biases; docs/quantization.md).")
+    boolean int8;
+
+    @Option(names = "--calibration", paramLabel = "DIR", description = "With --int8: an image folder "
+            + "(DIR/<class>/<image>) to calibrate on; default: the run's training images for a run folder, else "
+            + "synthetic images, which suit timing only.")
+    Path calibration;
+
+    @Option(names = "--calibration-images", defaultValue = "512", paramLabel = "N",
+            description = "With --int8: images drawn (seeded) to calibrate on (default ${DEFAULT-VALUE}).")
+    int calibrationImages;
+
+    @Option(names = "--calibrator", defaultValue = "percentile", paramLabel = "NAME",
+            description = "With --int8: minmax, percentile or entropy (default ${DEFAULT-VALUE}).")
+    String calibrator;
+
     @Override
     public Integer call() throws Exception {
         Path dir = out.toAbsolutePath().getParent();
@@ -54,7 +89,10 @@ final class ExportCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw new BadInputException("--out " + out + ": is a folder; give a file name such as model.onnx");
         }
-        try (Network net = network.network(weights, seed)) {
+        if (!int8 && calibration != null) {
+            throw new BadInputException("--calibration: calibration images are for --int8; add --int8 or leave it out");
+        }
+        try (Network loaded = network.network(weights, seed); Network net = int8 ? quantize(loaded) : loaded) {
             Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
             try {
                 long bytes = OnnxExport.write(net, tmp);
@@ -81,6 +119,47 @@ final class ExportCommand implements Callable<Integer> {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /** Quantizes with the installed int8 strategy, on the calibration images this command was given. */
+    private Network quantize(Network net) {
+        ImageDataset images = calibrationImages(net);
+        CompressionStrategy st = StrategyRegistry.discover().get("int8");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("calibrationImages", Integer.toString(calibrationImages));
+        settings.put("calibrator", calibrator);
+        ConsoleProgress log = ConsoleProgress.stderr();
+        CompressionContext ctx = new CompressionContext("int8", new MapConfiguration(settings), seed, images,
+                new NetworkTrainer(log), TrainSettings.builder().batchSize(Math.min(32, calibrationImages)).seed(seed)
+                        .build(), log, null);
+        st.checkSettings(ctx);
+        return st.compress(net, ctx);
+    }
+
+    private ImageDataset calibrationImages(Network net) {
+        Shape in = net.inputShape();
+        if (calibration != null) {
+            int side = (int) in.get(1);
+            ImageDataset d = ImageFolderDataset.open(calibration, (int) Math.round(side * 256.0 / 224), side);
+            if (!d.sampleShape().equals(in)) {
+                throw new BadInputException("--calibration " + calibration + ": its images load as " + d.sampleShape()
+                        + " but the network reads " + in + "; give images with the network's channels");
+            }
+            return d;
+        }
+        Path run = Path.of(network.target);
+        if (Files.isDirectory(run)) {
+            Map<String, String> pairs = SensitivityCommand.runKeys(new RunFolder(run).provenance());
+            StrategyRegistry registry = StrategyRegistry.injector(new HarnessModule(null))
+                    .getInstance(StrategyRegistry.class);
+            ExperimentSettings s = ExperimentSettings.from(ExperimentConfig.load(pairs, null, null,
+                    System.getProperties(), registry));
+            System.err.println("waec export: calibrating on the run's training images (" + s.dataKind() + ")");
+            return RunData.load(s).train();
+        }
+        System.err.println("waec export: no --calibration folder: calibrating on synthetic images, which give scales "
+                + "for timing only; pass --calibration DIR for a file to deploy");
+        return SyntheticImages.create(seed, calibrationImages, in, 10, 0.1);
     }
 
     private String origin() {

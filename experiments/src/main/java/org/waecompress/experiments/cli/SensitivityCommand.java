@@ -201,7 +201,7 @@ final class SensitivityCommand implements Callable<Integer> {
     }
 
     /** The run's effective keys, as its provenance recorded them. */
-    private static Map<String, String> runKeys(Path provenance) {
+    static Map<String, String> runKeys(Path provenance) {
         try {
             JsonObject config = JsonParser.parseString(Files.readString(provenance)).getAsJsonObject()
                     .getAsJsonObject("config");

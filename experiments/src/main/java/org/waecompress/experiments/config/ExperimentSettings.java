@@ -30,6 +30,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param finetune what each strategy gets
  * @param strategies the strategy ids, or {@code [all]}
  * @param accuracy whether to train and evaluate
+ * @param accuracyEngine where accuracy is measured: {@code pytorch}, {@code onnxruntime} or {@code both}
  * @param latency how latency is measured (engines, runs, batches, forks, duty cycle, threads)
  * @param outputDir the run folder, or empty
  * @param keepNetworks whether to save compressed networks
@@ -45,8 +46,9 @@ public record ExperimentSettings(String name, long seed, String backbone, double
         String backboneWeights, String dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
-        boolean accuracy, LatencySettings latency, String outputDir, boolean keepNetworks, boolean onnx,
-        boolean checkpoints, int checkpointSeconds, boolean paperReference, String device, String executor,
+        boolean accuracy, String accuracyEngine, LatencySettings latency, String outputDir, boolean keepNetworks,
+        boolean onnx, boolean checkpoints, int checkpointSeconds, boolean paperReference, String device,
+        String executor,
         String sparkMaster) {
 
     /**
@@ -76,11 +78,30 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 c.get("backbone.input"), weights, c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
                 i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
                 i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
-                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"), latency(c),
+                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"),
+                c.get("accuracy.engine"), latency(c),
                 c.get("output.dir"), b(c, "output.keepNetworks"), b(c, "output.onnx"), b(c, "output.checkpoints"),
                 i(c, "output.checkpointSeconds"),
                 b(c, "report.paperReference"), c.get("device"), c.get("run.executor").trim(),
                 c.get("spark.master").trim());
+    }
+
+    /**
+     * Returns whether accuracy is measured on ONNX Runtime ({@code accuracy.engine} onnxruntime or both).
+     *
+     * @return true when each row's exported file is evaluated on the test images
+     */
+    public boolean accuracyOnOnnxRuntime() {
+        return accuracy && !accuracyEngine.equals("pytorch");
+    }
+
+    /**
+     * Returns whether accuracy is measured on the PyTorch engine ({@code accuracy.engine} pytorch or both).
+     *
+     * @return true when the built networks are evaluated on the test images
+     */
+    public boolean accuracyOnPyTorch() {
+        return accuracy && !accuracyEngine.equals("onnxruntime");
     }
 
     private static LatencySettings latency(ExperimentConfig c) {

@@ -50,6 +50,9 @@ public final class Keys {
         text("spark.master", "the Spark master with run.executor=spark: local[N] (N worker threads in this JVM; "
                 + "local[N,F] retries a failed task F-1 times), spark://HOST:PORT or k8s://https://HOST:PORT");
         flag("accuracy.enabled", "train and evaluate (false: architectures with random weights)");
+        choice("accuracy.engine", List.of("pytorch", "onnxruntime", "both"), "where top-1/top-5 error is measured: "
+                + "the PyTorch engine (simulated int8 for int8 rows), ONNX Runtime on each row's exported file (what "
+                + "deploys), or both side by side");
         choice("latency.engine", List.of("onnxruntime", "pytorch", "both"),
                 "where latency is measured: ONNX Runtime on "
                 + "each row's exported file, DJL's PyTorch engine, or both side by side");

@@ -86,27 +86,31 @@ public final class ExperimentRunner {
      * @param config the configuration snapshot (its variants)
      * @param s the settings
      * @return the ids, in table order
-     * @throws InvalidSettingException for an id listed twice or {@code all} among ids
+     * @throws InvalidSettingException for an id listed twice or {@code all} among ids that are not stacks
      * @throws org.waecompress.spi.UnknownStrategyException for an id no plugin installs
      */
     public List<String> selected(ExperimentConfig config, ExperimentSettings s) {
         StrategyRegistry registry = config.strategies();
-        if (s.strategies().size() == 1 && s.strategies().get(0).equals("all")) {
-            return new ArrayList<>(registry.ids());
-        }
-        Set<String> seen = new java.util.HashSet<>();
+        boolean all = s.strategies().contains("all");
+        List<String> ids = new ArrayList<>(all ? registry.ids() : List.of());
+        Set<String> seen = new java.util.HashSet<>(ids);
         for (String id : s.strategies()) {
             if (id.equals("all")) {
-                throw new InvalidSettingException("strategies", String.join(",", s.strategies()), "'all' cannot be "
-                        + "combined with other ids; give all alone or list the ids");
+                continue;
+            }
+            if (all && !StackedStrategy.isStack(id)) {
+                throw new InvalidSettingException("strategies", String.join(",", s.strategies()), "'all' can be "
+                        + "combined with stacks (A+B) only, and " + id + " is already among all; give all alone, "
+                        + "all with stacks, or list the ids");
             }
             if (!seen.add(id)) {
                 throw new InvalidSettingException("strategies", String.join(",", s.strategies()), "names " + id
                         + " twice; every strategy is one row of the table");
             }
             registry.get(id);
+            ids.add(id);
         }
-        return s.strategies();
+        return ids;
     }
 
     /**
@@ -334,7 +338,8 @@ public final class ExperimentRunner {
         long trainStart = System.nanoTime();
         try (Network base = backbone(s, backboneSpec, classes, data, trainer, folder, resume, log, preloaded);
                 NDManager m = Devices.newManager(); BuiltNetwork baseBuilt = base.build(m);
-                RowTiming timing = new RowTiming(s, folder.dir(), log)) {
+                RowTiming timing = new RowTiming(s, folder.dir(), log)
+                        .evaluating(data != null && s.accuracyOnOnnxRuntime() ? data.test() : null)) {
             CostReport baseCost = CostReport.of(base.spec());
             ResultRow baseRow = done.get("backbone");
             if (baseRow == null) {
@@ -394,8 +399,8 @@ public final class ExperimentRunner {
             notes.add(Math.min(2, notes.size()), rates);
             base = new Tables.Meta(base.title(), notes);
         }
-        Tables.Meta meta = Tables.withFailureNotes(Tables.withFallbackNotes(Tables.withPartNotes(base, rows), rows),
-                rows);
+        Tables.Meta meta = Tables.withFailureNotes(Tables.withAccuracyNotes(Tables.withFallbackNotes(
+                Tables.withPartNotes(base, rows), rows), rows), rows);
         return new Outcome(folder.dir(), rows, meta);
     }
 

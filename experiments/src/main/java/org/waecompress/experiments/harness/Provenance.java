@@ -219,7 +219,8 @@ public final class Provenance {
 
     /**
      * Returns the CPU's model name from {@code /proc/cpuinfo}, with its family and model numbers and
-     * the widest vector extension it reports, e.g. "AMD EPYC (family 25, model 1; AVX2)". Latency
+     * the widest vector extension it reports and the extensions int8 kernels use (VNNI, AMX; "no VNNI" when
+     * neither), e.g. "AMD EPYC (family 25, model 1; AVX2, no VNNI)". Latency
      * ratios depend on them: the thin convolutions of WAE and the wide ones of VGG gain differently
      * from AVX-512 (docs/wae.md).
      *
@@ -262,7 +263,24 @@ public final class Provenance {
         String simd = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
                 : flags.contains("avx") ? "AVX" : null;
         if (simd != null) {
-            details.add(simd);
+            // what decides int8 speed: without VNNI (or AMX), int8 kernels can be slower than float ones
+            List<String> isa = new ArrayList<>(List.of(simd));
+            if (flags.contains("avx512_vnni")) {
+                isa.add("AVX512-VNNI");
+            }
+            if (flags.contains("avx_vnni")) {
+                isa.add("AVX-VNNI");
+            }
+            if (flags.contains("avx512_bf16")) {
+                isa.add("AVX512-BF16");
+            }
+            if (flags.contains("amx_int8")) {
+                isa.add("AMX-INT8");
+            }
+            if (!flags.contains("avx512_vnni") && !flags.contains("avx_vnni") && !flags.contains("amx_int8")) {
+                isa.add("no VNNI");
+            }
+            details.add(String.join(", ", isa));
         }
         return details.isEmpty() ? name : name + " (" + String.join("; ", details) + ")";
     }

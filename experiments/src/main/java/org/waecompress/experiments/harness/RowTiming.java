@@ -18,13 +18,16 @@ import org.waecompress.experiments.measure.PtTimed;
 import org.waecompress.experiments.measure.Timed;
 import org.waecompress.experiments.onnx.OnnxCheck;
 import org.waecompress.experiments.onnx.OnnxExport;
+import org.waecompress.experiments.onnx.OrtAccuracy;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.result.EngineTiming;
 import org.waecompress.experiments.result.OnnxFileInfo;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.OnnxUnsupportedException;
+import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.ProgressListener;
 
 /**
@@ -46,15 +49,21 @@ final class RowTiming implements AutoCloseable {
      *
      * @param timings one per engine of {@code latency.engine}, in order
      * @param onnx the exported file, or null when the network could not be exported
+     * @param onnxAccuracy the exported file's errors on the test images on ONNX Runtime, or null when {@code
+     *     accuracy.engine} does not ask for them or the network could not be exported
+     * @param besidePyTorch whether the PyTorch engine's errors are kept beside ONNX Runtime's ({@code
+     *     accuracy.engine = both})
      */
-    record Measured(List<EngineTiming> timings, OnnxFileInfo onnx) {}
+    record Measured(List<EngineTiming> timings, OnnxFileInfo onnx, Accuracy onnxAccuracy, boolean besidePyTorch) {}
 
     /**
      * An exported network: its file, its check and, when ONNX Runtime times it in this process, the
      * session the check ran in; or why there is none.
      */
-    private record Exported(Path file, OnnxFileInfo info, String failure, OrtNetwork session) {}
+    private record Exported(Path file, OnnxFileInfo info, String failure, OrtNetwork session, Accuracy accuracy) {}
 
+    /** The test images each exported file is evaluated on with ONNX Runtime, or null. */
+    private ImageDataset accuracyData;
     private final ExperimentSettings s;
     private final LatencySettings l;
     private final Path runDir;
@@ -71,6 +80,18 @@ final class RowTiming implements AutoCloseable {
     }
 
     /**
+     * Evaluates every exported file on these test images with ONNX Runtime ({@code accuracy.engine}
+     * onnxruntime or both); each {@link Measured} then carries the errors.
+     *
+     * @param test the test images
+     * @return this
+     */
+    RowTiming evaluating(ImageDataset test) {
+        this.accuracyData = test;
+        return this;
+    }
+
+    /**
      * Exports and times the backbone alone.
      *
      * @param base the backbone
@@ -79,7 +100,7 @@ final class RowTiming implements AutoCloseable {
      */
     Measured backbone(Network base, BuiltNetwork baseBuilt) {
         Exported e = baseOnnx(base);
-        return new Measured(time(e, e, base, baseBuilt, null, null), e.info());
+        return new Measured(time(e, e, base, baseBuilt, null, null), e.info(), e.accuracy(), s.accuracyOnPyTorch());
     }
 
     /**
@@ -96,7 +117,7 @@ final class RowTiming implements AutoCloseable {
         Exported b = baseOnnx(base);
         Exported e = export(row, net);
         try {
-            return new Measured(time(b, e, base, baseBuilt, net, built), e.info());
+            return new Measured(time(b, e, base, baseBuilt, net, built), e.info(), e.accuracy(), s.accuracyOnPyTorch());
         } finally {
             if (e.session() != null) {
                 e.session().close();
@@ -189,8 +210,8 @@ final class RowTiming implements AutoCloseable {
      */
     private Exported export(String row, Network net) {
         boolean ort = l.engines().contains(LatencyEngine.ONNXRUNTIME);
-        if (!s.onnx() && !ort) {
-            return new Exported(null, null, "not exported", null);
+        if (!s.onnx() && !ort && accuracyData == null) {
+            return new Exported(null, null, "not exported", null, null);
         }
         Path file = (s.onnx() ? new RunFolder(runDir).networks() : scratch()).resolve(row + ".onnx");
         try {
@@ -198,8 +219,12 @@ final class RowTiming implements AutoCloseable {
             long bytes = OnnxExport.write(net, file);
             OrtNetwork session = OrtNetwork.open(file, l.threads());
             OnnxCheck.Result c;
+            Accuracy accuracy = null;
             try {
                 c = OnnxCheck.compare(net, session, 1, s.seed());
+                if (c.passes() && accuracyData != null) {
+                    accuracy = OrtAccuracy.evaluate(session, accuracyData, 250, "test " + row + " (ONNX Runtime)", log);
+                }
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
@@ -211,14 +236,14 @@ final class RowTiming implements AutoCloseable {
             if (!c.passes()) {
                 deleteQuietly(file);
                 return new Exported(null, null, "its ONNX file does not reproduce the PyTorch engine's output ("
-                        + c.describe() + ")", null);
+                        + c.describe() + ")", null, null);
             }
             String rel = s.onnx() ? runDir.relativize(file).toString() : null;
             log.message(String.format(Locale.ROOT, "%s: exported %s (%.1f MB), %s", row,
                     rel == null ? "to a scratch file" : rel, bytes / 1e6, c.describe()));
-            return new Exported(file, new OnnxFileInfo(rel, bytes, c.worstRelative()), null, session);
+            return new Exported(file, new OnnxFileInfo(rel, bytes, c.worstRelative()), null, session, accuracy);
         } catch (OnnxUnsupportedException e) {
-            return new Exported(null, null, e.getMessage(), null);
+            return new Exported(null, null, e.getMessage(), null, null);
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot write: " + e.getMessage(), e);
         }

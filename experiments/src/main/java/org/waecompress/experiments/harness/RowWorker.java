@@ -142,7 +142,8 @@ public final class RowWorker {
             }
             Accuracy acc = data == null ? null : new Evaluator(log).evaluate("test " + id, built, data.test(), 250);
             return new Computed(Rows.measured(id, id, id, compressed.spec(), baseCost, acc,
-                    new RowTiming.Measured(List.of(), null), s.latency(), seconds, paper, settings), compressed);
+                    new RowTiming.Measured(List.of(), null, null, false), s.latency(), seconds, paper, settings),
+                    compressed);
         } catch (RuntimeException e) {
             compressed.close();
             throw e;

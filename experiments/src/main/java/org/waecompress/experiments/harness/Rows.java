@@ -12,8 +12,11 @@ import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.experiments.result.RowProvenance;
 import org.waecompress.experiments.result.Timings;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.spec.Int8Spec;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.ParamDef;
+import org.waecompress.spi.spec.QuantizeSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.Accuracy;
@@ -43,10 +46,11 @@ final class Rows {
             Accuracy acc, RowTiming.Measured measured, LatencySettings latency, double seconds, PaperReference paper,
             Map<String, String> settings) {
         CostReport cost = CostReport.of(spec);
-        Errors errors = acc == null ? null : new Errors(acc.top1Error(), acc.top5Error(), acc.samples());
+        Errors errors = errors(acc == null ? null : new Errors(acc.top1Error(), acc.top5Error(), acc.samples()),
+                measured.onnxAccuracy(), measured.besidePyTorch());
         return new ResultRow(id, label, spec.name(), strategy, errors,
                 new Cost(cost.totalMacs(), cost.totalParams(), baseCost.totalMacs() / (double) cost.totalMacs(),
-                        partMacs(spec, cost)),
+                        partMacs(spec, cost), weightBytes(spec), int8(spec)),
                 new Timings(latency.batch(), latency.throughputBatch(), measured.timings()), measured.onnx(), paper,
                 new RowProvenance(seconds, settings, Instant.now().toString()), null);
     }
@@ -61,9 +65,55 @@ final class Rows {
     static ResultRow timed(ResultRow computed, RowTiming.Measured measured) {
         Timings t = computed.timings();
         return new ResultRow(computed.id(), computed.label(), computed.network(), computed.strategy(),
-                computed.errors(), computed.cost(), new Timings(t.latencyBatch(), t.throughputBatch(),
-                        measured.timings()), measured.onnx(), computed.paper(), computed.provenance(),
-                computed.failure());
+                errors(computed.errors(), measured.onnxAccuracy(), measured.besidePyTorch()), computed.cost(),
+                new Timings(t.latencyBatch(), t.throughputBatch(), measured.timings()), measured.onnx(),
+                computed.paper(), computed.provenance(), computed.failure());
+    }
+
+    /**
+     * Puts ONNX Runtime's errors of the exported file first, with the PyTorch engine's beside them (the
+     * simulated int8 of an int8 row), when the run measured both; ONNX Runtime's alone when the PyTorch
+     * engine's were not asked for ({@code accuracy.engine = onnxruntime}).
+     *
+     * @param pytorch the PyTorch engine's errors, or null
+     * @param onnx ONNX Runtime's, or null (not asked for, or the network could not be exported)
+     * @param both whether to keep the PyTorch engine's beside ONNX Runtime's
+     * @return the row's errors
+     */
+    static Errors errors(Errors pytorch, Accuracy onnx, boolean both) {
+        if (onnx == null || pytorch == null) {
+            return pytorch;
+        }
+        return new Errors(onnx.top1Error(), onnx.top5Error(), onnx.samples(), Errors.ONNXRUNTIME,
+                both ? pytorch.top1() : null, both ? pytorch.top5() : null);
+    }
+
+    /**
+     * Returns the size of a network's weights as deployed: an int8 layer's weights take a byte each, plus a
+     * float scale per output channel and its bias in int32; every other parameter a float.
+     *
+     * @param spec the spec
+     * @return bytes
+     */
+    static long weightBytes(NetworkSpec spec) {
+        long bytes = 0;
+        for (SpecTraversal.Visited v : spec.nodes()) {
+            for (ParamDef p : v.node().params(v.in())) {
+                boolean int8Weight = v.node() instanceof Int8Spec && p.name().equals("weight");
+                bytes += int8Weight ? p.shape().size() + 4 * p.shape().get(0) : 4 * p.shape().size();
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Tells whether a network has quantization points.
+     *
+     * @param spec the spec
+     * @return true for an int8 network
+     */
+    static boolean int8(NetworkSpec spec) {
+        return spec.nodes().stream().anyMatch(v -> v.node() instanceof QuantizeSpec);
     }
 
     /**

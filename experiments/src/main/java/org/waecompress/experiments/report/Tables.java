@@ -77,12 +77,24 @@ public final class Tables {
                     r -> r.top5Error() == null ? "-" : f("%.2f", 100 * r.top5Error()),
                     r -> r.top5Error() == null ? "" : f("%.4f", 100 * r.top5Error())));
         }
+        if (rows.stream().anyMatch(r -> r.errors() != null && r.errors().pytorchTop1() != null)) {
+            c.add(Column.of("top-1 err PyTorch (%)", "Top-1 err. PyTorch (\\%)", "pytorch_top1_err_pct", true,
+                    r -> r.errors() == null || r.errors().pytorchTop1() == null ? "-"
+                            : f("%.2f", 100 * r.errors().pytorchTop1()),
+                    r -> r.errors() == null || r.errors().pytorchTop1() == null ? ""
+                            : f("%.4f", 100 * r.errors().pytorchTop1())));
+        }
         c.add(Column.of("MACs", "MACs", "macs", true,
                 r -> r.cost().macs() == 0 ? "-" : CostReport.human(r.cost().macs()),
                 r -> Long.toString(r.cost().macs())));
         c.add(Column.of("params", "Params", "params", true,
                 r -> r.cost().macs() == 0 ? "-" : CostReport.human(r.cost().params()),
                 r -> Long.toString(r.cost().params())));
+        if (rows.stream().anyMatch(r -> r.cost().quantized())) {
+            c.add(Column.of("weights (MB)", "Weights (MB)", "weight_mb", true,
+                    r -> r.cost().weightBytes() == null ? "-" : f("%.2f", r.cost().weightBytes() / 1e6),
+                    r -> r.cost().weightBytes() == null ? "" : Long.toString(r.cost().weightBytes())));
+        }
         List<String> engines = engines(rows);
         for (String e : engines) {
             timingColumns(c, rows, e, lb);
@@ -202,6 +214,54 @@ public final class Tables {
                             + " columns, because " + t.fallback());
                 }
             }
+        }
+        return new Meta(meta.title(), notes);
+    }
+
+    /**
+     * Adds what a reader must know about int8 rows and the engines accuracy was measured on: where the top-1
+     * and top-5 figures come from, the largest difference between ONNX Runtime and the PyTorch engine over the
+     * float rows and over the int8 rows when both were measured, and that the PyTorch engine runs an int8
+     * network as simulated int8 in float (its time there is not an int8 time).
+     *
+     * @param meta the caption and notes
+     * @param rows the rows
+     * @return the meta with the notes appended
+     */
+    public static Meta withAccuracyNotes(Meta meta, List<ResultRow> rows) {
+        List<String> notes = new ArrayList<>(meta.notes());
+        boolean deployed = rows.stream().anyMatch(r -> r.errors() != null && r.errors().deployed());
+        if (deployed) {
+            StringBuilder b = new StringBuilder("Accuracy: top-1/top-5 error of each row's exported file on ONNX "
+                    + "Runtime (as it deploys; int8 rows in its int8 kernels)");
+            List<String> diffs = new ArrayList<>();
+            for (boolean int8 : new boolean[] {false, true}) {
+                ResultRow worst = null;
+                double most = -1;
+                for (ResultRow r : rows) {
+                    if (r.errors() != null && r.errors().pytorchTop1() != null && r.cost().quantized() == int8) {
+                        double d = Math.abs(r.errors().top1() - r.errors().pytorchTop1());
+                        if (d > most) {
+                            most = d;
+                            worst = r;
+                        }
+                    }
+                }
+                if (worst != null) {
+                    diffs.add(f("%s rows at most %.2f points (%s)", int8 ? "int8" : "float", 100 * most,
+                            worst.label()));
+                }
+            }
+            if (!diffs.isEmpty()) {
+                b.append("; 'top-1 err PyTorch' is the PyTorch engine's on the same images (int8 rows: simulated "
+                        + "int8 in float); the engines differ in top-1 error by ").append(String.join(", ", diffs));
+            }
+            notes.add(b.append('.').toString());
+        }
+        boolean int8 = rows.stream().anyMatch(r -> r.cost().quantized());
+        if (int8 && engines(rows).contains("pytorch")) {
+            notes.add("int8 rows on the PyTorch engine run as simulated int8 in float (each quantization point adds "
+                    + "work): their PyTorch times are not int8 times.");
         }
         return new Meta(meta.title(), notes);
     }
