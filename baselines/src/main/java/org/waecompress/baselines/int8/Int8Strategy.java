@@ -109,14 +109,18 @@ public final class Int8Strategy implements CompressionStrategy {
                     "int8 needs calibration images and this run has no training data");
         }
         int batch = ctx.fineTune() == null ? 64 : ctx.fineTune().batchSize();
-        if (s.calibrationImages() < batch) {
-            checkSettings(ctx);
-        }
-        if (data.size() < s.calibrationImages()) {
+        int images = Math.min(s.calibrationImages(), data.size());
+        if (images < batch) {
             throw new InvalidSettingException(ctx.key(Int8Settings.CALIBRATION_IMAGES.name()), s.calibrationImages(),
-                    "the training data has only " + data.size() + " images; give at most " + data.size());
+                    (images < s.calibrationImages() ? "the training data has only " + data.size() + " images, "
+                            : "") + "fewer calibration images than one batch (" + batch + "); give at least " + batch
+                            + " images or lower the batch size");
         }
-        Network q = quantize(trained, data, sample(data.size(), s.calibrationImages(), ctx.seed()), batch, s, ctx);
+        if (images < s.calibrationImages()) {
+            ctx.progress().message(ctx.strategyId() + ": the training data has " + data.size() + " images; calibrating "
+                    + "on all of them instead of " + s.calibrationImages());
+        }
+        Network q = quantize(trained, data, sample(data.size(), images, ctx.seed()), batch, s, ctx);
         if (s.fineTuneEpochs() == 0) {
             return q;
         }
