@@ -12,11 +12,14 @@ import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.experiments.result.RowProvenance;
 import org.waecompress.experiments.result.Timings;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.spec.ConcatSpec;
 import org.waecompress.spi.spec.Int8Spec;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.ParamDef;
+import org.waecompress.spi.spec.QuantRole;
 import org.waecompress.spi.spec.QuantizeSpec;
+import org.waecompress.spi.spec.ResidualSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
 import org.waecompress.spi.train.Accuracy;
@@ -50,7 +53,7 @@ final class Rows {
                 measured.onnxAccuracy(), measured.besidePyTorch());
         return new ResultRow(id, label, spec.name(), strategy, errors,
                 new Cost(cost.totalMacs(), cost.totalParams(), baseCost.totalMacs() / (double) cost.totalMacs(),
-                        partMacs(spec, cost), weightBytes(spec), int8(spec)),
+                        partMacs(spec, cost), weightBytes(spec), int8(spec), floatNodes(spec)),
                 new Timings(latency.batch(), latency.throughputBatch(), measured.timings()), measured.onnx(), paper,
                 new RowProvenance(seconds, settings, Instant.now().toString()), null);
     }
@@ -104,6 +107,35 @@ final class Rows {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Lists what an int8 network leaves in float: leaves whose {@link QuantRole} is float, and composites
+     * whose own operations between their parts the int8 pass does not know (WAE's split and score sum), by
+     * node type with a count and the first path.
+     *
+     * @param spec the spec
+     * @return the list, or null for a network without quantization points
+     */
+    static List<String> floatNodes(NetworkSpec spec) {
+        if (!int8(spec)) {
+            return null;
+        }
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        for (SpecTraversal.Visited v : spec.nodes()) {
+            LayerSpec n = v.node();
+            boolean known = n instanceof SequentialSpec || n instanceof ResidualSpec || n instanceof ConcatSpec
+                    || n instanceof QuantizeSpec || n instanceof Int8Spec;
+            boolean floating = n.children().isEmpty() ? n.quantRole() == QuantRole.FLOAT && !known : !known;
+            if (floating) {
+                byType.computeIfAbsent(n.type(), t -> new java.util.ArrayList<>()).add(v.path().isEmpty() ? "(root)"
+                        : v.path());
+            }
+        }
+        List<String> out = new java.util.ArrayList<>();
+        byType.forEach((type, paths) -> out.add(type + (paths.size() > 1 ? " x" + paths.size() : "") + " ("
+                + paths.get(0) + (paths.size() > 1 ? ", ..." : "") + ")"));
+        return out;
     }
 
     /**

@@ -258,6 +258,12 @@ public final class Tables {
             }
             notes.add(b.append('.').toString());
         }
+        for (ResultRow r : rows) {
+            if (r.cost().quantized() && r.cost().floatNodes() != null && !r.cost().floatNodes().isEmpty()) {
+                notes.add(r.label() + ": int8 except what stays float: " + String.join(", ", r.cost().floatNodes())
+                        + ".");
+            }
+        }
         boolean int8 = rows.stream().anyMatch(r -> r.cost().quantized());
         if (int8 && engines(rows).contains("pytorch")) {
             notes.add("int8 rows on the PyTorch engine run as simulated int8 in float (each quantization point adds "

@@ -1,5 +1,6 @@
 package org.waecompress.experiments.result;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,9 +14,11 @@ import java.util.Map;
  * @param weightBytes the weights' size as deployed: 4 bytes a float parameter; an int8 layer's weights 1 byte
  *     each plus a 4-byte scale per output channel and its bias in int32 (null in files written before this field)
  * @param int8 whether the network has quantization points (runs in int8 on ONNX Runtime), or null in older files
+ * @param floatNodes in an int8 network, the node types left in float with how many and where the first is
+ *     ("batchNorm x2 (features.1, ...)"), or null
  */
 public record Cost(long macs, long params, double macSpeedup, Map<String, Long> macsByPart, Long weightBytes,
-        Boolean int8) {
+        Boolean int8, List<String> floatNodes) {
 
     /**
      * A cost without size and precision (rows of older files, tests).
@@ -26,7 +29,7 @@ public record Cost(long macs, long params, double macSpeedup, Map<String, Long> 
      * @param macsByPart MACs by part, or null
      */
     public Cost(long macs, long params, double macSpeedup, Map<String, Long> macsByPart) {
-        this(macs, params, macSpeedup, macsByPart, null, null);
+        this(macs, params, macSpeedup, macsByPart, null, null, null);
     }
 
     /**
