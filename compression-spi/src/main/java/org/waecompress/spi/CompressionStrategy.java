@@ -85,6 +85,18 @@ public interface CompressionStrategy {
     }
 
     /**
+     * Returns what a reader must know about a row built from {@link #architecture} alone (a speed table's
+     * random weights), as one clause without a final full stop: how the architecture stands in for what
+     * {@link #compress} would give. The harness prints it under such tables after the strategy's id.
+     *
+     * @param ctx the settings (no data)
+     * @return the clause, or null (the default) for none
+     */
+    default String architectureNote(CompressionContext ctx) {
+        return null;
+    }
+
+    /**
      * Tells whether this strategy may only be the last stage of a stack ({@code A+B}): one that turns
      * the network into another number format (int8) whose calibration a later stage would discard.
      * The registry refuses a stack that puts such a strategy anywhere else.

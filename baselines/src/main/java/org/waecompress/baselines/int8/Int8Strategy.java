@@ -87,6 +87,12 @@ public final class Int8Strategy implements CompressionStrategy {
     }
 
     @Override
+    public String architectureNote(CompressionContext ctx) {
+        return "calibrated on " + ARCHITECTURE_IMAGES + " synthetic images for a random draw of the architecture's "
+                + "weights (its scales fit those weights only; int8 kernels take as long whatever the scales are)";
+    }
+
+    @Override
     public String tableNote(CompressionContext ctx) {
         Int8Settings s = Int8Settings.from(ctx);
         String how = switch (s.calibrator()) {

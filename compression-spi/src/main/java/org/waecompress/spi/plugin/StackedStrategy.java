@@ -167,6 +167,21 @@ public final class StackedStrategy implements CompressionStrategy {
     }
 
     /**
+     * Joins the stages' architecture notes, each after its stage's id.
+     */
+    @Override
+    public String architectureNote(CompressionContext ctx) {
+        List<String> parts = new ArrayList<>();
+        for (CompressionStrategy st : stages) {
+            String note = st.architectureNote(stage(ctx, st));
+            if (note != null) {
+                parts.add(st.id() + " " + note);
+            }
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
+    }
+
+    /**
      * A stage's context: the stage's id, the stack's settings under the stage's prefix, and the
      * files a stage writes (WAE's channel pictures) under {@code stacks/<stack id>/} of the run folder,
      * apart from the same strategy's own row.

@@ -393,8 +393,9 @@ public final class ExperimentRunner {
             }
         }
         Tables.Meta base = TableNotes.meta(s, dataDesc, input, executor == null ? null : executor.describe(s));
-        String rates = TableNotes.strategyNote(ids, config, s);
-        if (rates != null && s.accuracy()) {
+        String rates = s.accuracy() ? TableNotes.strategyNote(ids, config, s)
+                : TableNotes.architectureNote(ids, config, s);
+        if (rates != null) {
             List<String> notes = new ArrayList<>(base.notes());
             notes.add(Math.min(2, notes.size()), rates);
             base = new Tables.Meta(base.title(), notes);

@@ -128,7 +128,7 @@ final class Rows {
                     || n instanceof QuantizeSpec || n instanceof Int8Spec;
             boolean floating = n.children().isEmpty() ? n.quantRole() == QuantRole.FLOAT && !known : !known;
             if (floating) {
-                byType.computeIfAbsent(n.type(), t -> new java.util.ArrayList<>()).add(v.path().isEmpty() ? "(root)"
+                byType.computeIfAbsent(n.type(), t -> new java.util.ArrayList<>()).add(v.path().isEmpty() ? "the root"
                         : v.path());
             }
         }

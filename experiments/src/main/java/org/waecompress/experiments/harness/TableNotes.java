@@ -132,6 +132,24 @@ final class TableNotes {
     }
 
     /**
+     * States what each strategy says a reader must know about its rows built from its architecture alone
+     * ({@link CompressionStrategy#architectureNote}; speed tables, random weights), equal clauses merged.
+     */
+    static String architectureNote(List<String> ids, ExperimentConfig config, ExperimentSettings s) {
+        Map<String, List<String>> clauses = new LinkedHashMap<>();
+        for (String id : ids) {
+            String clause = config.strategies().get(id).architectureNote(ExperimentRunner.planContext(id, config,
+                    s));
+            if (clause != null) {
+                clauses.computeIfAbsent(clause, c -> new ArrayList<>()).add(id);
+            }
+        }
+        List<String> notes = new ArrayList<>();
+        clauses.forEach((clause, who) -> notes.add(String.join(", ", who) + ": " + clause + "."));
+        return notes.isEmpty() ? null : String.join(" ", notes);
+    }
+
+    /**
      * States each strategy's fine-tuning rate as a factor of the run's ({@code fineTuneRateFactor}: its
      * paper's default or the user's value), for the strategies that declare it, and what each
      * strategy says a reader must know ({@link CompressionStrategy#tableNote}), equal clauses merged.
