@@ -23,6 +23,11 @@ import org.waecompress.experiments.onnx.OnnxTesting;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.Int8Spec;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
+import org.waecompress.spi.spec.SequentialSpec;
 
 /** {@code waec export}: files that run in ONNX Runtime, weights imported first, and one line for bad input. */
 class ExportCommandTest {
@@ -107,5 +112,45 @@ class ExportCommandTest {
             List<String> names = left.map(p -> p.getFileName().toString()).toList();
             assertFalse(names.stream().anyMatch(n -> n.contains("out.onnx")), "no partial file: " + names);
         }
+    }
+
+    @Test
+    void int8InOneCommandGivesAFileOfInt8Layers() throws Exception {
+        Path onnx = dir.resolve("q.onnx");
+        CliRun.Result r = CliRun.run("export", "vgg16-bn-small", "--width", "0.125", "--input", "1x16x16", "--int8",
+                "--calibration-images", "32", "--calibrator", "minmax", "--out", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("wrote " + onnx + ": int8-vgg16-bn-small"), r.out());
+        assertTrue(r.out().contains("for int8"), "checked with the int8 tolerance: " + r.out());
+        assertTrue(r.err().contains("calibrating on synthetic images"), r.err());
+        try (OrtNetwork o = OrtNetwork.open(onnx, 1)) {
+            assertTrue(o.spec().nodes().stream().anyMatch(v -> v.node() instanceof Int8Spec), "int8 layers");
+            assertEquals(10, o.run(new float[256], 1).get(0).length);
+        }
+    }
+
+    @Test
+    void int8BadInputGetsOneLineExitTwoAndNoFile() throws Exception {
+        Path saved;
+        try (Network pool = Network.random(new NetworkSpec("pool", new Shape(1, 8, 8), SequentialSpec.of("",
+                PoolSpec.max("p", 2, 2, 0, false), new FlattenSpec("f"))), 16, 1)) {
+            saved = pool.save(dir, "pool");
+        }
+        Path out = dir.resolve("out.onnx");
+        for (String[] args : new String[][] {
+            {"export", saved.toString(), "--int8", "--out", out.toString()},
+            {"export", "vgg16-bn-small", "--calibration", dir.toString(), "--out", out.toString()},
+            {"export", "vgg16-bn-small", "--int8", "--calibrator", "median", "--out", out.toString()},
+            {"export", "vgg16-bn-small", "--int8", "--calibration", dir.resolve("none").toString(), "--out",
+                out.toString()},
+        }) {
+            CliRun.Result r = CliRun.run(args);
+            String what = String.join(" ", args) + " -> " + r.err();
+            assertEquals(2, r.code(), what);
+            assertEquals(1, r.err().strip().lines().count(), what);
+        }
+        assertTrue(CliRun.run("export", saved.toString(), "--int8", "--out", out.toString()).err()
+                .contains("has no layer int8 can quantize"));
+        assertFalse(Files.exists(out));
     }
 }

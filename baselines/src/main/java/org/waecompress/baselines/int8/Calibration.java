@@ -111,7 +111,7 @@ final class Calibration {
         return ranges;
     }
 
-    private static Calibrators.Range range(Stats s, String calibrator, double percentile) {
+    static Calibrators.Range range(Stats s, String calibrator, double percentile) {
         return switch (calibrator) {
             case "percentile" -> Calibrators.clipped(s.min, s.max,
                     Calibrators.percentile(withZeros(s), s.binWidth, percentile));

@@ -96,7 +96,8 @@ public final class Calibrators {
         }
         double target = total * percentile / 100.0;
         long cumulative = 0;
-        for (int i = 0; i < histogram.length; i++) {
+        int last = histogram.length - 1;
+        for (int i = 0; i < last; i++) {
             cumulative += histogram[i];
             if (cumulative >= target) {
                 return (i + 1) * binWidth;

@@ -1,6 +1,7 @@
 package org.waecompress.baselines.int8;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +81,7 @@ class CalibratorsTest {
         h[Calibrators.BINS - 1] = 1;
         double t = Calibrators.entropy(h, 1.0, 128);
         // the threshold sits near the bulk of the distribution, not at the lone outlier
-        assertEquals(true, t >= 128 && t <= 400, "threshold " + t);
+        assertTrue(t >= 128 && t <= 400, "threshold " + t);
         // and min-max would keep the outlier's magnitude
         assertEquals(Calibrators.BINS, Calibrators.percentile(h, 1.0, 100), 0);
     }
@@ -92,5 +93,49 @@ class CalibratorsTest {
             h[i] = 1 + (i * 37) % 11;
         }
         assertEquals(128.0, Calibrators.entropy(h, 1.0, 128), 0);
+    }
+
+    /**
+     * Candidate 3 bins of [1, 3, 2, 6] at 2 levels: the last level takes the remainder (bins 1 and 2).
+     * P = [1, 3, 2 + 6] / 12, Q = [1, (3 + 2) / 2, (3 + 2) / 2] / 6, no empty bin to smooth.
+     */
+    @Test
+    void theLastLevelTakesTheRemainderOfTheBins() {
+        long[] h = {1, 3, 2, 6};
+        double expected = 1.0 / 12 * Math.log((1.0 / 12) / (1.0 / 6)) + 0.25 * Math.log(0.25 / (5.0 / 12))
+                + 2.0 / 3 * Math.log((2.0 / 3) / (5.0 / 12));
+        assertEquals(expected, Calibrators.divergence(h, 3, 2), 1e-12);
+    }
+
+    @Test
+    void aCandidateWithoutMassCannotBeChosen() {
+        // the first two bins are empty: the quantized candidate of two bins has no mass at all
+        assertEquals(Double.POSITIVE_INFINITY, Calibrators.divergence(new long[] {0, 0, 5, 5}, 2, 2));
+        assertEquals(3.0, Calibrators.entropy(new long[] {0, 0, 5, 5}, 1.0, 2), 0);
+    }
+
+    @Test
+    void fewerBinsThanLevelsKeepTheWholeRange() {
+        assertEquals(3 * 0.5, Calibrators.entropy(new long[] {1, 2, 3}, 0.5, 128), 0);
+        assertEquals(3 * 0.5, Calibrators.entropy(new long[] {1, 2, 3}, 0.5, 3), 0);
+    }
+
+    /**
+     * A dense, uneven bulk in the first 128 bins and a thin tail to bin 255. With 256 levels (a tensor
+     * that is never negative) the 256 bins fit exactly; with 128 (a signed one) keeping the tail would
+     * merge the bulk's uneven pairs, and the search cuts at 129 bins. Both figures agree with an
+     * independent Python implementation of the same search.
+     */
+    @Test
+    void signedAndUnsignedTensorsUseTheirOwnLevels() {
+        long[] h = new long[1024];
+        for (int i = 0; i < 128; i++) {
+            h[i] = 100 + (i * 37L) % 50;
+        }
+        for (int i = 128; i < 256; i++) {
+            h[i] = 1;
+        }
+        assertEquals(256.0, Calibrators.entropy(h, 1.0, 256), 0);
+        assertEquals(129.0, Calibrators.entropy(h, 1.0, 128), 0);
     }
 }

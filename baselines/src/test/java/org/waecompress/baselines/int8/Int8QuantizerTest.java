@@ -164,7 +164,12 @@ class Int8QuantizerTest {
         NetworkSpec q = Int8Quantizer.plan(f.spec(), Map.of(0, Calibrators.minMax(-1, 1), 1,
                 Calibrators.minMax(0, 1))).spec();
         CompressionException e = assertThrows(CompressionException.class, () -> Int8Quantizer.fold(q));
-        assertTrue(e.getMessage().contains("already quantized"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("int8: the network is already quantized (quantize node at (root))"),
+                e.getMessage());
+        NetworkSpec nested = new NetworkSpec("n", q.inputShape(), SequentialSpec.of("", SequentialSpec.of("inner",
+                q.root())));
+        assertTrue(assertThrows(CompressionException.class, () -> Int8Quantizer.fold(nested)).getMessage()
+                .contains("quantize node at inner"));
     }
 
     @Test
@@ -194,5 +199,85 @@ class Int8QuantizerTest {
             }
             assertTrue(SpecTraversal.nodes(obs.spec().root(), obs.spec().inputShape()).size() > 6);
         }
+    }
+
+    @Test
+    void anAveragePoolReadsUint8AndRequantizes() {
+        NetworkSpec spec = new NetworkSpec("avg", new Shape(2, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("a", 2, 4, 3, 1, 1, true), ActivationSpec.relu("r"),
+                new PoolSpec("p", "avg", org.waecompress.spi.spec.HeightWidth.of(2), null, null, false),
+                new ActivationSpec("s", "sigmoid"),
+                new PoolSpec("q", "avg", org.waecompress.spi.spec.HeightWidth.of(2), null, null, false),
+                new FlattenSpec("f"), new LinearSpec("fc", 16, 2, true)));
+        Int8Quantizer.Planned p = Int8Quantizer.plan(Int8Quantizer.fold(spec).spec(), null);
+        // after the relu, p reads it and requantizes; after the float sigmoid, q needs a point before it
+        assertEquals(List.of("before a (conv)", "after r (activation)", "after p (pool)", "before q (pool)",
+                "after q (pool)"), p.labels());
+        assertEquals(List.of("s (activation)"), p.floatNodes());
+    }
+
+    @Test
+    void aLoneLayerAtTheRootKeepsItsName() {
+        NetworkSpec spec = new NetworkSpec("one", new Shape(3), new LinearSpec("fc", 3, 2, true));
+        Int8Quantizer.Folded f = Int8Quantizer.fold(spec);
+        NetworkSpec q = Int8Quantizer.plan(f.spec(), Map.of(0, Calibrators.minMax(-1, 1))).spec();
+        assertEquals(spec.parameters(), q.parameters());
+        assertEquals(List.of("quantize", "int8"), q.root().children().stream().map(LayerSpec::type).toList());
+        assertEquals("fc", q.root().name());
+    }
+
+    @Test
+    void aResidualWhoseBranchesAreSingleLayersKeepsEveryName() {
+        NetworkSpec spec = new NetworkSpec("res1", new Shape(4, 5, 5), SequentialSpec.of("",
+                ConvSpec.of("stem", 4, 4, 1, 1, 0, true), ActivationSpec.relu("r0"),
+                new ResidualSpec("block", ConvSpec.of("body", 4, 4, 3, 1, 1, true), ConvSpec.of("proj", 4, 4, 1, 1, 0,
+                        true), null),
+                new FlattenSpec("f"), new LinearSpec("fc", 100, 2, true)));
+        Int8Quantizer.Folded f = Int8Quantizer.fold(spec);
+        Int8Quantizer.Planned obs = Int8Quantizer.plan(f.spec(), null);
+        assertEquals(List.of("before stem (conv)", "after r0 (activation)", "after block.body (conv)",
+                "after block.proj (conv)", "after block (residual)"), obs.labels());
+        Map<Integer, Calibrators.Range> ranges = new java.util.HashMap<>();
+        for (int i = 0; i < obs.points(); i++) {
+            ranges.put(i, Calibrators.minMax(-1, 1 + i));
+        }
+        NetworkSpec q = Int8Quantizer.plan(f.spec(), ranges).spec();
+        assertEquals(spec.parameters(), q.parameters());
+        try (Network net = Network.random(q, 2, 1)) {
+            assertEquals(2, run(net, input(100, 1), new Shape(1, 4, 5, 5)).length);
+        }
+    }
+
+    @Test
+    void aConcatReadsQuantizedBranchesAndIsQuantizedAfter() {
+        NetworkSpec spec = new NetworkSpec("cat", new Shape(2, 4, 4), SequentialSpec.of("",
+                new org.waecompress.spi.spec.ConcatSpec("cat", List.of(ConvSpec.of("a", 2, 3, 1, 1, 0, true),
+                        SequentialSpec.of("b", ConvSpec.of("0", 2, 3, 3, 1, 1, true), ActivationSpec.relu("1")))),
+                new FlattenSpec("f"), new LinearSpec("fc", 96, 2, true)));
+        Int8Quantizer.Planned p = Int8Quantizer.plan(Int8Quantizer.fold(spec).spec(), null);
+        assertEquals(List.of("before cat (concat)", "after cat.a (conv)", "after cat.b.1 (activation)",
+                "after cat (concat)"), p.labels());
+        assertEquals(spec.parameters(), p.spec().parameters());
+    }
+
+    @Test
+    void anUnknownCompositeHasEachChildQuantizedOnItsOwn() {
+        NetworkSpec spec = new NetworkSpec("pair", new Shape(2, 4, 4), SequentialSpec.of("",
+                new TestPair("pair", SequentialSpec.of("x", ConvSpec.of("c", 2, 3, 3, 1, 1, true),
+                        ActivationSpec.relu("r")), ConvSpec.of("y", 3, 3, 1, 1, 0, true)),
+                new FlattenSpec("f"), new LinearSpec("fc", 48, 2, true)));
+        Int8Quantizer.Folded f = Int8Quantizer.fold(spec);
+        Int8Quantizer.Planned p = Int8Quantizer.plan(f.spec(), null);
+        // each child starts from a float value: the composite's own operations are not known
+        assertEquals(List.of("before pair.x.c (conv)", "after pair.x.r (activation)", "before pair.y (conv)",
+                "before fc (linear)"), p.labels());
+        assertEquals(List.of("pair (testPair: its own operations between its parts)"), p.floatNodes());
+        Map<Integer, Calibrators.Range> ranges = new java.util.HashMap<>();
+        for (int i = 0; i < p.points(); i++) {
+            ranges.put(i, Calibrators.minMax(-2, 2));
+        }
+        NetworkSpec q = Int8Quantizer.plan(f.spec(), ranges).spec();
+        assertEquals(spec.parameters(), q.parameters());
+        assertEquals("testPair", q.root().children().get(0).type());
     }
 }

@@ -178,4 +178,62 @@ class Int8StrategyTest {
         assertTrue(arch.nodes().stream().allMatch(v -> !(v.node() instanceof QuantizeSpec p) || p.calibrated()));
         assertEquals("int8-" + spec.name(), arch.name());
     }
+
+    @Test
+    void theSampleIsASeededDrawWithoutReplacement() {
+        int[] all = Int8Strategy.sample(10, 10, 7);
+        assertEquals(java.util.stream.IntStream.range(0, 10).boxed().toList(),
+                java.util.Arrays.stream(all).sorted().boxed().toList(), "a permutation");
+        int[] some = Int8Strategy.sample(1000, 50, 7);
+        assertEquals(50, java.util.Arrays.stream(some).distinct().count());
+        assertTrue(java.util.Arrays.stream(some).allMatch(i -> i >= 0 && i < 1000));
+        assertTrue(java.util.Arrays.equals(some, Int8Strategy.sample(1000, 50, 7)));
+        assertFalse(java.util.Arrays.equals(some, Int8Strategy.sample(1000, 50, 8)), "another seed, another draw");
+        assertFalse(java.util.Arrays.equals(Int8Strategy.sample(1000, 50, 3), Int8Strategy.sample(1000, 50, 4)));
+        assertEquals(5, Int8Strategy.sample(5, 50, 7).length, "at most the data's size");
+    }
+
+    @Test
+    void exactlyOneBatchIsEnoughAndFewerImagesThanAskedAreSaid() {
+        new Int8Strategy().checkSettings(ctx(Map.of("calibrationImages", "32"), DATA, new ArrayList<>()));
+        ArrayImageDataset forty = SyntheticImages.create(4, 40, new Shape(1, 16, 16), 4, 0.1);
+        ArrayImageDataset exactly = SyntheticImages.create(4, 32, new Shape(1, 16, 16), 4, 0.1);
+        try (Network net = trained()) {
+            List<String> m = new ArrayList<>();
+            new Int8Strategy().compress(net, ctx(Map.of("calibrationImages", "64"), forty, m)).close();
+            assertTrue(m.stream().anyMatch(x -> x.contains("has 40 images; calibrating on all of them instead of 64")),
+                    m.toString());
+            assertTrue(m.stream().anyMatch(x -> x.contains("on 40 images")), m.toString());
+            List<String> n = new ArrayList<>();
+            new Int8Strategy().compress(net, ctx(Map.of("calibrationImages", "32"), exactly, n)).close();
+            assertFalse(n.stream().anyMatch(x -> x.contains("instead of")), n.toString());
+            assertTrue(n.stream().anyMatch(x -> x.contains("calibration histograms (percentile)")), n.toString());
+        }
+    }
+
+    @Test
+    void floatLeftoversAreLoggedAndTheNotesSayWhatRan() {
+        NetworkSpec spec = new NetworkSpec("sig", new Shape(1, 16, 16), SequentialSpec.of("",
+                org.waecompress.spi.spec.ConvSpec.of("c", 1, 2, 3, 2, 1, true), new ActivationSpec("s", "sigmoid"),
+                new FlattenSpec("f"), new LinearSpec("fc", 128, 4, true)));
+        List<String> m = new ArrayList<>();
+        try (Network net = Network.random(spec, 4, 1); Network q = new Int8Strategy().compress(net,
+                ctx(Map.of("calibrationImages", "32"), DATA, m))) {
+            assertTrue(m.contains("int8: left in float: s (activation)"), m.toString());
+            assertEquals(2, q.spec().nodes().stream().filter(v -> v.node() instanceof Int8Spec).count());
+        }
+        Int8Strategy st = new Int8Strategy();
+        assertTrue(st.tableNote(ctx(Map.of(), null, m)).startsWith("post-training int8 (activations uint8 per "
+                + "tensor, percentile 99.999 of |x| ranges from 512 training images"), st.tableNote(ctx(Map.of(), null,
+                m)));
+        assertTrue(st.tableNote(ctx(Map.of("fineTuneEpochs", "2", "calibrator", "entropy"), null, m))
+                .startsWith("quantization-aware training for 2 epochs after int8 (activations uint8 per tensor, "
+                        + "entropy"));
+        assertTrue(st.tableNote(ctx(Map.of("calibrator", "minmax"), null, m)).contains("min-max ranges"));
+        assertTrue(st.architectureNote(ctx(Map.of(), null, m)).startsWith("calibrated on 8 synthetic images"));
+        assertEquals(List.of("calibrationImages", "calibrator", "percentile", "fineTuneEpochs",
+                "fineTuneRateFactor"), st.settings().stream().map(x -> x.name()).toList());
+        assertTrue(st.description().startsWith("Static int8 quantization"));
+        assertTrue(st.lastInStack());
+    }
 }

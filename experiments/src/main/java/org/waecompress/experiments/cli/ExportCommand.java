@@ -29,6 +29,7 @@ import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.QuantRole;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainSettings;
 import picocli.CommandLine.Command;
@@ -123,16 +124,21 @@ final class ExportCommand implements Callable<Integer> {
 
     /** Quantizes with the installed int8 strategy, on the calibration images this command was given. */
     private Network quantize(Network net) {
-        ImageDataset images = calibrationImages(net);
+        if (net.spec().nodes().stream().noneMatch(v -> v.node().quantRole() == QuantRole.WEIGHTED)) {
+            throw new BadInputException("--int8: " + network.target + " has no layer int8 can quantize (no "
+                    + "convolution or linear layer); export it without --int8");
+        }
         CompressionStrategy st = StrategyRegistry.discover().get("int8");
         Map<String, Object> settings = new HashMap<>();
         settings.put("calibrationImages", Integer.toString(calibrationImages));
         settings.put("calibrator", calibrator);
         ConsoleProgress log = ConsoleProgress.stderr();
-        CompressionContext ctx = new CompressionContext("int8", new MapConfiguration(settings), seed, images,
-                new NetworkTrainer(log), TrainSettings.builder().batchSize(Math.min(32, calibrationImages)).seed(seed)
-                        .build(), log, null);
-        st.checkSettings(ctx);
+        TrainSettings batches = TrainSettings.builder().batchSize(Math.max(1, Math.min(32, calibrationImages)))
+                .seed(seed).build();
+        st.checkSettings(new CompressionContext("int8", new MapConfiguration(settings), seed, null,
+                new NetworkTrainer(log), batches, log, null));
+        CompressionContext ctx = new CompressionContext("int8", new MapConfiguration(settings), seed,
+                calibrationImages(net), new NetworkTrainer(log), batches, log, null);
         return st.compress(net, ctx);
     }
 

@@ -105,6 +105,29 @@ class Int8ExportTest {
         }
     }
 
+    /** ONNX Runtime's own profiler names the kernels it ran: the int8 ones, not float kernels on dequantized values. */
+    @Test
+    void onnxRuntimeRunsTheInt8Kernels(@TempDir Path dir) {
+        NetworkSpec spec = new NetworkSpec("int8-net", new Shape(3, 8, 8), SequentialSpec.of("",
+                new QuantizeSpec("", 0, 0.02f, 128),
+                new Int8Spec("conv", ConvSpec.of("conv", 3, 16, 3, 1, 1, true), 0.02f),
+                ActivationSpec.relu("relu"), new QuantizeSpec("", 1, 0.05f, 0),
+                PoolSpec.max("pool", 2, 2, 0, false), new QuantizeSpec("", 1, 0.05f, 0),
+                new FlattenSpec("flat"), new QuantizeSpec("", 1, 0.05f, 0),
+                new Int8Spec("fc", new LinearSpec("fc", 256, 4, true), 0.05f)));
+        try (Network net = OnnxTesting.randomized(spec, 4, 2)) {
+            Path f = dir.resolve("p.onnx");
+            OnnxExport.write(net, f);
+            java.util.Set<String> ops = new java.util.TreeSet<>();
+            for (var k : org.waecompress.experiments.measure.OrtProfile.of(f, spec, 1, 1, 3, dir).kernels()) {
+                ops.add(k.op());
+            }
+            assertTrue(ops.contains("QLinearConv"), ops.toString());
+            assertTrue(ops.contains("QGemm"), ops.toString());
+            assertTrue(!ops.contains("Conv") && !ops.contains("Gemm"), "a float kernel ran: " + ops);
+        }
+    }
+
     @Test
     void anUncalibratedPointCannotBeExported(@TempDir Path dir) {
         NetworkSpec spec = new NetworkSpec("raw", new Shape(3), SequentialSpec.of("", new QuantizeSpec("", 4, 0f, 0)));
