@@ -149,6 +149,32 @@ class Int8StrategyTest {
     }
 
     @Test
+    void valuesThatAreNotFiniteAreOneLineNamingThePoint() {
+        NetworkSpec spec = new NetworkSpec("nan", new Shape(1, 16, 16), SequentialSpec.of("",
+                org.waecompress.spi.spec.ConvSpec.of("c", 1, 2, 3, 1, 1, true), ActivationSpec.relu("r"),
+                PoolSpec.max("p", 2, 2, 0, false), new FlattenSpec("f"), new LinearSpec("fc", 128, 4, true)));
+        try (Network random = Network.random(spec, 4, 1); NDManager m = Devices.newManager()) {
+            Map<String, NDArray> w = new HashMap<>(random.weights());
+            w.put("c.bias", m.create(new float[] {Float.NaN, 1f}));
+            try (Network broken = Network.of(spec, 4, w, "nan")) {
+                DataException e = assertThrows(DataException.class, () -> new Int8Strategy().compress(broken,
+                        ctx(Map.of("calibrationImages", "32"), DATA, new ArrayList<>())));
+                assertTrue(e.getMessage().startsWith("int8 calibration: the values after r (activation) are not "
+                        + "finite"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aPercentileOutsideItsRangeIsOneLineNamingTheKey() {
+        for (String bad : new String[] {"0", "100.5", "-3"}) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> new Int8Strategy()
+                    .checkSettings(ctx(Map.of("percentile", bad), DATA, new ArrayList<>())));
+            assertTrue(e.getMessage().startsWith("strategy.int8.percentile = " + bad + ": "), e.getMessage());
+        }
+    }
+
+    @Test
     void aNetworkWithoutWeightedLayersIsRefused() {
         NetworkSpec spec = new NetworkSpec("pool", new Shape(1, 16, 16), SequentialSpec.of("",
                 PoolSpec.max("p", 4, 4, 0, false), new FlattenSpec("f")));
