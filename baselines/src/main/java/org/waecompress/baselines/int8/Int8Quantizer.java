@@ -286,6 +286,16 @@ final class Int8Quantizer {
             return new QuantizeSpec("", p, r.scale(), r.zeroPoint());
         }
 
+        /** The point a node reads: its input's, or a new one placed before it (added to {@code before}). */
+        QuantizeSpec input(QuantizeSpec inQ, List<LayerSpec> before, String path, LayerSpec node) {
+            if (inQ != null) {
+                return inQ;
+            }
+            QuantizeSpec q = point("before", path, node);
+            before.add(q);
+            return q;
+        }
+
         /** The same quantization again (after an operation that keeps values), only once calibrated. */
         QuantizeSpec copy(QuantizeSpec q) {
             return q.calibrated() ? q : null;
@@ -311,11 +321,7 @@ final class Int8Quantizer {
             List<LayerSpec> before = new ArrayList<>();
             switch (node.quantRole()) {
                 case WEIGHTED: {
-                    QuantizeSpec q = inQ;
-                    if (q == null) {
-                        q = point("before", path, node);
-                        before.add(q);
-                    }
+                    QuantizeSpec q = input(inQ, before, path, node);
                     LayerSpec main = q.calibrated() ? node.withInt8Weights(q.scale()) : node;
                     return new Piece(before, main, List.of(), null);
                 }
@@ -331,9 +337,7 @@ final class Int8Quantizer {
                     return new Piece(before, node, q == null ? List.of() : List.of(q), inQ);
                 }
                 case REQUANTIZES: {
-                    if (inQ == null) {
-                        before.add(point("before", path, node));
-                    }
+                    input(inQ, before, path, node);
                     QuantizeSpec q = point("after", path, node);
                     return new Piece(before, node, List.of(q), q);
                 }
@@ -369,11 +373,7 @@ final class Int8Quantizer {
 
         private Piece residual(ResidualSpec r, String path, Shape in, QuantizeSpec inQ) {
             List<LayerSpec> before = new ArrayList<>();
-            QuantizeSpec q = inQ;
-            if (q == null) {
-                q = point("before", path, r);
-                before.add(q);
-            }
+            QuantizeSpec q = input(inQ, before, path, r);
             LayerSpec body = quantizedBranch(r.body(), SpecTraversal.childPath(path, r.body(), 0), in, q);
             LayerSpec shortcut = r.shortcut() == null ? null
                     : quantizedBranch(r.shortcut(), SpecTraversal.childPath(path, r.shortcut(), 1), in, q);
@@ -383,11 +383,7 @@ final class Int8Quantizer {
 
         private Piece concat(ConcatSpec c, String path, Shape in, QuantizeSpec inQ) {
             List<LayerSpec> before = new ArrayList<>();
-            QuantizeSpec q = inQ;
-            if (q == null) {
-                q = point("before", path, c);
-                before.add(q);
-            }
+            QuantizeSpec q = input(inQ, before, path, c);
             List<LayerSpec> branches = new ArrayList<>();
             for (int i = 0; i < c.branches().size(); i++) {
                 LayerSpec b = c.branches().get(i);
