@@ -257,6 +257,11 @@ public final class Tables {
                         + "int8 in float); the engines differ in top-1 error by ").append(String.join(", ", diffs));
             }
             notes.add(b.append('.').toString());
+            for (ResultRow r : rows) {
+                if (r.errors() != null && !r.errors().deployed()) {
+                    notes.add(r.label() + ": accuracy on the PyTorch engine, its network has no ONNX file to run.");
+                }
+            }
         }
         for (ResultRow r : rows) {
             if (r.cost().quantized() && r.cost().floatNodes() != null && !r.cost().floatNodes().isEmpty()) {

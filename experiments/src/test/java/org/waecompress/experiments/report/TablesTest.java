@@ -116,4 +116,34 @@ class TablesTest {
         assertTrue(line.matches("\\| my_strategy & co +\\| +- +\\| +- +\\| +999 +\\| +12\\.35 K +\\| +0\\.50\\* .*"),
                 line);
     }
+
+    /**
+     * Rows measured on both engines: ONNX Runtime's error in the error columns, the PyTorch engine's beside it,
+     * the largest difference over float and over int8 rows in a note, each int8 row's float leftovers, and the
+     * PyTorch engine's int8 times marked as simulated.
+     */
+    @Test
+    void accuracyOnBothEnginesAndInt8RowsAreSaid() {
+        EngineTiming ort = new EngineTiming("onnxruntime", 1.0, 1.1, 2.0, 2.0, 100.0, null, null);
+        EngineTiming pt = new EngineTiming("pytorch", 3.0, 3.1, 2.0, 0.67, 30.0, null, null);
+        List<ResultRow> rows = List.of(
+                new ResultRow("backbone", "net (backbone)", "net", null, new Errors(0.1500, 0.01, 100,
+                        Errors.ONNXRUNTIME, 0.1498, 0.01), new Cost(100, 10, 1, null, 40L, false, null),
+                        new Timings(1, 4, List.of(ort, pt)), null, null, null, null),
+                new ResultRow("int8", "int8", "int8-net", "int8", new Errors(0.1530, 0.01, 100, Errors.ONNXRUNTIME,
+                        0.1560, 0.01), new Cost(100, 10, 1, null, 13L, true, List.of("batchNorm x2 (a, ...)")),
+                        new Timings(1, 4, List.of(ort, pt)), null, null, null, null),
+                new ResultRow("odd", "odd", "odd-net", "odd", new Errors(0.2, 0.02, 100), new Cost(50, 10, 2, null),
+                        new Timings(1, 4, List.of(ort, pt)), null, null, null, null));
+        Tables.Meta m = Tables.withAccuracyNotes(meta(), rows);
+        String notes = String.join("\n", m.notes());
+        assertTrue(notes.contains("the engines differ in top-1 error by float rows at most 0.02 points "
+                + "(net (backbone)), int8 rows at most 0.30 points (int8)"), notes);
+        assertTrue(notes.contains("int8: int8 except what stays float: batchNorm x2 (a, ...)."), notes);
+        assertTrue(notes.contains("odd: accuracy on the PyTorch engine, its network has no ONNX file to run."), notes);
+        assertTrue(notes.contains("their PyTorch times are not int8 times"), notes);
+        String md = Tables.render(rows, m, TableFormat.MD);
+        assertTrue(md.contains("top-1 err PyTorch (%)") && md.contains("weights (MB)"), md);
+        assertTrue(md.contains("15.30") && md.contains("15.60"), md);
+    }
 }
