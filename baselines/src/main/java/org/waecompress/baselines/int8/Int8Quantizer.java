@@ -48,6 +48,9 @@ import org.waecompress.spi.spec.SpecTraversal;
  */
 final class Int8Quantizer {
 
+    /** The name of point N is this and N ({@code quant3}); its repetition after a max-pool adds "again". */
+    static final String POINT = "quant";
+
     private Int8Quantizer() {}
 
     /** A batch-norm folded into the layer before it. */
@@ -279,11 +282,12 @@ final class Int8Quantizer {
         QuantizeSpec point(String where, String path, LayerSpec node) {
             int p = next++;
             labels.add(where + " " + (path.isEmpty() ? "(root)" : path) + " (" + node.type() + ")");
+            // named by its number, so that profiles and inspect tables show each point on its own line
             if (ranges == null) {
-                return new QuantizeSpec("", p, 0f, 0);
+                return new QuantizeSpec(POINT + p, p, 0f, 0);
             }
             Calibrators.Range r = ranges.get(p);
-            return new QuantizeSpec("", p, r.scale(), r.zeroPoint());
+            return new QuantizeSpec(POINT + p, p, r.scale(), r.zeroPoint());
         }
 
         /** The point a node reads: its input's, or a new one placed before it (added to {@code before}). */
@@ -298,7 +302,7 @@ final class Int8Quantizer {
 
         /** The same quantization again (after an operation that keeps values), only once calibrated. */
         QuantizeSpec copy(QuantizeSpec q) {
-            return q.calibrated() ? q : null;
+            return q.calibrated() ? new QuantizeSpec(q.name() + "again", q.point(), q.scale(), q.zeroPoint()) : null;
         }
 
         Piece node(LayerSpec node, String path, Shape in, QuantizeSpec inQ) {

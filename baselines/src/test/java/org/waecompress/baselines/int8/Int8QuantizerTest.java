@@ -164,12 +164,12 @@ class Int8QuantizerTest {
         NetworkSpec q = Int8Quantizer.plan(f.spec(), Map.of(0, Calibrators.minMax(-1, 1), 1,
                 Calibrators.minMax(0, 1))).spec();
         CompressionException e = assertThrows(CompressionException.class, () -> Int8Quantizer.fold(q));
-        assertTrue(e.getMessage().startsWith("int8: the network is already quantized (quantize node at (root))"),
+        assertTrue(e.getMessage().startsWith("int8: the network is already quantized (quantize node at quant0)"),
                 e.getMessage());
         NetworkSpec nested = new NetworkSpec("n", q.inputShape(), SequentialSpec.of("", SequentialSpec.of("inner",
                 q.root())));
         assertTrue(assertThrows(CompressionException.class, () -> Int8Quantizer.fold(nested)).getMessage()
-                .contains("quantize node at inner"));
+                .contains("quantize node at inner.0.quant0"));
     }
 
     @Test
