@@ -74,7 +74,7 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
     static final Setting<Integer> DECODER_CHANNELS = Setting.integer("decoderChannels", 16,
             "channels of the decoder's convolutions (training only)").atLeast(1);
     static final Setting<Boolean> SPLIT_NORM = Setting.flag("splitNorm", true,
-            "batch-normalise the encoder's convolutions");
+            "batch-normalise I_L and I_H (non-affine, normLow and normHigh) before the low and high branches");
     static final Setting<Double> HIGH_WIDTH = Setting.real("highWidth", 0.25,
             "width of the high branch (I_H's network) as a fraction of the backbone's").above(0).atMost(1);
     static final Setting<Boolean> HIGH_BRANCH = Setting.flag("highBranch", true,

@@ -125,7 +125,7 @@ final class LatencyCommand implements Callable<Integer> {
             for (int i = 0; i < stats.size(); i++) {
                 Latency.Stats st = stats.get(i);
                 System.out.println(String.format(Locale.ROOT, "%-40s %10.3f %10.3f %8.2fx", networks.get(i),
-                        st.medianMs(), st.p90Ms(), stats.get(0).medianMs() / st.medianMs()));
+                        st.medianMs(), st.p90Ms(), st.speedupOver(stats.get(0))));
             }
             if (forks == 0 && rssBefore > 0) {
                 System.out.println(String.format(Locale.ROOT, "resident memory: %.1f MB after warm-up, %.1f MB after "

@@ -182,9 +182,21 @@ final class RowTiming implements AutoCloseable {
     private EngineTiming inProcess(LatencyEngine engine, List<? extends Timed> nets) {
         List<Latency.Stats> lat = Latency.alternate(nets, l.batch(), l.warmup(), l.runs(), l.gapMs(), log);
         List<Latency.Stats> thr = Latency.alternate(nets, l.throughputBatch(), 1, l.throughputRuns(), l.gapMs(), log);
+        return timing(engine, lat, thr);
+    }
+
+    /**
+     * A row's timing from one process's alternated medians: the backbone first, the row's network last.
+     *
+     * @param engine the engine
+     * @param lat latency per network
+     * @param thr throughput per network
+     * @return the timing, its speed-up the backbone's median over the network's
+     */
+    static EngineTiming timing(LatencyEngine engine, List<Latency.Stats> lat, List<Latency.Stats> thr) {
         Latency.Stats b = lat.get(0);
         Latency.Stats n = lat.get(lat.size() - 1);
-        return new EngineTiming(engine.id(), n.medianMs(), n.p90Ms(), b.medianMs(), b.medianMs() / n.medianMs(),
+        return new EngineTiming(engine.id(), n.medianMs(), n.p90Ms(), b.medianMs(), n.speedupOver(b),
                 thr.get(thr.size() - 1).imagesPerSecond(), null, null);
     }
 

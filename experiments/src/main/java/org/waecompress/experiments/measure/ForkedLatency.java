@@ -92,13 +92,23 @@ public final class ForkedLatency {
             lat.add(aggregate(outs, i, ForkOutput::latency));
             thr.add(aggregate(outs, i, ForkOutput::throughput));
         }
+        return new Result(lat, thr, speedups(outs.stream().map(ForkOutput::latency).toList()));
+    }
+
+    /**
+     * Returns each fork's own speed-up of network 1 over network 0, from that fork's medians alone.
+     *
+     * @param perFork each fork's latency per network
+     * @return one ratio per fork (empty for a single network)
+     */
+    static List<Double> speedups(List<List<Latency.Stats>> perFork) {
         List<Double> speedups = new ArrayList<>();
-        if (files.size() >= 2) {
-            for (ForkOutput o : outs) {
-                speedups.add(o.latency().get(0).medianMs() / o.latency().get(1).medianMs());
+        for (List<Latency.Stats> fork : perFork) {
+            if (fork.size() >= 2) {
+                speedups.add(fork.get(1).speedupOver(fork.get(0)));
             }
         }
-        return new Result(lat, thr, speedups);
+        return speedups;
     }
 
     private static Latency.Stats aggregate(List<ForkOutput> outs, int net,

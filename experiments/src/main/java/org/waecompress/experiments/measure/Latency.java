@@ -37,6 +37,17 @@ public final class Latency {
         public double imagesPerSecond() {
             return batch * 1000.0 / medianMs;
         }
+
+        /**
+         * Returns how many times faster this network ran than a baseline: the baseline's median over this one's.
+         * Every speed-up the project prints (tables, forks, {@code waec latency}) is this ratio.
+         *
+         * @param baseline the baseline timed in the same process
+         * @return {@code baseline.medianMs / medianMs}: above 1 when this network is faster
+         */
+        public double speedupOver(Stats baseline) {
+            return baseline.medianMs / medianMs;
+        }
     }
 
     private Latency() {}

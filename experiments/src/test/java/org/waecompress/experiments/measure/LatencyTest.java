@@ -136,4 +136,59 @@ class LatencyTest {
         assertEquals(3.0, stats.get(0).medianMs(), 1e-12);
         assertEquals(3.0, stats.get(0).p90Ms(), 1e-12);
     }
+
+    /**
+     * A known answer through the clock the protocol reads: network a advances a fake clock by 4 ms a run,
+     * network b by 1 ms, so their medians are exactly 4 and 1 and b is 4 times faster than a (the
+     * baseline's median over the network's, never the inverse).
+     */
+    @Test
+    void theSpeedUpIsTheBaselinesMedianOverTheNetworksOnAFakeClock() {
+        long[] now = {0};
+        Timed a = new Stepping(now, 4_000_000L);
+        Timed b = new Stepping(now, 1_000_000L);
+        List<Latency.Stats> s = Latency.alternate(List.of(a, b), 1, 0, 7, 0, ProgressListener.NONE, () -> now[0]);
+        assertEquals(4.0, s.get(0).medianMs(), 0);
+        assertEquals(1.0, s.get(1).medianMs(), 0);
+        assertEquals(4.0, s.get(1).speedupOver(s.get(0)), 0);
+        assertEquals(0.25, s.get(0).speedupOver(s.get(1)), 0);
+        assertEquals(1.0, s.get(0).speedupOver(s.get(0)), 0);
+    }
+
+    @Test
+    void eachForksSpeedUpIsTheBaselinesMedianOverTheNetworksInThatFork() {
+        Latency.Stats base1 = new Latency.Stats(1, 6.0, 7.0, 10);
+        Latency.Stats net1 = new Latency.Stats(1, 2.0, 2.5, 10);
+        Latency.Stats base2 = new Latency.Stats(1, 9.0, 9.5, 10);
+        Latency.Stats net2 = new Latency.Stats(1, 4.5, 5.0, 10);
+        assertEquals(List.of(3.0, 2.0), ForkedLatency.speedups(List.of(List.of(base1, net1), List.of(base2, net2))));
+        assertEquals(List.of(), ForkedLatency.speedups(List.of(List.of(base1), List.of(base2))));
+        // the median over forks of the forks' own ratios, not the ratio of the medians (7.5 / 3.25 = 2.31)
+        assertEquals(2.5, new ForkedLatency.Result(List.of(), List.of(), List.of(3.0, 2.0)).medianSpeedup(), 0);
+    }
+
+    /** A network whose every run advances a fake clock by a fixed step. */
+    static final class Stepping implements Timed {
+        private final long[] clock;
+        private final long step;
+
+        Stepping(long[] clock, long step) {
+            this.clock = clock;
+            this.step = step;
+        }
+
+        @Override
+        public void prepare(int batch, Random random) {}
+
+        @Override
+        public void run() {
+            clock[0] += step;
+        }
+
+        @Override
+        public void release() {}
+
+        @Override
+        public void close() {}
+    }
 }
