@@ -71,6 +71,10 @@ final class NetworkTarget {
         }
         Backbones.Entry e = Backbones.get(backbone);
         Shape in = input == null ? e.defaultInput() : parseShape(input);
+        if (!(width >= 0.01 && width <= 16)) {
+            throw new BadInputException("--width " + width + ": expected a number in [0.01, 16] (as backbone.width), "
+                    + "the factor of a small-image backbone's channels");
+        }
         NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
         if (strategy == null) {
             return b;

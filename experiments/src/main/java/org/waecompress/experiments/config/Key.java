@@ -52,6 +52,10 @@ public record Key(String name, Type type, Double min, Double max, boolean openMi
                             : "a number")
                             + range() + where);
                 }
+                if (type == Type.INT && max != null && max == Integer.MAX_VALUE && d > max) {
+                    throw new InvalidSettingException(name, value, "must be an integer of at most " + Integer.MAX_VALUE
+                            + where);
+                }
                 if ((min != null && (d < min || (openMin && d == min))) || (max != null && d > max)
                         || Double.isNaN(d)) {
                     throw new InvalidSettingException(name, value, "must be" + range() + where);
@@ -74,6 +78,8 @@ public record Key(String name, Type type, Double min, Double max, boolean openMi
     }
 
     private String range() {
+        // an integer's largest int is its type's limit, not a bound of its own
+        Double max = this.max != null && type == Type.INT && this.max == Integer.MAX_VALUE ? null : this.max;
         if (min == null && max == null) {
             return "";
         }

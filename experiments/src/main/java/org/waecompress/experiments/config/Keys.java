@@ -12,7 +12,7 @@ public final class Keys {
 
     static {
         text("experiment.name", "a name for the run (folder name, table caption)");
-        integer("experiment.seed", 0, null, "seed of initialisation, shuffling and synthetic data");
+        longInteger("experiment.seed", 0, "seed of initialisation, shuffling and synthetic data");
         text("experiment.then", "a preset or plan file run after this plan, in the subfolder of its run folder named "
                 + "after it (empty = none); it takes the strategies, their settings and latency.engine/gapMs/threads "
                 + "you gave this plan");
@@ -86,8 +86,14 @@ public final class Keys {
     }
 
     private static void integer(String n, Integer min, Integer max, String doc) {
-        put(new Key(n, Key.Type.INT, min == null ? null : min.doubleValue(), max == null ? null : max.doubleValue(),
-                false, List.of(), doc));
+        // a Java int holds it: a larger value would pass the check and fail where it is read
+        double top = max == null ? Integer.MAX_VALUE : max.doubleValue();
+        put(new Key(n, Key.Type.INT, min == null ? null : min.doubleValue(), top, false, List.of(), doc));
+    }
+
+    /** An integer read as a long (the seed). */
+    private static void longInteger(String n, long min, String doc) {
+        put(new Key(n, Key.Type.INT, (double) min, null, false, List.of(), doc));
     }
 
     private static void real(String n, Double min, Double max, String doc) {
