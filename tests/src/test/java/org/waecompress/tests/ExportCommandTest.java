@@ -153,4 +153,26 @@ class ExportCommandTest {
                 .contains("has no layer int8 can quantize"));
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void aFileThatIsNotOnnxAndAnOutputFolderThatCannotBeWrittenAreBadInput() throws Exception {
+        Path text = dir.resolve("text.onnx");
+        Files.writeString(text, "not a model\n");
+        Path cut = dir.resolve("cut.onnx");
+        try (Network n = Network.random(Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.125), 4, 1)) {
+            Path whole = dir.resolve("whole.onnx");
+            org.waecompress.experiments.onnx.OnnxExport.write(n, whole);
+            byte[] b = Files.readAllBytes(whole);
+            Files.write(cut, java.util.Arrays.copyOf(b, b.length / 2));
+        }
+        for (Path f : List.of(text, cut)) {
+            CliRun.Result r = CliRun.run("latency", f.toString(), "--runs", "1", "--warmup", "0");
+            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("waec: " + f + ": not an ONNX model"), r.err());
+        }
+        CliRun.Result r = CliRun.run("export", "vgg16-bn-small", "--out", "/proc/x.onnx");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("waec: --out /proc/x.onnx: cannot write in /proc"), r.err());
+    }
 }

@@ -94,7 +94,13 @@ final class ExportCommand implements Callable<Integer> {
             throw new BadInputException("--calibration: calibration images are for --int8; add --int8 or leave it out");
         }
         try (Network loaded = network.network(weights, seed); Network net = int8 ? quantize(loaded) : loaded) {
-            Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+            Path tmp;
+            try {
+                tmp = Files.createTempFile(dir, "." + out.getFileName(), ".tmp");
+            } catch (IOException e) {
+                throw new BadInputException("--out " + out + ": cannot write in " + dir + " (" + e.getClass()
+                        .getSimpleName() + ": " + e.getMessage() + "); choose a folder you can write to");
+            }
             try {
                 long bytes = OnnxExport.write(net, tmp);
                 String check = "not checked (--no-check)";

@@ -1,5 +1,6 @@
 package org.waecompress.experiments.cli;
 
+import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,6 +151,18 @@ final class LatencyCommand implements Callable<Integer> {
             }
             if (!Files.isReadable(Path.of(name))) {
                 throw new BadInputException(name + ": file not found or not readable");
+            }
+            // a file that is not an ONNX model is bad input, as inspect says of it (read here without ONNX
+            // Runtime, whose first session would set the thread pool the timing then uses)
+            try (java.io.InputStream in = Files.newInputStream(Path.of(name))) {
+                OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(in);
+                if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
+                    throw new BadInputException(name + ": not an ONNX model (no graph); give a file written by waec "
+                            + "export or another ONNX exporter");
+                }
+            } catch (IOException ex) {
+                throw new BadInputException(name + ": not an ONNX model (" + ex.getMessage() + "); give a file "
+                        + "written by waec export or another ONNX exporter");
             }
             return Path.of(name);
         }

@@ -90,6 +90,17 @@ final class SensitivityCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TableFormat f = TableFormat.parse(format);
+        // the options alone, before anything is read, locked or measured
+        if (targetSpeedup != null && !(targetSpeedup > 1)) {
+            throw new BadInputException("--target-speedup " + targetSpeedup + ": expected a MAC reduction above 1, "
+                    + "such as 2");
+        }
+        for (Double r : ratios) {
+            if (r == null || !(r > 0 && r < 1)) {
+                throw new BadInputException("--ratios: " + r + " is not in (0, 1); each ratio is the fraction of a "
+                        + "unit's channels or rank it keeps, such as 0.9,0.7,0.5,0.3");
+            }
+        }
         RunFolder run = new RunFolder(runDir);
         Path backboneFile = run.savedBackbone();
         Path provenance = run.provenance();
