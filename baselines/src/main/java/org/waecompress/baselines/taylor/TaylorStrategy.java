@@ -234,9 +234,38 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         double[] scores = groupScores(one, TaylorCriterion.rawScores(net, g.producers(), ctx.trainData(), s.batches(),
                 ctx.fineTune().batchSize(), 0)).get(unit);
         int keep = Math.max(1, (int) Math.round(g.channels() * ratio));
-        int[] kept = IntStream.range(0, g.channels()).boxed().sorted((a, b) -> Double.compare(scores[b], scores[a]))
+        return ChannelSurgery.prune(net, g, highest(scores, keep));
+    }
+
+    /**
+     * Returns the channels a unit keeps: the {@code keep} highest-scored, in channel order (the criterion
+     * removes the least important maps).
+     *
+     * @param scores one score per channel
+     * @param keep how many to keep
+     * @return the kept channels, ascending
+     */
+    static int[] highest(double[] scores, int keep) {
+        return IntStream.range(0, scores.length).boxed().sorted((a, b) -> Double.compare(scores[b], scores[a]))
                 .limit(keep).mapToInt(Integer::intValue).sorted().toArray();
-        return ChannelSurgery.prune(net, g, kept);
+    }
+
+    /**
+     * Picks one pruning step's channels from the criterion's raw scores: normalised by their L2 norm within
+     * each group first (the paper's rescaling, without which a layer whose scores are larger in scale would
+     * never lose a channel), then the {@code perStep} lowest over all groups.
+     *
+     * @param raw raw scores per group
+     * @param groups the groups
+     * @param cost the network's cost
+     * @param flops the FLOPs regularisation term
+     * @param perStep channels to remove
+     * @param floors per group, the width it keeps
+     * @return per group, the channels to remove
+     */
+    static Map<String, List<Integer>> step(Map<String, double[]> raw, Map<String, ChannelGroups.Group> groups,
+            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors) {
+        return lowest(TaylorCriterion.normalise(raw), groups, cost, flops, perStep, floors);
     }
 
     /** Checks that the target is reachable: every prunable group at one channel must get below it. */
@@ -298,11 +327,10 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         try {
             while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
                 Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
-                Map<String, double[]> scores = TaylorCriterion.normalise(groupScores(current,
-                        TaylorCriterion.rawScores(net, producers(current), ctx.trainData(), s.batches(),
-                                ctx.fineTune().batchSize(), step * 997)));
-                Map<String, List<Integer>> remove = lowest(scores, current, CostReport.of(net.spec()),
-                        s.flops(), perStep, floors);
+                Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
+                        ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
+                Map<String, List<Integer>> remove = step(raw, current, CostReport.of(net.spec()), s.flops(), perStep,
+                        floors);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }

@@ -112,6 +112,36 @@ class TaylorTest {
         }
     }
 
+    /**
+     * Two layers whose raw scores differ in scale: c1's are a hundred times c2's. Raw, c2 would lose its
+     * smallest map; normalised by each layer's L2 norm (c1 [100, 300, 300, 250, 280] -> [0.17, 0.52, 0.52,
+     * 0.43, 0.49], c2 [1, 1.2, 1.1, 1.3] -> [0.43, 0.52, 0.48, 0.56]), c1's first map is the least important.
+     */
+    @Test
+    void aStepComparesScoresAfterEachLayersNormalisation() {
+        NetworkSpec spec = net();
+        Map<String, ChannelGroups.Group> groups = TaylorStrategy.byName(spec, List.of("c1", "c2"));
+        Map<String, double[]> raw = new LinkedHashMap<>();
+        raw.put("c1", new double[] {100, 300, 300, 250, 280});
+        raw.put("c2", new double[] {1, 1.2, 1.1, 1.3});
+        Map<String, List<Integer>> r = TaylorStrategy.step(raw, groups, CostReport.of(spec),
+                TaylorStrategy.FlopsTerm.OFF, 1, Map.of());
+        assertEquals(List.of(0), r.get("c1"), r.toString());
+        assertTrue(r.getOrDefault("c2", List.of()).isEmpty(), r.toString());
+        Map<String, double[]> n = TaylorCriterion.normalise(Map.of("a", new double[] {3, 4}, "z", new double[] {0, 0}));
+        assertEquals(0.6, n.get("a")[0], 1e-12);
+        assertEquals(0.8, n.get("a")[1], 1e-12);
+        assertEquals(0.0, n.get("z")[1], 0);
+    }
+
+    /** A unit keeps its highest-scored maps, in channel order (compressUnit, layerRatios, waec sensitivity). */
+    @Test
+    void aUnitKeepsItsHighestScoredMaps() {
+        assertArrayEquals(new int[] {0, 2}, TaylorStrategy.highest(new double[] {0.5, 0.1, 0.9, 0.3}, 2));
+        assertArrayEquals(new int[] {2}, TaylorStrategy.highest(new double[] {0.5, 0.1, 0.9, 0.3}, 1));
+        assertArrayEquals(new int[] {0, 1, 2, 3}, TaylorStrategy.highest(new double[] {0.5, 0.1, 0.9, 0.3}, 4));
+    }
+
     @Test
     void aStepRemovesTheLeastImportantMapsAndKeepsOnePerLayer() {
         NetworkSpec spec = net();
