@@ -169,7 +169,7 @@ class ExportCommandTest {
             CliRun.Result r = CliRun.run("latency", f.toString(), "--runs", "1", "--warmup", "0");
             assertEquals(2, r.code(), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertTrue(r.err().startsWith("waec: " + f + ": not an ONNX model"), r.err());
+            assertTrue(r.err().startsWith("waec: " + f + ": ONNX Runtime cannot load it"), r.err());
         }
         CliRun.Result r = CliRun.run("export", "vgg16-bn-small", "--out", "/proc/x.onnx");
         assertEquals(2, r.code(), r.err());

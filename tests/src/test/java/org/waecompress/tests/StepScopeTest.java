@@ -29,7 +29,8 @@ import org.waecompress.wae.WaeArchitectureOptions;
  * network's manager: an array left there lives until the network is closed, so a long training
  * run grows by it every step (WAE's auto-encoder once grew by about 9 MB a step through its
  * transposed convolutions). Covers every custom block: transposed convolution, stacked split
- * convolutions, the wavelet split, residual merges and Taylor's channel gates.
+ * convolutions, the wavelet split, residual merges, Taylor's channel gates, and int8's quantization points
+ * and int8 layers (which derive their rounded weights from the parameters every step).
  */
 class StepScopeTest {
 
@@ -42,7 +43,12 @@ class StepScopeTest {
                         c.padding(), c.groups(), c.bias()), new ChannelGate("gate", c.out()))
                 : leaf);
         WaeArchitectureOptions o = WaeArchitectureOptions.paper();
-        return Stream.of(vgg, Backbones.create("resnet20", IMAGE, 10, 0.25), gated.withName("taylor-gated"),
+        NetworkSpec int8 = org.waecompress.spi.plugin.StrategyRegistry.discover().get("int8").architecture(
+                Backbones.create("resnet20", IMAGE, 10, 0.25), new org.waecompress.spi.CompressionContext("int8",
+                        new org.apache.commons.configuration2.MapConfiguration(new java.util.HashMap<String, Object>()),
+                        7, null, new org.waecompress.spi.train.NetworkTrainer(null),
+                        org.waecompress.spi.train.TrainSettings.builder().build(), null, null));
+        return Stream.of(vgg, Backbones.create("resnet20", IMAGE, 10, 0.25), gated.withName("taylor-gated"), int8,
                 WaeArchitecture.autoencoder(IMAGE, o),
                 WaeArchitecture.classifier(vgg, o, SplitKind.LEARNED, true),
                 WaeArchitecture.classifier(vgg, o, SplitKind.WAVELET, false))

@@ -133,14 +133,16 @@ public record Int8Spec(String name, LayerSpec layer, float inputScale) implement
                 PairList<String, Object> params) {
             NDArray x = inputs.singletonOrThrow();
             NDArray w = ps.getValue(weight, x.getDevice(), training);
-            NDArray scales = weightScales(w, x);
-            NDArray wq = straightThrough(w, fakeWeights(w, scales, x), x, training);
+            // each parameter detached once, in the step's scope: scales and rounding carry no gradient
+            NDArray wd = StepScope.of(w.stopGradient(), x);
+            NDArray scales = weightScales(wd);
+            NDArray wq = straightThrough(w, wd, fakeWeights(wd, scales), x, training);
             NDArray bq = null;
             if (bias != null) {
                 NDArray b = ps.getValue(bias, x.getDevice(), training);
+                NDArray bd = StepScope.of(b.stopGradient(), x);
                 NDArray bs = scales.reshape(-1).mul(spec.inputScale());
-                NDArray bf = StepScope.of(b.stopGradient(), x).div(bs).round().mul(bs);
-                bq = straightThrough(b, bf, x, training);
+                bq = straightThrough(b, bd, bd.div(bs).round().mul(bs), x, training);
             }
             if (spec.layer() instanceof ConvSpec c) {
                 return Conv2d.conv2d(x, wq, bq, BuiltInLayers.djl(c.stride()), BuiltInLayers.djl(c.padding()),
@@ -150,27 +152,30 @@ public record Int8Spec(String name, LayerSpec layer, float inputScale) implement
         }
 
         /** Per output channel, max |w| / 127 (1 for a channel of zeros), shaped to broadcast over w. */
-        private static NDArray weightScales(NDArray w, NDArray x) {
-            Shape ws = w.getShape();
+        private static NDArray weightScales(NDArray wd) {
+            Shape ws = wd.getShape();
             long[] broadcast = new long[ws.dimension()];
             java.util.Arrays.fill(broadcast, 1);
             broadcast[0] = ws.get(0);
-            NDArray a = StepScope.of(w.stopGradient(), x).reshape(ws.get(0), -1).abs();
-            NDArray s = a.max(new int[] {1}, true).div((float) QuantMath.WEIGHT_MAX).reshape(broadcast);
+            NDArray s = wd.reshape(ws.get(0), -1).abs().max(new int[] {1}, true).div((float) QuantMath.WEIGHT_MAX)
+                    .reshape(broadcast);
             return NDArrays.where(s.eq(0f), s.onesLike(), s);
         }
 
-        private static NDArray fakeWeights(NDArray w, NDArray scales, NDArray x) {
-            return StepScope.of(w.stopGradient(), x).div(scales).round()
-                    .clip(-QuantMath.WEIGHT_MAX, QuantMath.WEIGHT_MAX).mul(scales);
+        private static NDArray fakeWeights(NDArray wd, NDArray scales) {
+            return wd.div(scales).round().clip(-QuantMath.WEIGHT_MAX, QuantMath.WEIGHT_MAX).mul(scales);
         }
 
-        /** The quantized value forward, the float parameter's gradient backward. */
-        private static NDArray straightThrough(NDArray param, NDArray quantized, NDArray x, boolean training) {
+        /**
+         * The quantized value forward, the float parameter's gradient backward: {@code param + (quantized -
+         * detached)}, whose second term carries no gradient.
+         */
+        private static NDArray straightThrough(NDArray param, NDArray detached, NDArray quantized, NDArray x,
+                boolean training) {
             if (!training) {
                 return quantized;
             }
-            return StepScope.of(param.add(quantized.sub(StepScope.of(param.stopGradient(), x)).stopGradient()), x);
+            return StepScope.of(param.add(quantized.sub(detached)), x);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package org.waecompress.experiments.cli;
 
-import ai.onnx.proto.OnnxMl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,17 +151,12 @@ final class LatencyCommand implements Callable<Integer> {
             if (!Files.isReadable(Path.of(name))) {
                 throw new BadInputException(name + ": file not found or not readable");
             }
-            // a file that is not an ONNX model is bad input, as inspect says of it (read here without ONNX
-            // Runtime, whose first session would set the thread pool the timing then uses)
-            try (java.io.InputStream in = Files.newInputStream(Path.of(name))) {
-                OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(in);
-                if (!m.hasGraph() || m.getGraph().getNodeCount() == 0) {
-                    throw new BadInputException(name + ": not an ONNX model (no graph); give a file written by waec "
-                            + "export or another ONNX exporter");
-                }
-            } catch (IOException ex) {
-                throw new BadInputException(name + ": not an ONNX model (" + ex.getMessage() + "); give a file "
-                        + "written by waec export or another ONNX exporter");
+            // a file ONNX Runtime cannot load is bad input, as inspect says of it; checked with the session that
+            // would time it, in the run's thread pool, so nothing else is read or kept
+            try (OrtNetwork o = OrtNetwork.open(Path.of(name), threads == 0 ? Latency.threads() : threads)) {
+                o.file();
+            } catch (CompressionException ex) {
+                throw new BadInputException(ex.getMessage());
             }
             return Path.of(name);
         }
