@@ -65,6 +65,11 @@ class ResumeMidRowTest {
         Path straight = dir.resolve("straight");
         new ExperimentRunner(null).run(config, s, straight, false, List.of("straight"));
         assertFalse(Files.exists(straight.resolve("checkpoints")), "checkpoints left after a finished run");
+        // a kill between storing a row and removing its checkpoints leaves them; the next resume removes them
+        Files.createDirectories(straight.resolve("checkpoints").resolve("wae"));
+        Files.writeString(straight.resolve("checkpoints").resolve("wae").resolve("stale.ckpt"), "left by a kill");
+        new ExperimentRunner(null).run(config, s, straight, true, List.of("straight again"));
+        assertFalse(Files.exists(straight.resolve("checkpoints")), "a stored row's checkpoints survived a resume");
 
         Path stopped = dir.resolve("stopped");
         ExperimentRunner stopping = new ExperimentRunner(new ProgressListener() {

@@ -353,6 +353,9 @@ public final class ExperimentRunner {
             }
             rows.add(baseRow);
             overall.step(1, "backbone");
+            // a run killed after storing a row but before removing its checkpoints left them: a stored row
+            // never reads them again
+            done.keySet().forEach(folder::deleteCheckpoints);
             if (executor == null) {
                 for (String id : ids) {
                     ResultRow r = done.get(id);
