@@ -118,8 +118,42 @@ public record CompressionContext(String strategyId, ImmutableConfiguration setti
      * @return the fine-tuned network, owned by the caller
      */
     public Network fineTuneStep(String task, Network net, int epochs, int maxBatchesPerEpoch, double learningRate) {
-        return trainer.train(task, net, trainData, fineTune.toBuilder().epochs(epochs)
+        return trainer.train(task, net, trainData, fineTuneSettings(task, epochs, maxBatchesPerEpoch, learningRate))
+                .network();
+    }
+
+    /**
+     * Returns the settings of one {@link #fineTuneStep}: the run's fine-tune settings with the step's
+     * epochs, cap and rate, and a seed of the step's own ({@link #stepSeed}), so that the short
+     * fine-tunes between pruning steps each draw their own batches instead of replaying the first
+     * batches of one permutation.
+     *
+     * @param task the step's label (unique within the row)
+     * @param epochs epochs
+     * @param maxBatchesPerEpoch a cap on batches per epoch (0: the run's)
+     * @param learningRate the rate
+     * @return the settings
+     */
+    public TrainSettings fineTuneSettings(String task, int epochs, int maxBatchesPerEpoch, double learningRate) {
+        return fineTune.toBuilder().epochs(epochs).seed(stepSeed(fineTune.seed(), task))
                 .maxBatchesPerEpoch(maxBatchesPerEpoch == 0 ? fineTune.maxBatchesPerEpoch() : maxBatchesPerEpoch)
-                .learningRate(learningRate).build()).network();
+                .learningRate(learningRate).build();
+    }
+
+    /**
+     * Derives the seed of one fine-tune step from the run's seed and the step's label: reproducible
+     * (the same run and label give the same seed, so a resumed step replays the same batches) and
+     * different for every label, so every step shuffles the training data its own way.
+     *
+     * @param seed the run's fine-tune seed
+     * @param task the step's label
+     * @return the step's seed, non-negative
+     */
+    public static long stepSeed(long seed, String task) {
+        long h = seed;
+        for (int i = 0; i < task.length(); i++) {
+            h = h * 1_000_003L + task.charAt(i);
+        }
+        return new java.util.SplittableRandom(h).nextLong() & Long.MAX_VALUE;
     }
 }
