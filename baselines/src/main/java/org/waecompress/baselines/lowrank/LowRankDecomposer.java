@@ -3,6 +3,7 @@ package org.waecompress.baselines.lowrank;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.spec.SpecTraversal;
+import org.waecompress.spi.train.ProgressListener;
 
 /**
  * Replaces layers by low-rank factorisations.
@@ -137,25 +139,77 @@ public final class LowRankDecomposer {
      * @return the new network
      */
     public static Network decompose(Network net, LowRankSettings s, ImageDataset data, long seed) {
+        return decompose(net, s, data, seed, ProgressListener.NONE);
+    }
+
+    /**
+     * Decomposes a trained network as {@link #decompose(Network, LowRankSettings, ImageDataset, long)},
+     * saying on {@code log} which linear layers get the weight SVD because the training images cannot
+     * give their responses' covariance the rank kept.
+     *
+     * @param net the network
+     * @param s the settings
+     * @param data the training images
+     * @param seed the seed of the draws
+     * @param log where such notes go
+     * @return the new network
+     */
+    public static Network decompose(Network net, LowRankSettings s, ImageDataset data, long seed,
+            ProgressListener log) {
         Map<String, Responses> responses = null;
         if (s.method().equals("channel")) {
-            ImageDataset calib = sample(data, s.calibrationImages(), seed);
-            responses = new HashMap<>();
             String last = lastLayer(net.spec());
-            boolean first = true;
+            List<Responses.Wanted> wanted = new ArrayList<>();
             int i = 0;
             for (SpecTraversal.Visited v : net.spec().nodes()) {
                 boolean layer = v.node() instanceof ConvSpec || v.node() instanceof LinearSpec;
                 if (layer && eligible(v.node(), s, v.path(), last)) {
-                    Responses r = Responses.of(net, v.path(), calib, s.locations(), seed + 31L * ++i, first);
-                    if (r != null) {
-                        responses.put(v.path(), r);
+                    long layerSeed = seed + 31L * ++i;
+                    if (v.node() instanceof ConvSpec) {
+                        wanted.add(new Responses.Wanted(v.path(), s.calibrationImages(), layerSeed));
+                        continue;
                     }
+                    // one response per image: a covariance of n responses has rank n - 1 at most, so a
+                    // linear layer takes twice the rank it keeps in images (at least the calibration count)
+                    int rank = linearRank(net, (LinearSpec) v.node(), v.path(), s);
+                    int images = (int) Math.min(data.size(), Math.max(s.calibrationImages(), 2L * rank));
+                    if (images < rank + 1) {
+                        log.message(String.format(java.util.Locale.ROOT, "lowrank: %s gets the weight SVD: its "
+                                + "responses' covariance needs more than %d images for rank %d and the training "
+                                + "data has %d", v.path(), rank, rank, data.size()));
+                        continue;
+                    }
+                    wanted.add(new Responses.Wanted(v.path(), images, layerSeed));
                 }
-                first &= !layer;
             }
+            int most = wanted.stream().mapToInt(Responses.Wanted::images).max().orElse(0);
+            // the first calibrationImages of a larger draw are the calibration draw itself
+            responses = wanted.isEmpty() ? new HashMap<>()
+                    : new HashMap<>(Responses.of(net, wanted, sample(data, Math.max(most, s.calibrationImages()),
+                    seed), s.locations()));
         }
         return decompose(net, s, responses);
+    }
+
+    /**
+     * The rank a linear layer keeps, for the images its responses need: from its ratio or the target
+     * speed-up, from EVBMF of its weights, or (an energy fraction, decided by the responses) its full
+     * rank.
+     */
+    private static int linearRank(Network net, LinearSpec d, String path, LowRankSettings s) {
+        int full = Math.min(d.out(), d.in());
+        if (!s.layerRatios().isEmpty()) {
+            return Math.max(1, rankForSpeedup(d.out(), d.in(), s.target(path)));
+        }
+        if (s.vbmf()) {
+            Linalg.Svd svd = Linalg.svd(net.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), d.out(),
+                    d.in());
+            return Math.max(1, Vbmf.estimate(svd.s(), d.out(), d.in()).rank());
+        }
+        if (s.energy() > 0) {
+            return full;
+        }
+        return Math.max(1, rankForSpeedup(d.out(), d.in(), s.targetSpeedup()));
     }
 
     /** The path of the network's last convolution or linear layer (its output layer, never decomposed). */
@@ -224,7 +278,7 @@ public final class LowRankDecomposer {
             }
             boolean zhang = s.method().equals("channel");
             Responses resp = zhang && responses != null ? responses.get(path) : null;
-            // a layer whose input no prefix computes (a residual shortcut) gets the weight SVD
+            // a linear layer whose kept rank the training images cannot cover gets the weight SVD
             boolean fromResponses = resp != null;
             Linalg.Svd svd = weights == null || (fromResponses && !s.vbmf()) ? null
                     : Linalg.svd(weights.weight(SpecTraversal.paramName(path, "weight")).toFloatArray(), o, inner);

@@ -26,12 +26,23 @@ public final class LowRankStrategy implements CompressionStrategy, LayerwiseStra
 
     @Override
     public String description() {
-        return "Low-rank decomposition: SVD of linear layers, channel decomposition of convs (Zhang et al. 2016)";
+        return "Low-rank decomposition: channel decomposition of convs and linear layers from their responses "
+                + "(Zhang et al. 2016), or the weights' SVD (method=svd)";
     }
 
     @Override
     public List<Setting<?>> settings() {
         return LowRankSettings.ALL;
+    }
+
+    @Override
+    public String tableNote(CompressionContext ctx) {
+        LowRankSettings s = LowRankSettings.from(ctx);
+        if (!s.method().equals("channel") || s.layers().equals("conv")) {
+            return null;
+        }
+        return "linear layers factorised from the responses of max(calibrationImages, 2 x the rank kept) training "
+                + "images (one response per image), the weight SVD where the training data has too few";
     }
 
     @Override
@@ -45,7 +56,7 @@ public final class LowRankStrategy implements CompressionStrategy, LayerwiseStra
     public Network compress(Network trained, CompressionContext ctx) {
         LowRankSettings s = LowRankSettings.from(ctx);
         LayerwiseStrategy.layerRatios(ctx, LowRankDecomposer.units(trained.spec()));
-        Network decomposed = LowRankDecomposer.decompose(trained, s, ctx.trainData(), ctx.seed());
+        Network decomposed = LowRankDecomposer.decompose(trained, s, ctx.trainData(), ctx.seed(), ctx.progress());
         if (s.fineTuneEpochs() == 0) {
             return decomposed;
         }
@@ -70,7 +81,7 @@ public final class LowRankStrategy implements CompressionStrategy, LayerwiseStra
         LowRankSettings one = new LowRankSettings(s.targetSpeedup(), s.energy(), s.layers(), 0, s.method(), s.vbmf(),
                 s.calibrationImages(), s.locations(), Map.of(unit, ratio));
         try {
-            return LowRankDecomposer.decompose(net, one, ctx.trainData(), ctx.seed());
+            return LowRankDecomposer.decompose(net, one, ctx.trainData(), ctx.seed(), ctx.progress());
         } catch (InvalidSettingException e) {
             return Network.of(net.spec(), net.classes(), net.weights(), "lowrank: " + unit + " unchanged at " + ratio);
         }

@@ -160,12 +160,30 @@ class LowRankTest {
         return out;
     }
 
+    /** Whether the columns of a {@code rows x cols} row-major matrix are orthonormal. */
+    static boolean orthonormalColumns(float[] m, int rows, int cols) {
+        for (int a = 0; a < cols; a++) {
+            for (int b = 0; b < cols; b++) {
+                double d = 0;
+                for (int i = 0; i < rows; i++) {
+                    d += m[i * cols + a] * m[i * cols + b];
+                }
+                if (Math.abs(d - (a == b ? 1 : 0)) > 1e-3) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /**
-     * A convolution in a residual shortcut has no prefix that computes its input: it gets the weight SVD,
-     * not responses sampled from the image (which has another channel count).
+     * Issue 29, item 4: a convolution in a residual shortcut is decomposed from its responses like any
+     * other (its input is what the network feeds it); it got the weight SVD before, silently. Zhang's 1x1
+     * layer is the responses' top eigenvectors (orthonormal columns), the SVD's is U S (columns of norm
+     * the singular values).
      */
     @Test
-    void aShortcutConvolutionGetsTheWeightSvd() {
+    void aShortcutConvolutionIsDecomposedFromItsResponses() {
         NetworkSpec spec = org.waecompress.backbones.Backbones.create("resnet20", new Shape(1, 16, 16), 4, 0.25);
         ArrayImageDataset data = org.waecompress.spi.data.SyntheticImages.create(2, 24, new Shape(1, 16, 16), 4, 0.1);
         LowRankSettings channel = new LowRankSettings(2, 0, "conv", 0, "channel", false, 24, 4);
@@ -173,11 +191,111 @@ class LowRankTest {
                 Network dec = LowRankDecomposer.decompose(net, channel, data, 3);
                 Network svd = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "conv", 0, "svd"))) {
             String sc = dec.spec().parameters().keySet().stream().filter(k -> k.contains("downsample")
-                    && k.endsWith(".0.weight")).findFirst().orElseThrow(() -> new AssertionError("no shortcut"));
-            assertTrue(java.util.Arrays.equals(svd.weight(sc).toFloatArray(), dec.weight(sc).toFloatArray()), sc);
-            String inner = "layer1.0.conv1.0.weight";
-            assertFalse(java.util.Arrays.equals(svd.weight(inner).toFloatArray(), dec.weight(inner).toFloatArray()),
-                    "an inner convolution should be decomposed from its responses");
+                    && k.endsWith(".1.weight")).findFirst().orElseThrow(() -> new AssertionError("no shortcut"));
+            Shape p = dec.weight(sc).getShape();
+            assertFalse(java.util.Arrays.equals(svd.weight(sc).toFloatArray(), dec.weight(sc).toFloatArray()), sc);
+            assertTrue(orthonormalColumns(dec.weight(sc).toFloatArray(), (int) p.get(0), (int) p.get(1)),
+                    sc + " holds the responses' eigenvectors");
+            assertFalse(orthonormalColumns(svd.weight(sc).toFloatArray(), (int) p.get(0), (int) p.get(1)),
+                    "the SVD's U S is not orthonormal: the check can tell them apart");
+        }
+    }
+
+    /**
+     * Issue 29, item 6: the first layer reads what runs before it (a resize), not the raw image. The
+     * network "pool, then a" on 8x8 images must decompose a exactly as the network "a" alone does on the
+     * pooled 4x4 images (same draws, same positions).
+     */
+    @Test
+    void aFirstLayerAfterAResizeSeesTheResizedImage() {
+        NetworkSpec pooled = new NetworkSpec("pooled", new Shape(3, 8, 8), SequentialSpec.of("",
+                org.waecompress.spi.spec.PoolSpec.max("resize", 2, 2, 0, false), ConvSpec.of("a", 3, 16, 3, 1, 1, true),
+                ActivationSpec.relu("r"), new FlattenSpec("flat"), new LinearSpec("fc", 16 * 16, 5, true)));
+        NetworkSpec alone = new NetworkSpec("alone", new Shape(3, 4, 4), SequentialSpec.of("",
+                ConvSpec.of("a", 3, 16, 3, 1, 1, true), ActivationSpec.relu("r"), new FlattenSpec("flat"),
+                new LinearSpec("fc", 16 * 16, 5, true)));
+        java.util.Random r = new java.util.Random(6);
+        int n = 32;
+        float[] px = new float[n * 192];
+        float[] half = new float[n * 48];
+        int[] labels = new int[n];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 4; y++) {
+                    for (int x = 0; x < 4; x++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                m = Math.max(m, px[i * 192 + c * 64 + (2 * y + dy) * 8 + 2 * x + dx]);
+                            }
+                        }
+                        half[i * 48 + c * 16 + y * 4 + x] = m;
+                    }
+                }
+            }
+            labels[i] = i % 5;
+        }
+        List<String> classes = List.of("a", "b", "c", "d", "e");
+        ArrayImageDataset big = new ArrayImageDataset("8x8", px, labels, new Shape(3, 8, 8), classes);
+        ArrayImageDataset small = new ArrayImageDataset("4x4", half, labels, new Shape(3, 4, 4), classes);
+        LowRankSettings s = new LowRankSettings(2, 0, "conv", 0, "channel", false, 32, 4);
+        try (Network a = Network.random(pooled, 5, 2); Network b = Network.of(alone, 5, a.weights(), "same weights");
+                Network da = LowRankDecomposer.decompose(a, s, big, 9);
+                Network db = LowRankDecomposer.decompose(b, s, small, 9)) {
+            for (String name : List.of("a.0.weight", "a.1.weight", "a.1.bias")) {
+                float[] x = da.weight(name).toFloatArray();
+                float[] y = db.weight(name).toFloatArray();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(Math.abs(y[i]), Math.abs(x[i]), 1e-4, name + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /**
+     * Issue 29, item 5: a linear layer has one response per image, so its covariance needs more images
+     * than the rank it keeps: fc1 (2,048 to 64 at 2x keeps rank 31) takes 62 images although the
+     * calibration count is 16, and gets the weight SVD, with a note, where the data has fewer than 32.
+     */
+    @Test
+    void aLinearLayerTakesTwiceItsRankInImagesOrTheWeightSvdWithANote() {
+        ArrayImageDataset data = org.waecompress.spi.data.SyntheticImages.create(3, 100, new Shape(3, 8, 8), 5, 0.5);
+        List<String> notes = new java.util.ArrayList<>();
+        org.waecompress.spi.train.ProgressListener log = new org.waecompress.spi.train.ProgressListener() {
+            @Override
+            public void progress(org.waecompress.spi.train.ProgressEvent event) {}
+
+            @Override
+            public void message(String text) {
+                notes.add(text);
+            }
+        };
+        assertEquals(31, LowRankDecomposer.rankForSpeedup(64, 2048, 2));
+        try (Network net = Network.random(spec(), 5, 3);
+                Network few = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel", false,
+                        16, 4), data, 7, log);
+                Network enough = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel",
+                        false, 62, 4), data, 7, log);
+                Network more = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel",
+                        false, 63, 4), data, 7, log)) {
+            assertTrue(notes.isEmpty(), notes.toString());
+            assertTrue(java.util.Arrays.equals(enough.weight("fc1.0.weight").toFloatArray(),
+                    few.weight("fc1.0.weight").toFloatArray()), "16 calibration images give fc1 its 62");
+            assertFalse(java.util.Arrays.equals(more.weight("fc1.0.weight").toFloatArray(),
+                    few.weight("fc1.0.weight").toFloatArray()), "63 images are another covariance");
+        }
+        ArrayImageDataset tiny = org.waecompress.spi.data.SyntheticImages.create(3, 20, new Shape(3, 8, 8), 5, 0.5);
+        try (Network net = Network.random(spec(), 5, 3);
+                Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel", false,
+                        16, 4), tiny, 7, log);
+                Network svd = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "svd"))) {
+            assertEquals(List.of("lowrank: fc1 gets the weight SVD: its responses' covariance needs more than 31 "
+                    + "images for rank 31 and the training data has 20"), notes);
+            assertTrue(java.util.Arrays.equals(svd.weight("fc1.1.weight").toFloatArray(),
+                    dec.weight("fc1.1.weight").toFloatArray()));
         }
     }
 
