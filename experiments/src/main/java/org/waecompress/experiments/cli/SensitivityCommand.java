@@ -51,7 +51,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sensitivity", mixinStandardHelpOptions = true, description = {
     "Per-layer sensitivity of a run's trained backbone to a layerwise strategy (thinet, taylor-1, lowrank and "
         + "their variants): each unit alone compressed to each ratio, no fine-tuning, top-1 error on held-out "
-        + "test images. Writes a table in four formats and a heat map; with --target-speedup, the per-unit budget."})
+        + "training images (drawn from the seed; never test images). Writes a table in four formats and a heat "
+        + "map; with --target-speedup, the per-unit budget."})
 final class SensitivityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RUN_DIR",
@@ -66,7 +67,8 @@ final class SensitivityCommand implements Callable<Integer> {
             description = "Ratios in (0, 1) (default ${DEFAULT-VALUE}).")
     List<Double> ratios;
 
-    @Option(names = "--images", defaultValue = "1000", description = "Held-out test images (default ${DEFAULT-VALUE}).")
+    @Option(names = "--images", defaultValue = "1000", description = "Held-out images, drawn from the training "
+            + "split with the run's seed (default ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--target-speedup", paramLabel = "X", description = "Also search the per-unit ratios that cut "
@@ -132,8 +134,9 @@ final class SensitivityCommand implements Callable<Integer> {
         }
         ConsoleProgress log = ConsoleProgress.stderr();
         RunData data = RunData.load(s);
-        int n = Math.min(images, data.test().size());
-        ImageDataset heldOut = data.test().head(n);
+        // never test images: the budget chosen on them is scored on the test split
+        int n = Math.min(images, data.train().size());
+        ImageDataset heldOut = SensitivityAnalysis.heldOut(data.train(), n, s.seed());
         CompressionContext ctx = new CompressionContext(strategy, cfg.strategy(strategy), s.seed(), data.train(),
                 new NetworkTrainer(log), s.finetune(), log, dir);
         CompressionContext baseCtx = ctx;
@@ -168,6 +171,7 @@ final class SensitivityCommand implements Callable<Integer> {
             p.addProperty("strategy", strategy);
             p.addProperty("seed", s.seed());
             p.addProperty("heldOutImages", n);
+            p.addProperty("heldOut", heldOut.name());
             p.addProperty("data", data.description());
             p.addProperty("startedAt", started.toString());
             p.addProperty("finishedAt", Instant.now().toString());

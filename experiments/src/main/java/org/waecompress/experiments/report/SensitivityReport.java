@@ -201,7 +201,8 @@ public final class SensitivityReport {
     public static Tables.Meta meta(String strategy, double baseError, long baseMacs, int images, String network) {
         return new Tables.Meta("Sensitivity of " + network + " to " + strategy + ", one unit at a time", List.of(
                 f("Each cell: the top-1 error with that unit alone compressed to the ratio (no fine-tuning) minus the "
-                        + "uncompressed network's %.2f%%, on %d held-out test images; positive is accuracy lost.",
+                        + "uncompressed network's %.2f%%, on %d held-out training images (never test images); "
+                        + "positive is accuracy lost.",
                         100 * baseError, images),
                 "Uncompressed: " + CostReport.human(baseMacs) + " MACs. Ratio: for pruning the fraction of channels "
                         + "kept, for low-rank the fraction of the layer's MACs kept."));

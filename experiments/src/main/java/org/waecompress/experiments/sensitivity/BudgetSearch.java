@@ -18,8 +18,9 @@ import org.waecompress.spi.spec.NetworkSpec;
  * do. Every unit starts uncompressed; each step moves the one unit whose next lower ratio costs the
  * fewest predicted points per MAC saved, until the network's MACs (computed exactly from the
  * strategy's architecture with those ratios) are at or below the target; then, since the last step
- * may overshoot, steps are given back (the costliest first) while the target still holds. The
- * predicted loss of a
+ * may overshoot, steps that raised the predicted loss are given back (the costliest first) while the
+ * target still holds. A variant that also changes the head starts from its own network with every
+ * unit whole, so the head's saving is credited to no unit. The predicted loss of a
  * budget is the sum of its units' measured drops (negative drops count as 0), the independence
  * assumption of such schedules.
  */
@@ -32,11 +33,13 @@ public final class BudgetSearch {
      * @param macs the MACs of the network with these ratios
      * @param goal the MAC target
      * @param baseMacs the uncompressed network's MACs
+     * @param wholeMacs the strategy's network with every unit whole, where the search starts (below
+     *     {@code baseMacs} for a variant that also changes the head)
      * @param predictedDrop the sum of the units' measured drops, in points
      * @param met whether the MACs are at or below the target (false: every unit at its lowest ratio)
      */
-    public record Budget(Map<String, Double> ratios, long macs, long goal, long baseMacs, double predictedDrop,
-            boolean met) {
+    public record Budget(Map<String, Double> ratios, long macs, long goal, long baseMacs, long wholeMacs,
+            double predictedDrop, boolean met) {
 
         /**
          * Says how the budget relates to its target, in one line.
@@ -44,13 +47,16 @@ public final class BudgetSearch {
          * @return the verdict
          */
         public String verdict() {
-            return met ? String.format(java.util.Locale.ROOT, "meets the target: %s MACs (%.2fx fewer) against "
+            String head = wholeMacs < baseMacs ? String.format(java.util.Locale.ROOT, "; with every unit whole the "
+                    + "strategy's network has %s MACs (%.2fx fewer: what it changes besides its units)",
+                    CostReport.human(wholeMacs), baseMacs / (double) wholeMacs) : "";
+            return (met ? String.format(java.util.Locale.ROOT, "meets the target: %s MACs (%.2fx fewer) against "
                     + "%s (%.2fx)", CostReport.human(macs), baseMacs / (double) macs, CostReport.human(goal),
                     baseMacs / (double) goal)
                     : String.format(java.util.Locale.ROOT, "cannot meet the target with these ratios: every unit at "
                     + "its lowest ratio leaves %s MACs (%.2fx fewer) against %s (%.2fx); add lower ratios",
                     CostReport.human(macs), baseMacs / (double) macs, CostReport.human(goal),
-                    baseMacs / (double) goal);
+                    baseMacs / (double) goal)) + head;
         }
     }
 
@@ -77,7 +83,10 @@ public final class BudgetSearch {
         ratios.sort((a, b) -> Double.compare(b, a));
         Map<String, Integer> level = new LinkedHashMap<>();
         table.units().forEach(u -> level.put(u, -1));
-        long macs = base;
+        // the strategy's network with every unit whole: a variant that also changes the head (thinet-gap,
+        // thinet-tiny) saves MACs there whatever the ratios, and that saving is no unit's step
+        long whole = macs(strategy, ctx, backbone, table.units(), Map.of());
+        long macs = whole;
         double drop = 0;
         while (macs > goal) {
             String best = null;
@@ -90,7 +99,7 @@ public final class BudgetSearch {
                     continue;
                 }
                 level.put(u, next);
-                long m = macs(strategy, ctx, backbone, ratiosOf(level, ratios));
+                long m = macs(strategy, ctx, backbone, table.units(), ratiosOf(level, ratios));
                 level.put(u, next - 1);
                 long saved = macs - m;
                 if (saved <= 0) {
@@ -123,11 +132,13 @@ public final class BudgetSearch {
                         stepCost(table, a, level.get(a), ratios)));
                 for (String u : byCost) {
                     int l = level.get(u);
-                    if (l < 0) {
+                    // only a step that raised the predicted loss is worth giving back: one whose measured cost
+                    // is negative (noise) or nothing would cost MACs and raise the loss
+                    if (l < 0 || stepCost(table, u, l, ratios) <= 0) {
                         continue;
                     }
                     level.put(u, l - 1);
-                    long m = macs(strategy, ctx, backbone, ratiosOf(level, ratios));
+                    long m = macs(strategy, ctx, backbone, table.units(), ratiosOf(level, ratios));
                     if (m <= goal) {
                         drop -= stepCost(table, u, l, ratios);
                         macs = m;
@@ -138,7 +149,7 @@ public final class BudgetSearch {
                 }
             }
         }
-        return new Budget(ratiosOf(level, ratios), macs, goal, base, drop, macs <= goal);
+        return new Budget(ratiosOf(level, ratios), macs, goal, base, whole, drop, macs <= goal);
     }
 
     /** The predicted points a unit's last step (to its current level) added; 0 for an uncompressed unit. */
@@ -167,20 +178,31 @@ public final class BudgetSearch {
     }
 
     /**
-     * The MACs of the strategy's architecture with per-unit ratios.
+     * The MACs of the strategy's architecture with per-unit ratios, every other unit whole (ratio 1): a
+     * variant that also changes the head (thinet-gap, thinet-tiny) saves MACs there whatever the ratios,
+     * so with no unit compressed this is that variant's network, not the backbone. When every unit is
+     * whole and the strategy gives no such architecture (low-rank refuses a listed layer it cannot
+     * factorise to save MACs), the backbone's.
      *
      * @param strategy the strategy
      * @param ctx its context
      * @param backbone the network
+     * @param units every unit of the table
      * @param ratios per unit, its ratio
      * @return the MACs
      */
-    static long macs(CompressionStrategy strategy, CompressionContext ctx, NetworkSpec backbone,
+    static long macs(CompressionStrategy strategy, CompressionContext ctx, NetworkSpec backbone, List<String> units,
             Map<String, Double> ratios) {
+        Map<String, Double> all = new LinkedHashMap<>();
+        units.forEach(u -> all.put(u, ratios.getOrDefault(u, 1.0)));
         if (ratios.isEmpty()) {
-            return CostReport.of(backbone).totalMacs();
+            try {
+                return CostReport.of(strategy.architecture(backbone, withRatios(ctx, all))).totalMacs();
+            } catch (org.waecompress.spi.InvalidSettingException e) {
+                return CostReport.of(backbone).totalMacs();
+            }
         }
-        return CostReport.of(strategy.architecture(backbone, withRatios(ctx, ratios))).totalMacs();
+        return CostReport.of(strategy.architecture(backbone, withRatios(ctx, all))).totalMacs();
     }
 
     /**

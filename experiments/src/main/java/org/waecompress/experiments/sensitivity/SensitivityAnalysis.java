@@ -65,7 +65,32 @@ public final class SensitivityAnalysis {
     }
 
     /** The first line of the cells file: what the cells are relative to. */
-    record Header(String strategy, double baseError, long baseMacs, int images, long seed, String settings) {}
+    record Header(String strategy, double baseError, long baseMacs, int images, long seed, String settings,
+            String heldOut) {}
+
+    /**
+     * Draws the held-out images of an analysis: {@code count} images of the training split at random
+     * (without replacement) from the seed, never test images, so that a budget chosen on them can be
+     * scored on the test split without having seen it.
+     *
+     * @param train the training split
+     * @param count how many (at most the split's size)
+     * @param seed the run's seed
+     * @return the images
+     */
+    public static ImageDataset heldOut(ImageDataset train, int count, long seed) {
+        int[] order = java.util.stream.IntStream.range(0, train.size()).toArray();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed ^ 0x5E45171L);
+        int k = Math.min(count, order.length);
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(order.length - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return train.subset(java.util.Arrays.copyOf(order, k), "(sensitivity held-out: " + k
+                + " training images drawn with seed " + seed + ")");
+    }
 
     /** The settings a cell depends on, as sorted key=value text. */
     private static String settingsText(CompressionContext ctx) {
@@ -100,11 +125,12 @@ public final class SensitivityAnalysis {
         Path file = dir.resolve(FILE);
         Evaluator eval = new Evaluator(ProgressListener.NONE);
         Map<String, SensitivityCell> done = new LinkedHashMap<>();
-        Header header = read(file, ctx.strategyId(), heldOut.size(), ctx.seed(), settingsText(ctx), done);
+        Header header = read(file, ctx.strategyId(), heldOut.size(), ctx.seed(), settingsText(ctx), heldOut.name(),
+                done);
         if (header == null) {
             Accuracy base = eval.evaluate("sensitivity: uncompressed", trained, heldOut, 250);
             header = new Header(ctx.strategyId(), base.top1Error(), CostReport.of(trained.spec()).totalMacs(),
-                    heldOut.size(), ctx.seed(), settingsText(ctx));
+                    heldOut.size(), ctx.seed(), settingsText(ctx), heldOut.name());
             append(file, GSON.toJson(header));
         } else if (!done.isEmpty()) {
             listener.message("sensitivity: resuming with " + done.size() + " of " + units.size() * ratios.size()
@@ -136,7 +162,7 @@ public final class SensitivityAnalysis {
     }
 
     /** Reads the header and cells of an earlier run of the same analysis; null when there is none. */
-    private static Header read(Path file, String strategy, int images, long seed, String settings,
+    private static Header read(Path file, String strategy, int images, long seed, String settings, String heldOut,
             Map<String, SensitivityCell> into) {
         if (!Files.exists(file)) {
             return null;
@@ -168,6 +194,11 @@ public final class SensitivityAnalysis {
             throw new DataException(file + ": holds an analysis of " + (h == null ? "?" : h.strategy() + " on "
                     + h.images() + " images") + ", not of " + strategy + " on " + images + "; use another --out or "
                     + "delete the file");
+        }
+        if (!heldOut.equals(h.heldOut())) {
+            throw new DataException(file + ": was measured on " + (h.heldOut() == null
+                    ? "the first " + h.images() + " test images (before held-out images came from the training split)"
+                    : h.heldOut()) + ", not on " + heldOut + "; use another --out or delete the file");
         }
         boolean cut = !text.endsWith("\n");
         for (int i = 1; i < lines.size(); i++) {
