@@ -1,6 +1,7 @@
 package org.waecompress.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,5 +122,53 @@ class StackedStrategyTest {
                         .map(SpecTraversal.Visited::path).toList());
             }
         }
+    }
+
+    /**
+     * Issue 29, item 4: with the default method (channel) the heads of a WAE network are decomposed from
+     * their responses, as on a plain network; before, collecting them threw inside the WAE container and
+     * every layer silently got the weight SVD. Zhang's second layer is the responses' top eigenvectors:
+     * orthonormal columns (the SVD's is U S).
+     */
+    @Test
+    void lowRankOnAWaeNetworkUsesTheHeadsResponses() {
+        ArrayImageDataset data = SyntheticImages.create(3, 64, backbone().inputShape(), 4, 0.1);
+        CompressionStrategy stack = SHIPPED.get("wae+lowrank");
+        CompressionContext c = ctx("wae+lowrank", Map.of("wae", Map.of("stage1.epochs", "1", "lowHeadWidth", "64",
+                "fusionHeadWidth", "64"), "lowrank", Map.of("layers", "linear", "fineTuneEpochs", "0")), data);
+        try (Network base = Network.random(backbone(), 4, 1); Network out = stack.compress(base, c)) {
+            List<String> second = out.spec().parameters().keySet().stream().filter(k -> k.contains("Head.")
+                    && k.endsWith(".1.weight")).toList();
+            assertFalse(second.isEmpty(), "a head's linear layer became two");
+            for (String k : second) {
+                float[] p = out.weight(k).toFloatArray();
+                ai.djl.ndarray.types.Shape sh = out.weight(k).getShape();
+                int rows = (int) sh.get(0);
+                int cols = (int) sh.get(1);
+                for (int a = 0; a < cols; a++) {
+                    for (int b = 0; b < cols; b++) {
+                        double d = 0;
+                        for (int i = 0; i < rows; i++) {
+                            d += p[i * cols + a] * p[i * cols + b];
+                        }
+                        assertEquals(a == b ? 1 : 0, d, 1e-3, k + ": column " + a + " . column " + b);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Issue 29, item 8: a speed table's row for a stack on Taylor comes from Taylor's data-free architecture
+     * (one ratio for every layer), and its note says so, for taylor-1, its variant taylor-2 and the stack;
+     * a variant also keeps its base's place in a stack (int8 last).
+     */
+    @Test
+    void aStackOnTaylorSaysItsSpeedRowIsTheUniformArchitecture() {
+        for (String id : List.of("taylor-1", "taylor-2", "taylor-1+wae")) {
+            String note = SHIPPED.get(id).architectureNote(ctx(id, Map.of(), null));
+            assertTrue(note != null && note.contains("same fraction of its maps"), id + ": " + note);
+        }
+        assertEquals(null, SHIPPED.get("thinet").architectureNote(ctx("thinet", Map.of(), null)));
     }
 }

@@ -123,6 +123,13 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
     }
 
     @Override
+    public String architectureNote(CompressionContext ctx) {
+        return LayerwiseStrategy.layerRatios(ctx, null).isEmpty() ? "without data every prunable layer keeps the "
+                + "same fraction of its maps that meets the MAC target, not the per-layer counts its data-driven "
+                + "ranking gives" : null;
+    }
+
+    @Override
     public void checkSettings(CompressionContext ctx) {
         settings(ctx);
     }

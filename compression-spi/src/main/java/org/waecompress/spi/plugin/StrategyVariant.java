@@ -128,6 +128,16 @@ public final class StrategyVariant implements CompressionStrategy {
         return base.tableNote(inner(ctx));
     }
 
+    @Override
+    public String architectureNote(CompressionContext ctx) {
+        return base.architectureNote(inner(ctx));
+    }
+
+    @Override
+    public boolean lastInStack() {
+        return base.lastInStack();
+    }
+
     /** The context the base sees: this variant's values under the user's, messages naming this id. */
     /**
      * Returns the context the base strategy runs with: the variant's values, overridden by the
