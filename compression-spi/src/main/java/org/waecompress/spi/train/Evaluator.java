@@ -54,6 +54,7 @@ public final class Evaluator {
         int wrong5 = 0;
         Progress progress = new Progress(listener, task, n);
         for (int from = 0; from < n; from += batchSize) {
+            org.waecompress.spi.StopRequest.check(task);
             int to = Math.min(n, from + batchSize);
             int[] idx = new int[to - from];
             for (int i = 0; i < idx.length; i++) {

@@ -7,6 +7,7 @@ import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.DataException;
 import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.StopRequest;
 import org.waecompress.spi.UnknownStrategyException;
 import org.waecompress.spi.plugin.PluginClashException;
 import org.waecompress.spi.spec.SpecException;
@@ -69,6 +70,12 @@ public final class Main implements Runnable {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler((thrown, line, parsed) -> {
             Throwable ex = unwrapInjection(thrown);
+            if (ex instanceof StopRequest.Stopped) {
+                line.getErr().println("waec: " + ex.getMessage() + "; rows already stored and the checkpoints "
+                        + "are kept (waec run --resume continues a run)");
+                line.getErr().flush();
+                return STOPPED;
+            }
             boolean verbose = java.util.Arrays.asList(a).contains("--verbose");
             PrintWriter err = line.getErr();
             int code = isBadInput(ex) ? 2 : 1;
@@ -127,6 +134,31 @@ public final class Main implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // SIGTERM or SIGINT: the work stops at its next safe point (a training step, a batch, a latency run)
+        // before the JVM exits, so the engines' native code is never running while the process ends
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            StopRequest.request("a signal (SIGTERM or SIGINT)");
+            try {
+                done.await(StopRequest.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "waec-stop"));
+        int code;
+        try {
+            code = execute(args);
+        } finally {
+            done.countDown();
+        }
+        if (StopRequest.requested()) {
+            // the JVM is ending already (System.exit would wait for ever): it exits with 128 + the signal
+            return;
+        }
+        System.exit(code);
     }
+
+    /** The exit code of a command stopped by a signal: 128 + SIGTERM's number, as the JVM gives. */
+    static final int STOPPED = 143;
+
 }

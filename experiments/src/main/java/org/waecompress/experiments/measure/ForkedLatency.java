@@ -136,7 +136,16 @@ public final class ForkedLatency {
             Files.deleteIfExists(result);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("OPT_OUT_TRACKING", "true");
-            int code = pb.start().waitFor();
+            Process p = pb.start();
+            while (!p.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (org.waecompress.spi.StopRequest.requested()) {
+                    // the fork stops at its own next safe point (its hook), then this one
+                    p.destroy();
+                    p.waitFor(org.waecompress.spi.StopRequest.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    org.waecompress.spi.StopRequest.check(what);
+                }
+            }
+            int code = p.exitValue();
             if (code != 0 || !Files.exists(result)) {
                 throw new CompressionException(what + " failed (exit " + code + "): " + lastLine(log));
             }

@@ -90,6 +90,7 @@ public final class Latency {
         Random random = new Random(batch * 31L + nets.size());
         Progress p = new Progress(listener, "latency (batch " + batch + ")", (long) (warmup + runs) * nets.size());
         for (int r = -warmup; r < runs; r++) {
+            org.waecompress.spi.StopRequest.check("latency (batch " + batch + ")");
             for (int i = 0; i < nets.size(); i++) {
                 Timed t = nets.get(i);
                 t.prepare(batch, random);

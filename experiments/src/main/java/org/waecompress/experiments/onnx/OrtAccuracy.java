@@ -36,6 +36,7 @@ public final class OrtAccuracy {
         int wrong5 = 0;
         Progress progress = new Progress(listener == null ? ProgressListener.NONE : listener, task, n);
         for (int from = 0; from < n; from += batchSize) {
+            org.waecompress.spi.StopRequest.check(task);
             int to = Math.min(n, from + batchSize);
             float[] x = new float[per * (to - from)];
             int[] labels = new int[to - from];
