@@ -60,7 +60,16 @@ public final class SparkRowExecutor implements RowExecutor {
         job.log().message(String.format("spark: %d row%s as tasks on %s", toRun.size(), toRun.size() == 1 ? ""
                 : "s", s.sparkMaster()));
         List<String> rows;
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        JavaSparkContext context;
+        try {
+            context = new JavaSparkContext(conf);
+        } catch (RuntimeException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new org.waecompress.spi.CompressionException("spark.master = " + s.sparkMaster() + ": Spark could "
+                    + "not start its context (" + m.lines().findFirst().orElse(m) + "); check the master, or use "
+                    + "local[N]; the trained backbone is kept, --resume continues", e);
+        }
+        try (JavaSparkContext sc = context) {
             sc.setLogLevel("WARN");
             rows = sc.parallelize(toRun, toRun.size())
                     .map(new RowTask(job.plan(), job.runDir(), System.getProperty(RowTask.FAIL_ONCE)))

@@ -21,7 +21,6 @@ import org.apache.commons.configuration2.MapConfiguration;
 import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.io.FileHandler;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -42,6 +41,9 @@ public final class ExperimentConfig {
 
     /** The presets shipped on the classpath. */
     public static final List<String> PRESETS = List.of("quick", "speed", "speed-quick", "paper");
+
+    /** Keys whose empty value means something (no follow-up plan, no weights, no extra strategies). */
+    private static final Set<String> EMPTY_ALLOWED = Set.of("experiment.then", "backbone.weights", "output.dir");
 
     /**
      * Keys a follow-up plan ({@code experiment.then}) takes from the plan before it when the user set
@@ -206,6 +208,11 @@ public final class ExperimentConfig {
             values.put(key, value.trim());
             sources.put(key, layer);
         }
+        String then = values.getOrDefault("experiment.then", "");
+        if (!then.isEmpty() && !PRESETS.contains(then) && !Files.isRegularFile(Path.of(then))) {
+            throw new InvalidSettingException("experiment.then", then, "no such preset (" + String.join(", ", PRESETS)
+                    + ") or plan file (from " + sources.get("experiment.then") + ")");
+        }
         return new ExperimentConfig(values, sources, strategies);
     }
 
@@ -240,23 +247,81 @@ public final class ExperimentConfig {
             throw new BadInputException("--config " + file + ": file not found or not readable");
         }
         String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new BadInputException("--config " + file + ": cannot read it as UTF-8 text (" + e.getMessage() + ")");
+        }
+        // a byte-order mark (some Windows editors write one) is not part of the first key
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
         try {
             if (n.endsWith(".yaml") || n.endsWith(".yml")) {
                 YAMLConfiguration y = new YAMLConfiguration();
-                new FileHandler(y).load(file.toFile());
-                return y;
+                org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+                options.setAllowDuplicateKeys(false);
+                // YAML drops a key without a value ('epochs:' alone): find such keys in the parsed tree first
+                nullLeaves(new org.yaml.snakeyaml.Yaml(options).load(text), "", file);
+                y.read(new java.io.StringReader(text), options);
+                return withValues(y, file);
             }
             if (n.endsWith(".properties")) {
                 PropertiesConfiguration p = new PropertiesConfiguration();
-                new FileHandler(p).load(file.toFile());
-                return p;
+                p.read(new java.io.StringReader(text));
+                return withValues(p, file);
             }
-        } catch (ConfigurationException | RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new BadInputException("--config " + file + ": cannot parse: "
-                    + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+        } catch (ConfigurationException | java.io.IOException | RuntimeException e) {
+            throw new BadInputException("--config " + file + ": cannot parse: " + parseError(e));
         }
         throw new BadInputException("--config " + file + ": expected a .properties or .yaml file");
+    }
+
+    /**
+     * Refuses a key given without a value (YAML {@code epochs:} on its own, {@code key =} in a properties
+     * file), which would otherwise run the default while the provenance names the file: only keys whose
+     * empty value means something may be empty.
+     */
+    private static Configuration withValues(Configuration c, Path file) {
+        List<String> keys = new ArrayList<>();
+        c.getKeys().forEachRemaining(keys::add);
+        for (String key : keys) {
+            Object v = c.getProperty(key);
+            boolean empty = v == null || (v instanceof String t && t.isBlank())
+                    || (v instanceof java.util.Collection<?> l && l.isEmpty());
+            if (empty && !EMPTY_ALLOWED.contains(key)
+                    && !key.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name())) {
+                throw new InvalidSettingException(key, "", "has no value (from --config " + file + "); give it one, "
+                        + "or delete the line to keep the default");
+            }
+        }
+        return c;
+    }
+
+    private static void nullLeaves(Object node, String path, Path file) {
+        if (node instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> nullLeaves(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, file));
+        } else if (node == null && !path.isEmpty() && !EMPTY_ALLOWED.contains(path)
+                && !path.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name())) {
+            throw new InvalidSettingException(path, "", "has no value (from --config " + file + "); give it one, "
+                    + "or delete the line to keep the default");
+        }
+    }
+
+    /** A parser's error in words: the YAML problem and where, without Java class names. */
+    private static String parseError(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+                String where = m.getProblemMark() == null ? "" : String.format(java.util.Locale.ROOT,
+                        " (line %d, column %d)", m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1);
+                return String.valueOf(m.getProblem()).lines().findFirst().orElse("?") + where;
+            }
+        }
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String m = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+        // drop a leading Java class name ("org.yaml...Exception: ...")
+        return m.replaceFirst("^([a-z]+\\.)+[A-Za-z]*(Exception|Error):\\s*", "");
     }
 
     private static Configuration classpath(String resource) {

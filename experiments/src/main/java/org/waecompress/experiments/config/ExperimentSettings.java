@@ -5,6 +5,7 @@ import java.util.List;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
+import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.train.Augmentation;
 import org.waecompress.spi.train.TrainSettings;
 
@@ -83,7 +84,50 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 c.get("output.dir"), b(c, "output.keepNetworks"), b(c, "output.onnx"), b(c, "output.checkpoints"),
                 i(c, "output.checkpointSeconds"),
                 b(c, "report.paperReference"), c.get("device"), c.get("run.executor").trim(),
-                c.get("spark.master").trim());
+                c.get("run.executor").trim().equals("spark") ? sparkMaster(c.get("spark.master").trim())
+                        : c.get("spark.master").trim());
+    }
+
+    private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
+            "local(\\[(\\d+|\\*)(,\\d+)?\\])?");
+    private static final java.util.regex.Pattern STANDALONE = java.util.regex.Pattern.compile(
+            "spark://([^/:,]+:\\d+)(,[^/:,]+:\\d+)*");
+    private static final java.util.regex.Pattern K8S = java.util.regex.Pattern.compile(
+            "k8s://(https?://)?([^/:]+)(:\\d+)?/?");
+
+    /**
+     * Checks a Spark master before anything trains: its form (local[N], local[N,F], spark://HOST:PORT,
+     * k8s://https://HOST:PORT, yarn) and that its hosts resolve, so a wrong master is one line at the
+     * start instead of Spark's stack trace after the backbone has trained.
+     *
+     * @param master the value of {@code spark.master}
+     * @return the value
+     * @throws InvalidSettingException naming the key when the form is wrong or a host does not resolve
+     */
+    static String sparkMaster(String master) {
+        List<String> hosts = new java.util.ArrayList<>();
+        java.util.regex.Matcher k8s = K8S.matcher(master);
+        if (LOCAL.matcher(master).matches() || master.equals("yarn")) {
+            return master;
+        } else if (STANDALONE.matcher(master).matches()) {
+            for (String hp : master.substring("spark://".length()).split(",")) {
+                hosts.add(hp.substring(0, hp.lastIndexOf(':')));
+            }
+        } else if (k8s.matches()) {
+            hosts.add(k8s.group(2));
+        } else {
+            throw new InvalidSettingException("spark.master", master, "expected local[N] (N worker threads), "
+                    + "local[N,F], spark://HOST:PORT, k8s://https://HOST:PORT or yarn");
+        }
+        for (String h : hosts) {
+            try {
+                java.net.InetAddress.getByName(h);
+            } catch (java.net.UnknownHostException e) {
+                throw new InvalidSettingException("spark.master", master, "host '" + h + "' does not resolve; check "
+                        + "the name, or use local[N] to run the tasks in this process");
+            }
+        }
+        return master;
     }
 
     /**
