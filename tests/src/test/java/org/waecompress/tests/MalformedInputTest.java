@@ -48,12 +48,17 @@ class MalformedInputTest {
             Map.entry("overlap.safetensors", "tensor b (bytes [4, 12)) overlaps tensor a"),
             Map.entry("overflow.safetensors", "tensor a has shape"),
             Map.entry("header-length.safetensors", "header length"),
-            Map.entry("foreign-tensor.safetensors", "unexpected tensor frobnicate.weight")));
+            Map.entry("foreign-tensor.safetensors", "unexpected tensor frobnicate.weight"),
+            Map.entry("empty-value.yaml", "has no value (from --config"),
+            Map.entry("duplicate.yaml", "cannot parse: found duplicate key epochs (line 3, column 3)"),
+            Map.entry("bom.properties", "train.nosuch = 2: unknown key"),
+            Map.entry("huge-input.spec.json", "has a dimension of 2147483647; each must be in [1, 65536]")));
 
     /** The key a plan's line must name. */
     private static final Map<String, String> KEYS = Map.of("unknown-key.properties", "backbone.nmae",
             "bad-rate.yaml", "train.learningRate", "ratio.properties", "strategy.thinet.ratio",
-            "twice.properties", "strategies", "all-and-ids.yaml", "strategies");
+            "twice.properties", "strategies", "all-and-ids.yaml", "strategies", "empty-value.yaml", "train.epochs",
+            "bom.properties", "train.nosuch");
 
     @TempDir
     Path tmp;
@@ -70,7 +75,7 @@ class MalformedInputTest {
             if (name.endsWith(".properties") || name.endsWith(".yaml")) {
                 args = new String[] {"run", "--config", file.toString(), "--out", dir.resolve("out").toString(),
                     "--set", "data.kind=synthetic", "--set", "experiment.then="};
-                culprit = name.startsWith("broken") ? file : Path.of(KEYS.get(name));
+                culprit = name.startsWith("broken") || name.startsWith("duplicate") ? file : Path.of(KEYS.get(name));
             } else if (name.endsWith(".spec.json")) {
                 args = new String[] {"inspect", file.toString()};
             } else if (name.endsWith(".idx")) {
@@ -120,6 +125,69 @@ class MalformedInputTest {
             }));
         }
         return tests.stream();
+    }
+
+    /**
+     * Inputs that need files the command-line corpus cannot make (issue 29, items 13-15): a saved spec without
+     * its .params given as backbone weights, results.jsonl binary or empty, --resume into a folder of other
+     * files, a MAC target beyond the backbone's MACs.
+     */
+    @TestFactory
+    Stream<DynamicTest> filesMadeHereGetOneLineNamingThem() {
+        return Stream.of(
+                DynamicTest.dynamicTest("backbone.weights without its .params", () -> {
+                    Path dir = Files.createDirectories(tmp.resolve("noparams"));
+                    Path spec = savedBackbone(dir);
+                    Files.delete(dir.resolve("backbone.params"));
+                    List<Path> before = listing(dir);
+                    String line = oneLine(CliRun.run("run", "--set", "backbone.weights=" + spec, "--set",
+                            "backbone.name=resnet20", "--set", "backbone.width=0.25", "--set", "data.kind=synthetic",
+                            "--set", "experiment.then=", "--out", dir.resolve("out").toString()),
+                            "run backbone.weights");
+                    assertTrue(line.contains(dir.resolve("backbone.params") + ": file not found"), line);
+                    assertEquals(before, listing(dir), "left something behind");
+                }),
+                DynamicTest.dynamicTest("table of a binary results.jsonl", () -> {
+                    Path dir = Files.createDirectories(tmp.resolve("binary"));
+                    Files.write(dir.resolve("results.jsonl"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 10});
+                    String line = oneLine(CliRun.run("table", dir.toString()), "table binary");
+                    assertTrue(line.contains(dir.resolve("results.jsonl") + ": is not UTF-8 text"), line);
+                }),
+                DynamicTest.dynamicTest("table of an empty results.jsonl", () -> {
+                    Path dir = Files.createDirectories(tmp.resolve("empty"));
+                    Files.writeString(dir.resolve("results.jsonl"), "");
+                    String line = oneLine(CliRun.run("table", dir.toString()), "table empty");
+                    assertTrue(line.contains(dir.resolve("results.jsonl") + ": holds no row"), line);
+                }),
+                DynamicTest.dynamicTest("--resume into a folder that is not a run", () -> {
+                    Path dir = Files.createDirectories(tmp.resolve("notarun"));
+                    Files.writeString(dir.resolve("thesis.tex"), "mine");
+                    List<Path> before = listing(dir);
+                    String line = oneLine(CliRun.run("run", "--resume", "--out", dir.toString(), "--set",
+                            "data.kind=synthetic", "--set", "experiment.then="), "resume not a run");
+                    assertTrue(line.contains(dir + " is not a run folder"), line);
+                    assertEquals(before, listing(dir), "left something behind");
+                }),
+                DynamicTest.dynamicTest("--target-speedup beyond the backbone's MACs", () -> {
+                    Path run = Files.createDirectories(tmp.resolve("run"));
+                    savedBackbone(Files.createDirectories(run.resolve("networks")));
+                    Files.writeString(run.resolve("provenance.json"), "{}");
+                    List<Path> before = listing(run);
+                    String line = oneLine(CliRun.run("sensitivity", run.toString(), "--strategy", "thinet",
+                            "--target-speedup", "1e9"), "sensitivity 1e9");
+                    assertTrue(line.contains("--target-speedup 1.0E9: the backbone has"), line);
+                    assertEquals(before, listing(run), "left something behind");
+                }));
+    }
+
+    /** Saves a small ResNet-20 as backbone.spec.json and backbone.params in a folder. */
+    private static Path savedBackbone(Path dir) {
+        org.waecompress.spi.spec.NetworkSpec spec = org.waecompress.backbones.Backbones.create("resnet20",
+                new ai.djl.ndarray.types.Shape(1, 28, 28), 10, 0.25);
+        try (org.waecompress.spi.network.Network n = org.waecompress.spi.network.Network.random(spec, 10, 1)) {
+            n.save(dir, "backbone");
+        }
+        return dir.resolve("backbone.spec.json");
     }
 
     /** Checks exit code 2, one line, no stack trace; returns the line. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.ParamDef;
+import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecTraversal;
 
 /**
@@ -41,6 +42,15 @@ public final class CostReport {
      */
     public static CostReport of(NetworkSpec spec) {
         List<SpecTraversal.Visited> visited = spec.nodes();
+        try {
+            return of(spec, visited);
+        } catch (ArithmeticException e) {
+            throw new SpecException(spec.name() + " (input " + spec.inputShape() + "): its MAC count overflows a "
+                    + "64-bit integer; the input or a layer is far too large");
+        }
+    }
+
+    private static CostReport of(NetworkSpec spec, List<SpecTraversal.Visited> visited) {
         List<LayerCost> rows = new ArrayList<>();
         long[] macs = new long[visited.size()];
         long[] params = new long[visited.size()];
@@ -58,8 +68,8 @@ public final class CostReport {
             int d = visited.get(i).depth();
             for (int j = i + 1; j < visited.size() && visited.get(j).depth() > d; j++) {
                 if (visited.get(j).depth() == d + 1) {
-                    macs[i] += macs[j];
-                    params[i] += params[j];
+                    macs[i] = Math.addExact(macs[i], macs[j]);
+                    params[i] = Math.addExact(params[i], params[j]);
                 }
             }
         }

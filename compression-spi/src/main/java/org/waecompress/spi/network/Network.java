@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.device.EngineLock;
 import org.waecompress.spi.io.AtomicFiles;
@@ -252,7 +253,7 @@ public final class Network implements AutoCloseable {
         Objects.requireNonNull(specFile, "specFile");
         String fileName = specFile.getFileName().toString();
         if (!fileName.endsWith(".spec.json")) {
-            throw new CompressionException(specFile + ": expected a NAME.spec.json file written by Network.save");
+            throw new DataException(specFile + ": expected a NAME.spec.json file written by Network.save");
         }
         Path paramFile = specFile.resolveSibling(fileName.substring(0, fileName.length() - ".spec.json".length())
                 + ".params");
@@ -260,7 +261,7 @@ public final class Network implements AutoCloseable {
         try {
             json = Files.readString(specFile, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new CompressionException(specFile + ": file not found");
+            throw new DataException(specFile + ": file not found");
         } catch (IOException e) {
             throw new CompressionException(specFile + ": cannot read: " + e.getMessage(), e);
         }
@@ -281,7 +282,7 @@ public final class Network implements AutoCloseable {
             checkShapes(spec, shapes, paramFile.toString());
             return fromBuilt(built, classes);
         } catch (NoSuchFileException e) {
-            throw new CompressionException(paramFile + ": file not found (it belongs beside " + specFile + ")");
+            throw new DataException(paramFile + ": file not found (it belongs beside " + specFile + ")");
         } catch (IOException e) {
             throw new CompressionException(paramFile + ": cannot read: " + e.getMessage(), e);
         }

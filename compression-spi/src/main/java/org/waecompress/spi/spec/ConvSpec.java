@@ -89,7 +89,8 @@ public record ConvSpec(String name, int in, int out, HeightWidth kernel, HeightW
 
     @Override
     public long macs(Shape in, Shape out) {
-        return out.size() * (long) (this.in / groups) * kernel.h() * kernel.w();
+        return Math.multiplyExact(Math.multiplyExact(out.size(), (long) (this.in / groups)),
+                (long) kernel.h() * kernel.w());
     }
 
     @Override

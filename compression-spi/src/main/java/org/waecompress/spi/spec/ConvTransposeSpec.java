@@ -73,7 +73,7 @@ public record ConvTransposeSpec(String name, int in, int out, HeightWidth kernel
     @Override
     public long macs(Shape in, Shape out) {
         // Every input element is multiplied by a kernel column of out x kH x kW weights.
-        return in.size() * (long) this.out * kernel.h() * kernel.w();
+        return Math.multiplyExact(Math.multiplyExact(in.size(), (long) this.out), (long) kernel.h() * kernel.w());
     }
 
     @Override

@@ -27,6 +27,12 @@ public record NetworkSpec(String name, Shape inputShape, LayerSpec root) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(inputShape, "inputShape");
         name = name == null ? "network" : name;
+        for (long dim : inputShape.getShape()) {
+            if (dim < 1 || dim > MAX_INPUT_DIM) {
+                throw new SpecException(name + ": input " + inputShape + " has a dimension of " + dim
+                        + "; each must be in [1, " + MAX_INPUT_DIM + "] (channels, height, width of one image)");
+            }
+        }
         Set<String> seen = new HashSet<>();
         SpecTraversal.walk(root, "", inputShape, (path, node, in, out) -> {
             for (ParamDef p : node.params(in)) {
@@ -37,6 +43,9 @@ public record NetworkSpec(String name, Shape inputShape, LayerSpec root) {
             }
         });
     }
+
+    /** The largest input dimension a spec takes (channels, height or width of one image). */
+    public static final long MAX_INPUT_DIM = 65_536;
 
     /**
      * Returns the output shape for one sample.

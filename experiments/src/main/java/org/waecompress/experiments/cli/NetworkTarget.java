@@ -75,6 +75,9 @@ final class NetworkTarget {
             throw new BadInputException("--width " + width + ": expected a number in [0.01, 16] (as backbone.width), "
                     + "the factor of a small-image backbone's channels");
         }
+        if (classes != null && (classes < 1 || classes > 1_000_000)) {
+            throw new BadInputException("--classes " + classes + ": expected a number of classes in [1, 1000000]");
+        }
         NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
         if (strategy == null) {
             return b;

@@ -18,6 +18,7 @@ import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.ExperimentRunner;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.report.RunReport;
+import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,6 +58,12 @@ final class RunCommand implements Callable<Integer> {
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
         // the whole plan is checked before any folder is made or anything trains
         runner.validateWithoutData(cfg, s);
+        if (s.outputDir().isEmpty() && (s.name().isBlank() || s.name().contains("/") || s.name().contains("\\")
+                || s.name().contains("..") || s.name().startsWith("."))) {
+            throw new InvalidSettingException("experiment.name", s.name(), "is the run folder's name under runs/: "
+                    + "give a plain name (no /, \\ or .. and not starting with a dot), and --out for a folder "
+                    + "elsewhere");
+        }
         Path dir = s.outputDir().isEmpty()
                 ? Path.of("runs", s.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern(
                         "yyyyMMdd-HHmmss")))
@@ -71,6 +78,10 @@ final class RunCommand implements Callable<Integer> {
         if (resume && !Files.isDirectory(dir)) {
             throw new BadInputException("--resume: run folder " + dir
                     + " does not exist; pass the folder of the run to continue with --out");
+        }
+        if (resume && !isRunFolder(dir) && !isEmpty(dir)) {
+            throw new BadInputException("--resume: " + dir + " is not a run folder (no provenance.json, results.jsonl "
+                    + "or log.txt) and holds other files; pass the folder of the run to continue with --out");
         }
         List<String> args = new ArrayList<>(List.of("waec", "run"));
         if (p != null) {
@@ -103,6 +114,21 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("Run folder: " + t.dir().toAbsolutePath());
         }
         return 0;
+    }
+
+    /** Whether a folder holds what a run writes first. */
+    private static boolean isRunFolder(Path dir) {
+        RunFolder f = new RunFolder(dir);
+        return Files.exists(f.provenance()) || Files.exists(f.results().file()) || Files.exists(f.log());
+    }
+
+    /** Whether a folder holds nothing but hidden files (a lock or temporary file a killed run left). */
+    private static boolean isEmpty(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.allMatch(f -> f.getFileName().toString().startsWith("."));
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**

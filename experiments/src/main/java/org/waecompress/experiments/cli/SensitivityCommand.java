@@ -32,12 +32,15 @@ import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
+import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecJson;
 import org.waecompress.spi.train.NetworkTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -109,6 +112,20 @@ final class SensitivityCommand implements Callable<Integer> {
         if (!Files.isRegularFile(backboneFile) || !Files.isRegularFile(provenance)) {
             throw new BadInputException(runDir + ": not a run folder with a trained backbone (expected "
                     + "networks/backbone.spec.json and provenance.json); pass the folder of a finished run");
+        }
+        if (targetSpeedup != null) {
+            NetworkSpec saved;
+            try {
+                saved = SpecJson.fromJson(Files.readString(backboneFile), backboneFile.toString());
+            } catch (IOException e) {
+                throw new BadInputException(backboneFile + ": cannot read (" + e.getMessage() + ")");
+            }
+            long macs = CostReport.of(saved).totalMacs();
+            if (macs / targetSpeedup < 1) {
+                throw new BadInputException(String.format(Locale.ROOT, "--target-speedup %s: the backbone has %,d "
+                        + "MACs, so it would leave less than one; give a MAC reduction such as 2 or 4", targetSpeedup,
+                        macs));
+            }
         }
         if (images < 1) {
             throw new BadInputException("--images " + images + ": expected at least 1 held-out image");

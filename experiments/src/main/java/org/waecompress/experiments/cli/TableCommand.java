@@ -49,6 +49,10 @@ final class TableCommand implements Callable<Integer> {
         if (dirs.size() == 1) {
             Path dir = dirs.get(0);
             ResultStore.Contents c = new ResultStore(dir).contents();
+            if (c.rows().isEmpty()) {
+                throw new BadInputException(new RunFolder(dir).results().file() + ": holds no row (the run stopped "
+                        + "before its first row was stored); --resume the run, or pass another folder");
+            }
             Tables.Meta meta = RunReport.readMeta(dir);
             List<String> notes = new ArrayList<>(meta.notes());
             notes.addAll(c.notes());

@@ -89,6 +89,9 @@ public final class ResultStore {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             endsWithNewline = text.isEmpty() || text.endsWith("\n");
             lines = text.lines().toList();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DataException(file + ": is not UTF-8 text (a results file holds one JSON row per line); "
+                    + "restore it from the run, or run again");
         } catch (IOException e) {
             throw new CompressionException(file + ": cannot read: " + e.getMessage(), e);
         }
