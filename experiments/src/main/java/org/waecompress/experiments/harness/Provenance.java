@@ -62,6 +62,7 @@ public final class Provenance {
         env.addProperty("cores", Runtime.getRuntime().availableProcessors());
         env.addProperty("intraOpThreads", Latency.threads());
         env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
+        env.addProperty("ompWaitPolicy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset (spin, then sleep)"));
         env.addProperty("gitCommit", gitCommit());
         env.add("devices", devices());
         o.add("environment", env);
