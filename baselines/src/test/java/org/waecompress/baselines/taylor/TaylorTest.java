@@ -298,4 +298,83 @@ class TaylorTest {
         assertEquals("inner", t.settings(ctx(Map.of(), null)).groups());
         assertEquals("layer1,layer2", t.settings(ctx(Map.of("groups", "layer1,layer2"), null)).groups());
     }
+
+    /** A network whose c1 maps 0 and 2 carry nothing (zero weights and bias, so zero after the ReLU). */
+    private static Network deadMaps() {
+        try (Network random = Network.random(net(), 3, 7); NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = new LinkedHashMap<>(random.weights());
+            NDArray c1 = random.weight("c1.weight").duplicate();
+            NDArray b1 = random.weight("c1.bias").duplicate();
+            c1.attach(m);
+            b1.attach(m);
+            for (int dead : new int[] {0, 2}) {
+                c1.set(new NDIndex(dead), 0f);
+                b1.set(new NDIndex(dead), 0f);
+            }
+            w.put("c1.weight", c1);
+            w.put("c1.bias", b1);
+            return Network.of(net(), 3, w, "dead maps");
+        }
+    }
+
+    /**
+     * The per-unit path of waec sensitivity (issue 29): compressUnit prunes one group by the criterion and
+     * keeps its highest-scored maps. c1's maps 0 and 2 are zero everywhere, so they score 0 and go first: at
+     * ratio 0.6 (3 of 5) c1 keeps maps 1, 3 and 4, with their weights; c2 is untouched.
+     */
+    @Test
+    void aUnitCompressedAloneKeepsItsHighestScoredMaps() {
+        ArrayImageDataset data = SyntheticImages.create(1, 32, new Shape(2, 6, 6), 3, 0.2);
+        CompressionContext c = ctx(Map.of("batches", "2"), data);
+        TaylorStrategy st = (TaylorStrategy) StrategyRegistry.discover().get("taylor-1");
+        assertEquals(List.of("c1", "c2"), st.units(net(), c));
+        try (Network n = deadMaps(); Network out = st.compressUnit(n, "c1", 0.6, c)) {
+            assertEquals(3, ((ConvSpec) out.spec().node("c1")).out());
+            assertEquals(4, ((ConvSpec) out.spec().node("c2")).out(), "another unit is untouched");
+            float[] before = n.weight("c1.weight").toFloatArray();
+            float[] after = out.weight("c1.weight").toFloatArray();
+            int per = 2 * 3 * 3;
+            int[] kept = {1, 3, 4};
+            for (int k = 0; k < kept.length; k++) {
+                for (int j = 0; j < per; j++) {
+                    assertEquals(before[kept[k] * per + j], after[k * per + j], 0f, "map " + kept[k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * layerRatios (a budget from waec sensitivity): each listed group is pruned to round(channels x ratio) in
+     * steps of channelsPerStep (auto: 5% of the listed channels, at least 1), the others keep their width, and
+     * the data-free architecture gives the same widths. c1 at 0.4 keeps 2 of 5 maps in 3 steps of one map.
+     */
+    @Test
+    void layerRatiosPruneEachListedGroupToItsWidthInSteps() {
+        ArrayImageDataset data = SyntheticImages.create(1, 32, new Shape(2, 6, 6), 3, 0.2);
+        List<String> messages = new java.util.ArrayList<>();
+        org.waecompress.spi.train.ProgressListener log = new org.waecompress.spi.train.ProgressListener() {
+            @Override
+            public void progress(org.waecompress.spi.train.ProgressEvent event) {}
+
+            @Override
+            public void message(String text) {
+                messages.add(text);
+            }
+        };
+        CompressionContext c = new CompressionContext("taylor-1", new MapConfiguration(Map.of("layerRatios",
+                "c1:0.4,c2:1", "batches", "1", "stepFineTuneSteps", "0", "fineTuneEpochs", "0")), 3, data,
+                new NetworkTrainer(null), TrainSettings.builder().epochs(1).batchSize(16).build(), log, null);
+        TaylorStrategy st = (TaylorStrategy) StrategyRegistry.discover().get("taylor-1");
+        NetworkSpec planned = st.architecture(net(), c);
+        assertEquals(2, ((ConvSpec) planned.node("c1")).out());
+        assertEquals(4, ((ConvSpec) planned.node("c2")).out());
+        try (Network n = deadMaps(); Network out = st.compress(n, c)) {
+            assertEquals(2, ((ConvSpec) out.spec().node("c1")).out());
+            assertEquals(4, ((ConvSpec) out.spec().node("c2")).out());
+            assertEquals(CostReport.of(planned).totalMacs(), CostReport.of(out.spec()).totalMacs());
+            assertEquals(3, messages.stream().filter(x -> x.contains(": step ")).count(), messages.toString());
+            assertTrue(messages.get(2).contains("step 3") && messages.get(2).contains("per-group widths"),
+                    messages.toString());
+        }
+    }
 }
