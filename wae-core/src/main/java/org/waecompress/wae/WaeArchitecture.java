@@ -71,7 +71,7 @@ public final class WaeArchitecture {
         if (o.highBranch()) {
             Shape hin = new Shape(highChannels, half.get(1), half.get(2));
             high = SpecRewriter.rewrite(new SequentialSpec("high", bs.features()), "high", hin,
-                    WidthScaling.rule(o.highWidth(), java.util.Set.of()));
+                    WidthScaling.rule(o.highWidth(), java.util.Set.of(), o.highChannelMultiple()));
             Shape fh = new NetworkSpec("probe", hin, high).outputShape();
             Shape cat = new Shape(fl.get(0) + fh.get(0), fl.get(1), fl.get(2));
             fusion = head("fusionHead", bs, cat, classes, width(o.fusionHeadWidth(), fcBackbone, 2048));

@@ -15,9 +15,26 @@ package org.waecompress.wae;
  *     classifier, as the released VGG16 model; the backbone's classifier otherwise)
  * @param fusionHeadWidth the same for the fusion head (automatic: 2048)
  * @param decoderChannels width of the decoder's convolutions (the paper: 16)
+ * @param highChannelMultiple the high branch's scaled widths round to the nearest multiple of it (1: none)
  */
 public record WaeArchitectureOptions(int encoderChannels, boolean splitNorm, double highWidth, boolean highBranch,
-        int lowHeadWidth, int fusionHeadWidth, int decoderChannels) {
+        int lowHeadWidth, int fusionHeadWidth, int decoderChannels, int highChannelMultiple) {
+
+    /**
+     * Options whose high branch widths are not rounded.
+     *
+     * @param encoderChannels the encoder's width
+     * @param splitNorm whether I_L and I_H are batch-normalised
+     * @param highWidth the high branch's width factor
+     * @param highBranch whether there is a high branch
+     * @param lowHeadWidth the low head's hidden width
+     * @param fusionHeadWidth the fusion head's hidden width
+     * @param decoderChannels the decoder's width
+     */
+    public WaeArchitectureOptions(int encoderChannels, boolean splitNorm, double highWidth, boolean highBranch,
+            int lowHeadWidth, int fusionHeadWidth, int decoderChannels) {
+        this(encoderChannels, splitNorm, highWidth, highBranch, lowHeadWidth, fusionHeadWidth, decoderChannels, 1);
+    }
 
     /**
      * Returns the paper's choices (the released VGG16 model's heads for fully connected backbones).

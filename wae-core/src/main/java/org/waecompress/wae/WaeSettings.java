@@ -1,6 +1,7 @@
 package org.waecompress.wae;
 
 import java.util.List;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.setting.Setting;
@@ -77,6 +78,9 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
             "batch-normalise I_L and I_H (non-affine, normLow and normHigh) before the low and high branches");
     static final Setting<Double> HIGH_WIDTH = Setting.real("highWidth", 0.25,
             "width of the high branch (I_H's network) as a fraction of the backbone's").above(0).atMost(1);
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "the high branch's widths (the "
+            + "backbone's times highWidth) round to the nearest multiple of this (at least one multiple): 8 or 16 "
+            + "for the blocked layouts of ONNX Runtime's and oneDNN's kernels");
     static final Setting<Boolean> HIGH_BRANCH = Setting.flag("highBranch", true,
             "classify with both sub-images (false: Table 3's I_L-only ablation)");
     static final Setting<Integer> LOW_HEAD_WIDTH = Setting.integer("lowHeadWidth", -1,
@@ -106,8 +110,8 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
 
     /** What {@code wae} reads. */
     static final List<Setting<?>> WAE = List.of(LAMBDA, GAMMA, LOSS_SCALE, ENCODER_CHANNELS, DECODER_CHANNELS,
-            SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH, LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE,
-                    FUSION_ZERO_INIT,
+            SPLIT_NORM, HIGH_WIDTH, CHANNEL_MULTIPLE, HIGH_BRANCH, LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH,
+            INIT_LOW_FROM_BASE, FUSION_ZERO_INIT,
             STAGE1_EPOCHS, STAGE1_RATE, STAGE2_EPOCHS, STAGE2_RATE, STAGE3_EPOCHS, STAGE3_RATE,
             STAGE3_ENCODER_RATE_FACTOR);
 
@@ -115,7 +119,8 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
      * What {@code decomposition} and {@code wavelet} read: the test-time network's options and the
      * classification-only budget (stage 2 + stage 3 epochs at stage 2's rate); no auto-encoder.
      */
-    static final List<Setting<?>> SHAPED_BASELINE = List.of(ENCODER_CHANNELS, SPLIT_NORM, HIGH_WIDTH, HIGH_BRANCH,
+    static final List<Setting<?>> SHAPED_BASELINE = List.of(ENCODER_CHANNELS, SPLIT_NORM, HIGH_WIDTH,
+            CHANNEL_MULTIPLE, HIGH_BRANCH,
             LOW_HEAD_WIDTH, FUSION_HEAD_WIDTH, INIT_LOW_FROM_BASE, FUSION_ZERO_INIT, STAGE2_EPOCHS, STAGE2_RATE,
             STAGE3_EPOCHS);
 
@@ -156,7 +161,7 @@ public record WaeSettings(double lambda, double gamma, WaeLoss.Scale lossScale, 
     private static WaeArchitectureOptions options(CompressionContext ctx, int decoderChannels) {
         return new WaeArchitectureOptions(ctx.get(ENCODER_CHANNELS), ctx.get(SPLIT_NORM), ctx.get(HIGH_WIDTH),
                 ctx.get(HIGH_BRANCH),
-                ctx.get(LOW_HEAD_WIDTH), ctx.get(FUSION_HEAD_WIDTH), decoderChannels);
+                ctx.get(LOW_HEAD_WIDTH), ctx.get(FUSION_HEAD_WIDTH), decoderChannels, ctx.get(CHANNEL_MULTIPLE));
     }
 
     private static TrainSettings stage2(CompressionContext ctx) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.waecompress.baselines.common.Linalg;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.data.ImageDataset;
@@ -172,6 +173,10 @@ public final class LowRankDecomposer {
                     // one response per image: a covariance of n responses has rank n - 1 at most, so a
                     // linear layer takes twice the rank it keeps in images (at least the calibration count)
                     int rank = linearRank(net, (LinearSpec) v.node(), v.path(), s);
+                    if (s.channelMultiple() > 1) {
+                        LinearSpec d = (LinearSpec) v.node();
+                        rank = ChannelMultiple.round(rank, Math.min(d.out(), d.in()), s.channelMultiple());
+                    }
                     int images = (int) Math.min(data.size(), Math.max(s.calibrationImages(), 2L * rank));
                     if (images < rank + 1) {
                         log.message(String.format(java.util.Locale.ROOT, "lowrank: %s gets the weight SVD: its "
@@ -288,6 +293,9 @@ public final class LowRankDecomposer {
                     : s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
                     : s.energy() > 0 && eig != null ? rankForEnergy(root(eig[0]), s.energy())
                     : rankForSpeedup(o, inner, s.targetSpeedup());
+            if (r > 0 && s.channelMultiple() > 1) {
+                r = ChannelMultiple.round(r, Math.min(o, inner), s.channelMultiple());
+            }
             if (r <= 0 || (long) r * (inner + o) >= (long) o * inner) {
                 return leaf;
             }

@@ -2,6 +2,7 @@ package org.waecompress.baselines.lowrank;
 
 import java.util.List;
 import java.util.Map;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
@@ -25,9 +26,30 @@ import org.waecompress.spi.setting.Setting;
  * @param locations positions sampled per image and convolution
  * @param layerRatios per layer, the fraction of its MACs its decomposition keeps; when not empty, only
  *     these layers are decomposed, each to its fraction (overriding targetSpeedup, energy and vbmf)
+ * @param channelMultiple ranks round to the nearest multiple of it
  */
 public record LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs,
-        String method, boolean vbmf, int calibrationImages, int locations, Map<String, Double> layerRatios) {
+        String method, boolean vbmf, int calibrationImages, int locations, Map<String, Double> layerRatios,
+        int channelMultiple) {
+
+    /**
+     * Settings without a channel multiple.
+     *
+     * @param targetSpeedup the per-layer MAC reduction
+     * @param energy the energy fraction, or 0
+     * @param layers conv, linear or all
+     * @param fineTuneEpochs fine-tuning epochs
+     * @param method channel, svd or tucker2
+     * @param vbmf ranks by EVBMF
+     * @param calibrationImages calibration images
+     * @param locations positions per image
+     * @param layerRatios per-layer ratios, or empty
+     */
+    public LowRankSettings(double targetSpeedup, double energy, String layers, int fineTuneEpochs, String method,
+            boolean vbmf, int calibrationImages, int locations, Map<String, Double> layerRatios) {
+        this(targetSpeedup, energy, layers, fineTuneEpochs, method, vbmf, calibrationImages, locations, layerRatios,
+                1);
+    }
 
     /**
      * Settings without per-layer ratios.
@@ -117,10 +139,13 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
             "channel: positions sampled per image and convolution").atLeast(1);
     static final Setting<Boolean> VBMF = Setting.flag("vbmf", false,
             "per-layer ranks from EVBMF of the trained weights, as Kim et al. (overrides targetSpeedup and energy)");
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "channel and svd: each rank rounds "
+            + "to the nearest multiple of this (at least one multiple; a layer still keeps none that saves no MACs): "
+            + "the thin layers' widths, 8 or 16 for the blocked layouts of ONNX Runtime's and oneDNN's kernels");
 
     /** The declared settings, in listing order. */
     static final List<Setting<?>> ALL = List.of(TARGET, ENERGY, LAYERS, FINE_TUNE_EPOCHS, RATE_FACTOR, METHOD,
-            CALIBRATION_IMAGES, LOCATIONS, VBMF, LayerwiseStrategy.LAYER_RATIOS);
+            CALIBRATION_IMAGES, LOCATIONS, VBMF, CHANNEL_MULTIPLE, LayerwiseStrategy.LAYER_RATIOS);
 
     /**
      * Reads the settings.
@@ -132,6 +157,6 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
         return new LowRankSettings(ctx.get(TARGET), ctx.get(ENERGY), ctx.get(LAYERS),
                 ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), ctx.get(METHOD),
                 ctx.get(VBMF), ctx.get(CALIBRATION_IMAGES), ctx.get(LOCATIONS),
-                LayerwiseStrategy.layerRatios(ctx, null));
+                LayerwiseStrategy.layerRatios(ctx, null), ctx.get(CHANNEL_MULTIPLE));
     }
 }

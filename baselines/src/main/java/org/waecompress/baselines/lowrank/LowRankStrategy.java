@@ -79,7 +79,7 @@ public final class LowRankStrategy implements CompressionStrategy, LayerwiseStra
     public Network compressUnit(Network net, String unit, double ratio, CompressionContext ctx) {
         LowRankSettings s = LowRankSettings.from(ctx);
         LowRankSettings one = new LowRankSettings(s.targetSpeedup(), s.energy(), s.layers(), 0, s.method(), s.vbmf(),
-                s.calibrationImages(), s.locations(), Map.of(unit, ratio));
+                s.calibrationImages(), s.locations(), Map.of(unit, ratio), s.channelMultiple());
         try {
             return LowRankDecomposer.decompose(net, one, ctx.trainData(), ctx.seed(), ctx.progress());
         } catch (InvalidSettingException e) {

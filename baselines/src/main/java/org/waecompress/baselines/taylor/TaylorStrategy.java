@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
@@ -60,8 +61,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                     + "addition), all (also every coupled group such as ResNet residual streams), or comma-separated "
                     + "conv paths whose groups to add");
 
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "every pruned group ends at a "
+            + "multiple of this (never below one multiple): the steps stop at one multiple, and after the last step "
+            + "each group drops its lowest-scored maps down to a multiple; 8 or 16 fit the blocked layouts of ONNX "
+            + "Runtime's and oneDNN's kernels");
+
     private static final List<Setting<?>> SETTINGS = List.of(TARGET, CHANNELS_PER_STEP, BATCHES, STEP_FINE_TUNE_STEPS,
-            FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS, LayerwiseStrategy.LAYER_RATIOS);
+            FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS, CHANNEL_MULTIPLE,
+            LayerwiseStrategy.LAYER_RATIOS);
 
     @Override
     public String id() {
@@ -84,9 +91,11 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      * @param fineTuneEpochs final fine-tuning epochs
      * @param groups which channel groups may be pruned: {@code inner}, {@code all} or conv paths
      * @param fineTuneRate the rate of the step and final fine-tunes
+     * @param channelMultiple every pruned group's width is a multiple of it
+     * @param multipleKey the multiple's full key, for messages
      */
     record Settings(double target, int channelsPerStep, int batches, int stepFineTuneSteps, FlopsTerm flops,
-            int fineTuneEpochs, String groups, double fineTuneRate) {}
+            int fineTuneEpochs, String groups, double fineTuneRate, int channelMultiple, String multipleKey) {}
 
     /**
      * Molchanov et al.'s FLOPs regularisation, {@code score - lambda * cost of the map}.
@@ -142,7 +151,8 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                 ctx.get(STEP_FINE_TUNE_STEPS),
                 new FlopsTerm(ctx.get(FLOPS_LAMBDA), ctx.get(FLOPS_UNIT)),
                 ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), g,
-                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR));
+                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR), ctx.get(CHANNEL_MULTIPLE),
+                ctx.key(CHANNEL_MULTIPLE.name()));
     }
 
     /**
@@ -196,17 +206,27 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
     }
 
     static NetworkSpec uniform(NetworkSpec spec, List<String> groups, double ratio) {
+        return uniform(spec, groups, ratio, 1);
+    }
+
+    /** Every listed group at the same ratio, each width rounded to the multiple. */
+    static NetworkSpec uniform(NetworkSpec spec, List<String> groups, double ratio, int multiple) {
         List<String> layers = producers(byName(spec, groups));
         return SpecRewriter.rewrite(spec, (p, leaf, in) -> layers.contains(p) && leaf instanceof ConvSpec c
-                ? c.withOut(Math.max(1, (int) Math.round(c.out() * ratio))) : leaf);
+                ? c.withOut(ChannelMultiple.round(c.out() * ratio, c.out(), multiple)) : leaf);
     }
 
     /** Each listed group's width at its ratio (groups at ratio 1 left out), in network order. */
     static Map<String, Integer> widths(NetworkSpec spec, Map<String, Double> ratios) {
+        return widths(spec, ratios, 1);
+    }
+
+    /** Each listed group's width at its ratio rounded to the multiple (groups at ratio 1 left out). */
+    static Map<String, Integer> widths(NetworkSpec spec, Map<String, Double> ratios, int multiple) {
         Map<String, Integer> out = new LinkedHashMap<>();
         byName(spec, List.copyOf(ratios.keySet())).forEach((name, g) -> {
             if (ratios.get(name) < 1) {
-                out.put(name, Math.max(1, (int) Math.round(g.channels() * ratios.get(name))));
+                out.put(name, ChannelMultiple.round(g.channels() * ratios.get(name), g.channels(), multiple));
             }
         });
         return out;
@@ -219,6 +239,47 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                 widths.get(name))));
         return SpecRewriter.rewrite(spec, (p, leaf, in) -> byProducer.containsKey(p) && leaf instanceof ConvSpec c
                 ? c.withOut(byProducer.get(p)) : leaf);
+    }
+
+    /**
+     * Brings every group to a multiple after the steps: a group whose width is not one drops its
+     * lowest-scored maps (scored once more) down to the multiple below, never below one multiple.
+     *
+     * @return the network, or {@code net} itself when every group is a multiple already
+     */
+    private static Network toMultiples(Network net, List<String> groups, int m, CompressionContext ctx, Settings s,
+            int step) {
+        Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
+        Map<String, Integer> target = new LinkedHashMap<>();
+        current.forEach((name, g) -> {
+            int w = g.channels();
+            int down = Math.max(Math.min(m, w), (w / m) * m);
+            if (down < w) {
+                target.put(name, down);
+            }
+        });
+        if (target.isEmpty()) {
+            return net;
+        }
+        Map<String, double[]> scores = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
+                ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
+        Network out = net;
+        for (Map.Entry<String, Integer> e : target.entrySet()) {
+            ChannelGroups.Group g = ChannelGroups.of(out.spec(), e.getKey());
+            Network pruned = ChannelSurgery.prune(out, g, highest(scores.get(e.getKey()), e.getValue()));
+            if (out != net) {
+                out.close();
+            }
+            out = pruned;
+        }
+        ctx.progress().message(String.format(Locale.ROOT, "%s: %d groups down to multiples of %d, %s MACs",
+                ctx.strategyId(), target.size(), m, CostReport.human(CostReport.of(out.spec()).totalMacs())));
+        return out;
+    }
+
+    private static void checkMultiple(NetworkSpec spec, List<String> groups, Settings s) {
+        ChannelMultiple.check(s.channelMultiple(), byName(spec, groups).values().stream()
+                .mapToInt(ChannelGroups.Group::channels).max().orElse(0), s.multipleKey(), spec.name());
     }
 
     /** Whether some group is still wider than its floor. */
@@ -296,32 +357,44 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
         Settings s = settings(ctx);
         List<String> layers = prunable(backbone, s.groups(), ctx.key(GROUPS.name()));
+        checkMultiple(backbone, layers, s);
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, layers);
         if (!given.isEmpty()) {
-            return perGroup(backbone, widths(backbone, given)).withName(ctx.strategyId() + "-" + backbone.name());
+            return perGroup(backbone, widths(backbone, given, s.channelMultiple()))
+                    .withName(ctx.strategyId() + "-" + backbone.name());
         }
         long goal = checkReachable(backbone, layers, s.target(), ctx.key(TARGET.name()));
         double lo = 0;
         double hi = 1;
         for (int i = 0; i < 40; i++) {
             double mid = (lo + hi) / 2;
-            if (CostReport.of(uniform(backbone, layers, mid)).totalMacs() > goal) {
+            if (CostReport.of(uniform(backbone, layers, mid, s.channelMultiple())).totalMacs()
+                    > goal) {
                 hi = mid;
             } else {
                 lo = mid;
             }
         }
-        return uniform(backbone, layers, Math.max(lo, 1e-9)).withName(ctx.strategyId() + "-" + backbone.name());
+        return uniform(backbone, layers, Math.max(lo, 1e-9), s.channelMultiple())
+                .withName(ctx.strategyId() + "-" + backbone.name());
     }
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
         Settings s = settings(ctx);
         List<String> all = prunable(trained.spec(), s.groups(), ctx.key(GROUPS.name()));
+        checkMultiple(trained.spec(), all, s);
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, all);
         // per-group ratios: each listed group pruned to its width, in the same steps, with no MAC target
-        Map<String, Integer> floors = given.isEmpty() ? Map.of() : widths(trained.spec(), given);
+        int m = s.channelMultiple();
+        Map<String, Integer> floors = given.isEmpty() ? new LinkedHashMap<>()
+                : widths(trained.spec(), given, m);
         List<String> groups = given.isEmpty() ? all : List.copyOf(floors.keySet());
+        if (given.isEmpty() && m > 1) {
+            // never below one multiple
+            byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(m,
+                    g.channels(), m)));
+        }
         long goal = given.isEmpty() ? checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name())) : 0;
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
@@ -333,6 +406,9 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         int step = saved.map(st -> st.index() + 1).orElse(0);
         try {
             while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
+                if (given.isEmpty() && !above(net.spec(), floors)) {
+                    break;
+                }
                 Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
                 Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
                         ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
@@ -359,6 +435,13 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                     net = tuned;
                 }
                 ctx.trainer().saveStage(id, trained, step - 1, net);
+            }
+            if (m > 1) {
+                Network snapped = toMultiples(net, groups, m, ctx, s, step);
+                if (snapped != net) {
+                    net.close();
+                    net = snapped;
+                }
             }
             if (s.fineTuneEpochs() > 0) {
                 Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, s.fineTuneEpochs(), 0, s.fineTuneRate());

@@ -1,6 +1,7 @@
 package org.waecompress.baselines.thinet;
 
 import java.util.List;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
@@ -17,9 +18,10 @@ import org.waecompress.spi.setting.Setting;
  * @param layerFineTuneSteps training steps after each pruned layer (0 = none)
  * @param fineTuneEpochs epochs of fine-tuning at the end
  * @param fineTuneRate the rate of the per-layer and final fine-tunes (the new GAP head's at the run's rate)
+ * @param channelMultiple each pruned layer's kept count rounds to the nearest multiple of it
  */
 public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int imagesPerClass, int locations,
-        int layerFineTuneSteps, int fineTuneEpochs, double fineTuneRate) {
+        int layerFineTuneSteps, int fineTuneEpochs, double fineTuneRate, int channelMultiple) {
 
     static final Setting<Double> RATIO = Setting.real("ratio", 0.5,
             "fraction of channels each pruned layer keeps (ThiNet-70/50/30: 0.7/0.5/0.3)").above(0).below(1);
@@ -39,15 +41,18 @@ public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int
             "epochs of fine-tuning at the end").atLeast(0);
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
             "the fine-tunes' rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "each pruned layer keeps the "
+            + "multiple of this nearest to its ratio's count (at least one multiple): 8 or 16 fit the blocked "
+            + "layouts of ONNX Runtime's and oneDNN's kernels");
 
     /** The declared settings, in listing order. */
     static final List<Setting<?>> ALL = List.of(RATIO, FIRST_LAYERS, HEAD, IMAGES_PER_CLASS, LOCATIONS,
-            LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR, LayerwiseStrategy.LAYER_RATIOS);
+            LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR, CHANNEL_MULTIPLE, LayerwiseStrategy.LAYER_RATIOS);
 
     static ThiNetSettings from(CompressionContext ctx) {
         return new ThiNetSettings(ctx.get(RATIO), ctx.get(FIRST_LAYERS), ctx.get(HEAD).equals("gap"),
                 ctx.get(IMAGES_PER_CLASS), ctx.get(LOCATIONS), ctx.get(LAYER_FINE_TUNE_STEPS),
                 ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()),
-                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR));
+                ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR), ctx.get(CHANNEL_MULTIPLE));
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.InvalidSettingException;
@@ -61,6 +62,11 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         return Math.max(1, (int) Math.round(channels * ratio));
     }
 
+    /** The channels a layer keeps at a ratio, rounded to the channel multiple. */
+    static int keep(int channels, double ratio, int multiple) {
+        return ChannelMultiple.round(channels * ratio, channels, multiple);
+    }
+
     /**
      * The layers to prune, in network order, each with its ratio: the {@code layerRatios} setting's
      * (layers at ratio 1 left out) when it is set, else the uniform ratio over the selected layers.
@@ -69,6 +75,8 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         List<String> selected = layers(spec, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
         List<String> prunable = ChannelSurgery.prunable(spec);
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, prunable);
+        ChannelMultiple.check(s.channelMultiple(), selected.stream().mapToInt(p -> ((ConvSpec) spec.node(p)).out())
+                .max().orElse(0), ctx.key(ChannelMultiple.NAME), spec.name());
         Map<String, Double> out = new LinkedHashMap<>();
         if (given.isEmpty()) {
             selected.forEach(p -> out.put(p, s.ratio()));
@@ -89,7 +97,7 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         ThiNetSettings s = ThiNetSettings.from(ctx);
         int c = ((ConvSpec) net.spec().node(unit)).out();
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
-        return ThiNetPruner.prune(net, unit, keep(c, ratio), calib, s.locations(), ctx.seed());
+        return ThiNetPruner.prune(net, unit, keep(c, ratio, s.channelMultiple()), calib, s.locations(), ctx.seed());
     }
 
     @Override
@@ -98,7 +106,7 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         Map<String, Double> plan = plan(backbone, s, ctx);
         NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> plan.containsKey(p)
                 && leaf instanceof ConvSpec c
-                ? c.withOut(keep(c.out(), plan.get(p))) : leaf);
+                ? c.withOut(keep(c.out(), plan.get(p), s.channelMultiple())) : leaf);
         return (s.gapHead() ? GapHead.replace(pruned) : pruned).withName(ctx.strategyId() + "-" + backbone.name());
     }
 
@@ -117,12 +125,13 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
             for (int i = saved.map(st -> st.index() + 1).orElse(0); i < layers.size(); i++) {
                 String p = layers.get(i);
                 int c = ((ConvSpec) net.spec().node(p)).out();
-                Network pruned = ThiNetPruner.prune(net, p, keep(c, plan.get(p)), calib, s.locations(),
+                int kept = keep(c, plan.get(p), s.channelMultiple());
+                Network pruned = ThiNetPruner.prune(net, p, kept, calib, s.locations(),
                         ctx.seed() + i);
                 net.close();
                 net = pruned;
                 ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
-                        keep(c, plan.get(p)), i + 1, layers.size()));
+                        kept, i + 1, layers.size()));
                 if (s.layerFineTuneSteps() > 0) {
                     Network tuned = ctx.fineTuneStep(id + " fine-tune after " + p, net, 1, s.layerFineTuneSteps(),
                             s.fineTuneRate());

@@ -57,6 +57,19 @@ public final class WidthScaling {
      * @return the rule
      */
     public static SpecRewriter.LeafRule rule(double factor, Set<String> keep) {
+        return rule(factor, keep, 1);
+    }
+
+    /**
+     * Returns the rule that scales output counts and rounds each to the nearest multiple (at least one
+     * multiple; a layer narrower than the multiple keeps its count).
+     *
+     * @param factor the width factor
+     * @param keep paths of layers whose output count stays
+     * @param multiple the multiple, at least 1
+     * @return the rule
+     */
+    public static SpecRewriter.LeafRule rule(double factor, Set<String> keep, int multiple) {
         InvalidSettingException.check(factor > 0 && Double.isFinite(factor), "width factor", factor,
                 "must be a positive number");
         return (path, leaf, in) -> {
@@ -64,17 +77,25 @@ public final class WidthScaling {
                 return leaf;
             }
             if (leaf instanceof ConvSpec c && !(c.groups() == c.in() && c.groups() > 1)) {
-                return c.withOut(scaled(c.out(), factor));
+                return c.withOut(scaled(c.out(), factor, multiple));
             }
             if (leaf instanceof LinearSpec d) {
-                return d.withOut(scaled(d.out(), factor));
+                return d.withOut(scaled(d.out(), factor, multiple));
             }
             if (leaf instanceof ConvTransposeSpec t) {
-                return new ConvTransposeSpec(t.name(), t.in(), scaled(t.out(), factor), t.kernel(),
+                return new ConvTransposeSpec(t.name(), t.in(), scaled(t.out(), factor, multiple), t.kernel(),
                         t.stride(), t.padding(), t.outputPadding(), t.bias());
             }
             return leaf;
         };
+    }
+
+    private static int scaled(int channels, double factor, int multiple) {
+        if (multiple <= 1) {
+            return scaled(channels, factor);
+        }
+        int full = (int) Math.max(channels, Math.round(channels * factor));
+        return org.waecompress.spi.ChannelMultiple.round(channels * factor, full, multiple);
     }
 
     /**

@@ -1,0 +1,117 @@
+package org.waecompress.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.configuration2.MapConfiguration;
+import org.junit.jupiter.api.Test;
+import org.waecompress.backbones.Backbones;
+import org.waecompress.spi.CompressionContext;
+import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.network.Network;
+import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.LinearSpec;
+import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.SpecTraversal;
+import org.waecompress.spi.train.NetworkTrainer;
+import org.waecompress.spi.train.TrainSettings;
+
+/**
+ * Issue 30, item 1: {@code channelMultiple} makes every count a strategy sets a multiple (ThiNet's kept
+ * channels, Taylor's groups, low-rank's ranks, WAE's high branch), and refuses a multiple no layer can hold.
+ */
+class ChannelMultipleTest {
+
+    private static final StrategyRegistry SHIPPED = DocsTest.shipped();
+
+    private static NetworkSpec backbone() {
+        return Backbones.create("vgg16-bn-small", new Shape(1, 16, 16), 4, 0.25);
+    }
+
+    private static CompressionContext ctx(String id, Map<String, Object> s, ArrayImageDataset data) {
+        return new CompressionContext(id, new MapConfiguration(s), 3, data, new NetworkTrainer(null),
+                TrainSettings.builder().epochs(1).batchSize(16).build(), null, null);
+    }
+
+    /** Every convolution's and linear layer's output count that differs from the backbone's. */
+    private static List<Integer> changed(NetworkSpec before, NetworkSpec after) {
+        List<Integer> out = new ArrayList<>();
+        for (SpecTraversal.Visited v : after.nodes()) {
+            int n = v.node() instanceof ConvSpec c ? c.out() : v.node() instanceof LinearSpec d ? d.out() : -1;
+            if (n < 0) {
+                continue;
+            }
+            int was = -1;
+            try {
+                var old = before.node(v.path());
+                was = old instanceof ConvSpec c ? c.out() : old instanceof LinearSpec d ? d.out() : -1;
+            } catch (RuntimeException e) {
+                // a node the strategy added (a factor of a decomposed layer)
+            }
+            if (n != was) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyCountAStrategySetsIsAMultiple() {
+        NetworkSpec b = backbone();
+        for (String id : List.of("thinet-70", "thinet-30", "taylor-1", "taylor-2", "lowrank")) {
+            NetworkSpec plain = SHIPPED.get(id).architecture(b, ctx(id, Map.of(), null));
+            NetworkSpec eight = SHIPPED.get(id).architecture(b, ctx(id, Map.of("channelMultiple", "8"), null));
+            List<Integer> counts = changed(b, eight);
+            assertTrue(!counts.isEmpty(), id);
+            assertTrue(counts.stream().allMatch(n -> n % 8 == 0), id + ": " + counts);
+            assertTrue(changed(b, plain).stream().anyMatch(n -> n % 8 != 0), id + ": the case cannot tell");
+            double ratio = CostReport.of(eight).totalMacs() / (double) CostReport.of(plain).totalMacs();
+            assertTrue(ratio > 0.75 && ratio < 1.33, id + ": the budget is kept within a multiple's rounding, "
+                    + ratio);
+        }
+        // WAE: the high branch is the backbone at a quarter width (4, 8, 16, 32), rounded to 8
+        NetworkSpec wae = SHIPPED.get("wae").architecture(b, ctx("wae", Map.of("channelMultiple", "8"), null));
+        List<Integer> high = wae.nodes().stream().filter(v -> v.path().contains("high.")
+                && v.node() instanceof ConvSpec).map(v -> ((ConvSpec) v.node()).out()).toList();
+        assertTrue(!high.isEmpty() && high.stream().allMatch(n -> n % 8 == 0), high.toString());
+        NetworkSpec wae1 = SHIPPED.get("wae").architecture(b, ctx("wae", Map.of(), null));
+        assertNotEquals(CostReport.of(wae1).totalMacs(), CostReport.of(wae).totalMacs());
+    }
+
+    /** Taylor's data-driven pruning: the steps stop at one multiple, then every group drops to a multiple. */
+    @Test
+    void taylorsPrunedGroupsEndAtMultiples() {
+        ArrayImageDataset data = SyntheticImages.create(2, 64, new Shape(1, 16, 16), 4, 0.1);
+        NetworkSpec b = backbone();
+        try (Network base = Network.random(b, 4, 1);
+                Network out = SHIPPED.get("taylor-1").compress(base, ctx("taylor-1", Map.of("batches", "1",
+                        "stepFineTuneSteps", "0", "fineTuneEpochs", "0", "channelsPerStep", "13",
+                        "channelMultiple", "8"), data))) {
+            List<Integer> counts = changed(b, out.spec());
+            assertTrue(!counts.isEmpty() && counts.stream().allMatch(n -> n % 8 == 0), counts.toString());
+            assertTrue(CostReport.of(out.spec()).totalMacs() <= CostReport.of(b).totalMacs() / 2.5);
+        }
+    }
+
+    @Test
+    void aMultipleNoLayerCanHoldIsRefused() {
+        NetworkSpec b = backbone();
+        for (String id : List.of("thinet", "taylor-1")) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                    () -> SHIPPED.get(id).architecture(b, ctx(id, Map.of("channelMultiple", "128"), null)));
+            assertEquals("strategy." + id + ".channelMultiple = 128: is at least as large as the widest layer of "
+                    + b.name() + " it would round (128 channels), so nothing could be pruned; use a smaller multiple "
+                    + "(or 1 for none)", e.getMessage());
+        }
+    }
+}
