@@ -66,9 +66,28 @@ public final class Plots {
             return List.of(a, b);
         }
         Path c = dir.resolve("speedup_vs_macs.png");
-        save(chart("Measured CPU speed-up vs MAC speed-up", "MAC speed-up (x)", "measured speed-up (x)", rows,
-                r -> r.cost().macSpeedup(), ResultRow::speedup, false, null), c);
+        JFreeChart speed = chart("Measured CPU speed-up vs MAC speed-up", "MAC speed-up (x)", "measured speed-up (x)",
+                rows, r -> r.cost().macSpeedup(), ResultRow::speedup, false, null);
+        identityLine(speed);
+        save(speed, c);
         return List.of(c);
+    }
+
+    /**
+     * Draws y = x across the plot: a point on it turned every MAC it saved into time, one below it lost
+     * some (fixed costs, layouts the runtime does not like, memory-bound layers).
+     */
+    static void identityLine(JFreeChart chart) {
+        XYPlot plot = chart.getXYPlot();
+        double hi = Math.max(plot.getDomainAxis().getUpperBound(), plot.getRangeAxis().getUpperBound());
+        double lo = Math.min(plot.getDomainAxis().getLowerBound(), plot.getRangeAxis().getLowerBound());
+        plot.addAnnotation(new org.jfree.chart.annotations.XYLineAnnotation(lo, lo, hi, hi, new BasicStroke(1f,
+                BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {2f, 3f}, 0f), Color.GRAY));
+        XYTextAnnotation note = new XYTextAnnotation("y = x (every MAC saved is time saved) ", hi, hi);
+        note.setFont(LABEL_FONT);
+        note.setPaint(Color.GRAY);
+        note.setTextAnchor(TextAnchor.TOP_RIGHT);
+        plot.addAnnotation(note);
     }
 
     /** The error against measured speed-up chart, with its front. */
@@ -146,9 +165,11 @@ public final class Plots {
     }
 
     /**
-     * Draws the chart once off screen to learn its plot area and axis ranges, then anchors each label
-     * so its text stays inside the area: to the right of and above its point, unless that runs past
-     * the right edge (then to the left) or the top edge (then below).
+     * Draws the chart once off screen to learn its plot area and axis ranges, then places each label so
+     * that its text stays inside the area and overlaps no label placed before it: beside its point (right
+     * and above first, then the other three corners), else moved up or down by whole lines, with a thin
+     * leader line back to its point. Points that crowd (eight rows near the same speed-up) keep readable
+     * labels.
      */
     private static void keepInside(JFreeChart chart, List<XYTextAnnotation> labels) {
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -159,17 +180,59 @@ public final class Plots {
             Rectangle2D area = info.getPlotInfo().getDataArea();
             XYPlot plot = chart.getXYPlot();
             FontMetrics fm = g.getFontMetrics(LABEL_FONT);
+            List<Rectangle2D> placed = new ArrayList<>();
+            TextAnchor[] anchors = {TextAnchor.BOTTOM_LEFT, TextAnchor.TOP_LEFT, TextAnchor.BOTTOM_RIGHT,
+                TextAnchor.TOP_RIGHT};
             for (XYTextAnnotation a : labels) {
                 double px = plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
                 double py = plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
-                boolean left = px + fm.stringWidth(a.getText()) > area.getMaxX();
-                boolean below = py - fm.getHeight() < area.getMinY();
-                a.setTextAnchor(below ? (left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT)
-                        : (left ? TextAnchor.BOTTOM_RIGHT : TextAnchor.BOTTOM_LEFT));
+                int w = fm.stringWidth(a.getText());
+                int h = fm.getHeight();
+                Rectangle2D chosen = null;
+                TextAnchor anchor = null;
+                double at = py;
+                search:
+                for (int shift = 0; shift <= 12; shift++) {
+                    for (int sign : shift == 0 ? new int[] {1} : new int[] {-1, 1}) {
+                        double y = py + sign * shift * h;
+                        for (TextAnchor t : anchors) {
+                            Rectangle2D box = box(t, px, y, w, h);
+                            if (area.contains(box) && placed.stream().noneMatch(box::intersects)) {
+                                chosen = box;
+                                anchor = t;
+                                at = y;
+                                break search;
+                            }
+                        }
+                    }
+                }
+                if (chosen == null) {
+                    // no free place: beside the point, inside the area
+                    boolean left = px + w > area.getMaxX();
+                    boolean below = py - h < area.getMinY();
+                    anchor = below ? (left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT)
+                            : (left ? TextAnchor.BOTTOM_RIGHT : TextAnchor.BOTTOM_LEFT);
+                    chosen = box(anchor, px, py, w, h);
+                }
+                a.setTextAnchor(anchor);
+                if (at != py) {
+                    a.setY(plot.getRangeAxis().java2DToValue(at, area, plot.getRangeAxisEdge()));
+                    plot.addAnnotation(new org.jfree.chart.annotations.XYLineAnnotation(a.getX(),
+                            plot.getRangeAxis().java2DToValue(py, area, plot.getRangeAxisEdge()), a.getX(), a.getY(),
+                            new BasicStroke(0.5f), Color.LIGHT_GRAY));
+                }
+                placed.add(chosen);
             }
         } finally {
             g.dispose();
         }
+    }
+
+    /** The box a label of {@code w x h} pixels covers when anchored at a point by a corner. */
+    static Rectangle2D box(TextAnchor anchor, double x, double y, int w, int h) {
+        double left = anchor == TextAnchor.BOTTOM_RIGHT || anchor == TextAnchor.TOP_RIGHT ? x - w : x;
+        double top = anchor == TextAnchor.BOTTOM_LEFT || anchor == TextAnchor.BOTTOM_RIGHT ? y - h : y;
+        return new Rectangle2D.Double(left, top, w, h);
     }
 
     private static void save(JFreeChart chart, Path file) {

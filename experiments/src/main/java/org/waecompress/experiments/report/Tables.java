@@ -102,6 +102,11 @@ public final class Tables {
                 c.add(Column.of("speed-up (MACs)", "MAC speed-up", "mac_speedup", true,
                         r -> r.cost().macs() == 0 ? "-" : f("%.2fx", r.cost().macSpeedup()),
                         r -> f("%.4f", r.cost().macSpeedup())));
+                // where MACs did not become time: the measured speed-up as a share of the MAC speed-up
+                c.add(Column.of("measured / MACs", "Measured / MACs", "speedup_efficiency", true,
+                        r -> efficiency(r, e) == null ? "-" : f("%.0f%%", 100 * efficiency(r, e))
+                                + (r.timings().of(e) != null && r.timings().of(e).fallback() != null ? "*" : ""),
+                        r -> efficiency(r, e) == null ? "" : f("%.4f", efficiency(r, e))));
             }
         }
         for (String e : engines) {
@@ -125,6 +130,21 @@ public final class Tables {
         }
         c.add(Column.csvOnly("test_images", r -> r.errors() == null ? "" : Integer.toString(r.errors().testImages())));
         return c;
+    }
+
+    /**
+     * A row's measured speed-up on an engine over its MAC speed-up: 1 where every MAC saved became time,
+     * below 1 where the runtime gave back less (fixed costs, layouts, memory-bound layers).
+     *
+     * @return the ratio, or null without a timing or MACs
+     */
+    static Double efficiency(ResultRow r, String engine) {
+        if (r.cost().macs() == 0 || r.failed()) {
+            return null;
+        }
+        EngineTiming t = r.timings().of(engine);
+        return t == null || !(t.speedup() > 0) || !Double.isFinite(t.speedup()) ? null
+                : t.speedup() / r.cost().macSpeedup();
     }
 
     /** The engines the rows were timed on, in the rows' order. */

@@ -120,7 +120,9 @@ class ParetoTest {
         g.setFont(Plots.LABEL_FONT);
         int checked = 0;
         for (XYAnnotation an : plot.getAnnotations()) {
-            XYTextAnnotation a = (XYTextAnnotation) an;
+            if (!(an instanceof XYTextAnnotation a)) {
+                continue;
+            }
             float x = (float) plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
             float y = (float) plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
             Rectangle2D box = TextUtils.calcAlignedStringBounds(a.getText(), g, x, y, a.getTextAnchor());
@@ -129,5 +131,46 @@ class ParetoTest {
         }
         g.dispose();
         assertEquals(rows.size(), checked);
+    }
+
+    /**
+     * Issue 30, item 4: eight rows near the same speed-up and error (the 224 plot's crowd near 3.5x) get
+     * labels inside the plot area that overlap no other label.
+     */
+    @Test
+    void crowdedLabelsDoNotOverlap() {
+        System.setProperty("java.awt.headless", "true");
+        List<ResultRow> rows = new java.util.ArrayList<>(List.of(row("backbone", 10.0, 1.0, 1_000_000),
+                row("far", 40.0, 9.0, 90_000)));
+        String[] names = {"wae", "thinet", "decomposition", "wavelet", "thinet-gap", "thinet-conv", "lowrank",
+            "taylor-2"};
+        for (int i = 0; i < names.length; i++) {
+            rows.add(row(names[i], 20.0 + 0.05 * i, 3.5 + 0.01 * i, 300_000));
+        }
+        JFreeChart chart = Plots.accuracyVsSpeedup(rows);
+        BufferedImage image = new BufferedImage(Plots.WIDTH, Plots.HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        ChartRenderingInfo info = new ChartRenderingInfo();
+        chart.draw(g, new Rectangle2D.Double(0, 0, Plots.WIDTH, Plots.HEIGHT), info);
+        Rectangle2D area = info.getPlotInfo().getDataArea();
+        XYPlot plot = chart.getXYPlot();
+        g.setFont(Plots.LABEL_FONT);
+        List<Rectangle2D> boxes = new java.util.ArrayList<>();
+        for (XYAnnotation an : plot.getAnnotations()) {
+            if (an instanceof XYTextAnnotation a) {
+                float x = (float) plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
+                float y = (float) plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
+                Rectangle2D box = TextUtils.calcAlignedStringBounds(a.getText(), g, x, y, a.getTextAnchor());
+                assertTrue(area.contains(box), a.getText() + " leaves the plot area");
+                for (Rectangle2D other : boxes) {
+                    Rectangle2D cut = box.createIntersection(other);
+                    assertTrue(cut.getWidth() <= 1 || cut.getHeight() <= 1, a.getText() + " overlaps a label: " + box
+                            + " and " + other);
+                }
+                boxes.add(box);
+            }
+        }
+        g.dispose();
+        assertEquals(rows.size(), boxes.size());
     }
 }
