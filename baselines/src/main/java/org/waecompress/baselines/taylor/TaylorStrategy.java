@@ -336,6 +336,54 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         return lowest(TaylorCriterion.normalise(raw), groups, cost, flops, perStep, floors);
     }
 
+    /**
+     * A step that keeps every group at a multiple: the globally lowest maps are picked as in {@link
+     * #step(Map, Map, CostReport, FlopsTerm, int, Map)}, then each group's new width goes to the multiple
+     * nearest to what the pick leaves (never below its floor), taking or sparing its own lowest-scored
+     * maps; when every group would round back to no removal, the group the pick took most from loses one
+     * multiple, so that each step makes progress.
+     *
+     * @param multiple the multiple, above 1
+     * @return per group, the channels to remove
+     */
+    static Map<String, List<Integer>> step(Map<String, double[]> raw, Map<String, ChannelGroups.Group> groups,
+            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors, int multiple) {
+        Map<String, double[]> scores = TaylorCriterion.normalise(raw);
+        Map<String, List<Integer>> picked = lowest(scores, groups, cost, flops, perStep, floors);
+        if (multiple <= 1) {
+            return picked;
+        }
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        String most = null;
+        for (Map.Entry<String, double[]> e : scores.entrySet()) {
+            int w = e.getValue().length;
+            int k = picked.getOrDefault(e.getKey(), List.of()).size();
+            int floor = Math.max(floors.getOrDefault(e.getKey(), 1), Math.min(multiple, w));
+            int kept = Math.max(floor, Math.min(w, (int) Math.round((w - k) / (double) multiple) * multiple));
+            if (kept < w) {
+                out.put(e.getKey(), lowestOf(e.getValue(), w - kept));
+            }
+            if (k > 0 && (most == null || k > picked.get(most).size())) {
+                most = e.getKey();
+            }
+        }
+        if (out.isEmpty() && most != null) {
+            double[] sc = scores.get(most);
+            int floor = Math.max(floors.getOrDefault(most, 1), Math.min(multiple, sc.length));
+            int kept = Math.max(floor, ((sc.length - 1) / multiple) * multiple);
+            if (kept < sc.length) {
+                out.put(most, lowestOf(sc, sc.length - kept));
+            }
+        }
+        return out;
+    }
+
+    /** The {@code n} channels with the lowest scores, lowest first. */
+    private static List<Integer> lowestOf(double[] scores, int n) {
+        return IntStream.range(0, scores.length).boxed().sorted(Comparator.comparingDouble(c -> scores[c])).limit(n)
+                .toList();
+    }
+
     /** Checks that the target is reachable: every prunable group at one channel must get below it. */
     static long checkReachable(NetworkSpec spec, List<String> layers, double target, String key) {
         long base = CostReport.of(spec).totalMacs();
@@ -406,14 +454,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         int step = saved.map(st -> st.index() + 1).orElse(0);
         try {
             while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
-                if (given.isEmpty() && !above(net.spec(), floors)) {
+                if (given.isEmpty() && m > 1 && !above(net.spec(), floors)) {
                     break;
                 }
                 Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
                 Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
                         ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
                 Map<String, List<Integer>> remove = step(raw, current, CostReport.of(net.spec()), s.flops(), perStep,
-                        floors);
+                        floors, m);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }
