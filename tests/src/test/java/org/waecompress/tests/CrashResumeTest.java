@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.experiments.cli.Main;
 import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.result.ResultRow;
 
@@ -43,20 +42,7 @@ class CrashResumeTest {
             "output.keepNetworks=true", "experiment.then=");
 
     private Process start(Path out, boolean resume) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--out", out.toString()));
-        PLAN.forEach(p -> {
-            cmd.add("--set");
-            cmd.add(p);
-        });
-        if (resume) {
-            cmd.add("--resume");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve(out.getFileName() + ".log").toFile());
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        return pb.start();
+        return RunProcess.start(tmp, out, PLAN, resume, tmp.resolve(out.getFileName() + ".log"));
     }
 
     @Test

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.experiments.cli.Main;
 import org.waecompress.experiments.harness.ResultStore;
 
 /**
@@ -34,20 +32,7 @@ class SignalStopTest {
             "output.checkpointSeconds=0", "output.onnx=false", "experiment.then=");
 
     private Process start(Path out, boolean resume, String log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--out", out.toString()));
-        PLAN.forEach(p -> {
-            cmd.add("--set");
-            cmd.add(p);
-        });
-        if (resume) {
-            cmd.add("--resume");
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(tmp.toFile())
-                .redirectOutput(tmp.resolve(log).toFile());
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        return pb.start();
+        return RunProcess.start(tmp, out, PLAN, resume, tmp.resolve(log));
     }
 
     /** Waits until the log shows a training step, then sends the signal; returns the exit code. */

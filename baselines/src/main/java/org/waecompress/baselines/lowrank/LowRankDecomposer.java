@@ -230,16 +230,7 @@ public final class LowRankDecomposer {
 
     /** {@code count} images drawn at random (without replacement) from the seed. */
     static ImageDataset sample(ImageDataset data, int count, long seed) {
-        int[] order = java.util.stream.IntStream.range(0, data.size()).toArray();
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
-        int k = Math.min(count, order.length);
-        for (int i = 0; i < k; i++) {
-            int j = i + rnd.nextInt(order.length - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return data.subset(java.util.Arrays.copyOf(order, k), "(low-rank calibration)");
+        return data.sample(count, seed, "(low-rank calibration)");
     }
 
     private static Network decompose(Network net, LowRankSettings s, Map<String, Responses> responses) {

@@ -264,15 +264,7 @@ class LowRankTest {
     void aLinearLayerTakesTwiceItsRankInImagesOrTheWeightSvdWithANote() {
         ArrayImageDataset data = org.waecompress.spi.data.SyntheticImages.create(3, 100, new Shape(3, 8, 8), 5, 0.5);
         List<String> notes = new java.util.ArrayList<>();
-        org.waecompress.spi.train.ProgressListener log = new org.waecompress.spi.train.ProgressListener() {
-            @Override
-            public void progress(org.waecompress.spi.train.ProgressEvent event) {}
-
-            @Override
-            public void message(String text) {
-                notes.add(text);
-            }
-        };
+        var log = org.waecompress.spi.train.ProgressListener.messages(notes::add);
         assertEquals(31, LowRankDecomposer.rankForSpeedup(64, 2048, 2));
         try (Network net = Network.random(spec(), 5, 3);
                 Network few = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel", false,

@@ -352,15 +352,7 @@ class TaylorTest {
     void layerRatiosPruneEachListedGroupToItsWidthInSteps() {
         ArrayImageDataset data = SyntheticImages.create(1, 32, new Shape(2, 6, 6), 3, 0.2);
         List<String> messages = new java.util.ArrayList<>();
-        org.waecompress.spi.train.ProgressListener log = new org.waecompress.spi.train.ProgressListener() {
-            @Override
-            public void progress(org.waecompress.spi.train.ProgressEvent event) {}
-
-            @Override
-            public void message(String text) {
-                messages.add(text);
-            }
-        };
+        var log = org.waecompress.spi.train.ProgressListener.messages(messages::add);
         CompressionContext c = new CompressionContext("taylor-1", new MapConfiguration(Map.of("layerRatios",
                 "c1:0.4,c2:1", "batches", "1", "stepFineTuneSteps", "0", "fineTuneEpochs", "0")), 3, data,
                 new NetworkTrainer(null), TrainSettings.builder().epochs(1).batchSize(16).build(), log, null);

@@ -154,4 +154,29 @@ public interface ImageDataset {
         }
         return subset(idx, "(first " + n + ")");
     }
+
+    /**
+     * Returns {@code count} samples drawn at random without replacement from a seed (a partial
+     * Fisher-Yates shuffle: the first k samples of a larger draw with the same seed are the draw of k).
+     *
+     * @param count how many (all, if there are fewer)
+     * @param seed the seed
+     * @param description what the draw is, for {@link #name()}
+     * @return the view
+     */
+    default ImageDataset sample(int count, long seed, String description) {
+        int[] order = new int[size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int k = Math.min(count, order.length);
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(order.length - i);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return subset(java.util.Arrays.copyOf(order, k), description);
+    }
 }

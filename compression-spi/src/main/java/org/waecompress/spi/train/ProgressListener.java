@@ -28,4 +28,23 @@ public interface ProgressListener {
      * @param text the line
      */
     void message(String text);
+
+    /**
+     * Returns a listener that passes each message line on and ignores progress bars (a log, a test's
+     * record).
+     *
+     * @param lines where the lines go
+     * @return the listener
+     */
+    static ProgressListener messages(java.util.function.Consumer<String> lines) {
+        return new ProgressListener() {
+            @Override
+            public void progress(ProgressEvent event) {}
+
+            @Override
+            public void message(String text) {
+                lines.accept(text);
+            }
+        };
+    }
 }

@@ -79,17 +79,9 @@ public final class SensitivityAnalysis {
      * @return the images
      */
     public static ImageDataset heldOut(ImageDataset train, int count, long seed) {
-        int[] order = java.util.stream.IntStream.range(0, train.size()).toArray();
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed ^ 0x5E45171L);
-        int k = Math.min(count, order.length);
-        for (int i = 0; i < k; i++) {
-            int j = i + rnd.nextInt(order.length - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return train.subset(java.util.Arrays.copyOf(order, k), "(sensitivity held-out: " + k
-                + " training images drawn with seed " + seed + ")");
+        int k = Math.min(count, train.size());
+        return train.sample(k, seed ^ 0x5E45171L, "(sensitivity held-out: " + k + " training images drawn with seed "
+                + seed + ")");
     }
 
     /** The settings a cell depends on, as sorted key=value text. */

@@ -103,14 +103,8 @@ class ParetoTest {
         assertTrue(md.lines().anyMatch(l -> l.startsWith("| b ") && l.endsWith("| MACs           |")), md);
     }
 
-    @Test
-    void labelsStayInsideThePlotArea() {
-        System.setProperty("java.awt.headless", "true");
-        // the long labels at the right and top edges are the ones a fixed anchor cuts off
-        List<ResultRow> rows = List.of(row("backbone", 10.0, 1.0, 1_000_000),
-                row("thinet-30-and-a-long-label", 30.0, 6.0, 100_000), row("a-long-label-on-the-top-edge", 31.0, 5.9,
-                        110_000), row("taylor", 12.0, 2.0, 500_000));
-        JFreeChart chart = Plots.accuracyVsSpeedup(rows);
+    /** Draws a chart and returns each label's text box, after checking it lies inside the plot area. */
+    private static List<Rectangle2D> labelBoxes(JFreeChart chart) {
         BufferedImage image = new BufferedImage(Plots.WIDTH, Plots.HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         ChartRenderingInfo info = new ChartRenderingInfo();
@@ -118,19 +112,28 @@ class ParetoTest {
         Rectangle2D area = info.getPlotInfo().getDataArea();
         XYPlot plot = chart.getXYPlot();
         g.setFont(Plots.LABEL_FONT);
-        int checked = 0;
+        List<Rectangle2D> boxes = new java.util.ArrayList<>();
         for (XYAnnotation an : plot.getAnnotations()) {
-            if (!(an instanceof XYTextAnnotation a)) {
-                continue;
+            if (an instanceof XYTextAnnotation a) {
+                float x = (float) plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
+                float y = (float) plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
+                Rectangle2D box = TextUtils.calcAlignedStringBounds(a.getText(), g, x, y, a.getTextAnchor());
+                assertTrue(area.contains(box), a.getText() + " at " + box + " leaves the plot area " + area);
+                boxes.add(box);
             }
-            float x = (float) plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
-            float y = (float) plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
-            Rectangle2D box = TextUtils.calcAlignedStringBounds(a.getText(), g, x, y, a.getTextAnchor());
-            assertTrue(area.contains(box), a.getText() + " at " + box + " leaves the plot area " + area);
-            checked++;
         }
         g.dispose();
-        assertEquals(rows.size(), checked);
+        return boxes;
+    }
+
+    @Test
+    void labelsStayInsideThePlotArea() {
+        System.setProperty("java.awt.headless", "true");
+        // the long labels at the right and top edges are the ones a fixed anchor cuts off
+        List<ResultRow> rows = List.of(row("backbone", 10.0, 1.0, 1_000_000),
+                row("thinet-30-and-a-long-label", 30.0, 6.0, 100_000), row("a-long-label-on-the-top-edge", 31.0, 5.9,
+                        110_000), row("taylor", 12.0, 2.0, 500_000));
+        assertEquals(rows.size(), labelBoxes(Plots.accuracyVsSpeedup(rows)).size());
     }
 
     /**
@@ -147,30 +150,14 @@ class ParetoTest {
         for (int i = 0; i < names.length; i++) {
             rows.add(row(names[i], 20.0 + 0.05 * i, 3.5 + 0.01 * i, 300_000));
         }
-        JFreeChart chart = Plots.accuracyVsSpeedup(rows);
-        BufferedImage image = new BufferedImage(Plots.WIDTH, Plots.HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        ChartRenderingInfo info = new ChartRenderingInfo();
-        chart.draw(g, new Rectangle2D.Double(0, 0, Plots.WIDTH, Plots.HEIGHT), info);
-        Rectangle2D area = info.getPlotInfo().getDataArea();
-        XYPlot plot = chart.getXYPlot();
-        g.setFont(Plots.LABEL_FONT);
-        List<Rectangle2D> boxes = new java.util.ArrayList<>();
-        for (XYAnnotation an : plot.getAnnotations()) {
-            if (an instanceof XYTextAnnotation a) {
-                float x = (float) plot.getDomainAxis().valueToJava2D(a.getX(), area, plot.getDomainAxisEdge());
-                float y = (float) plot.getRangeAxis().valueToJava2D(a.getY(), area, plot.getRangeAxisEdge());
-                Rectangle2D box = TextUtils.calcAlignedStringBounds(a.getText(), g, x, y, a.getTextAnchor());
-                assertTrue(area.contains(box), a.getText() + " leaves the plot area");
-                for (Rectangle2D other : boxes) {
-                    Rectangle2D cut = box.createIntersection(other);
-                    assertTrue(cut.getWidth() <= 1 || cut.getHeight() <= 1, a.getText() + " overlaps a label: " + box
-                            + " and " + other);
-                }
-                boxes.add(box);
+        List<Rectangle2D> boxes = labelBoxes(Plots.accuracyVsSpeedup(rows));
+        assertEquals(rows.size(), boxes.size());
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Rectangle2D cut = boxes.get(i).createIntersection(boxes.get(j));
+                assertTrue(cut.getWidth() <= 1 || cut.getHeight() <= 1, "labels " + i + " and " + j + " overlap: "
+                        + boxes.get(i) + ", " + boxes.get(j));
             }
         }
-        g.dispose();
-        assertEquals(rows.size(), boxes.size());
     }
 }
