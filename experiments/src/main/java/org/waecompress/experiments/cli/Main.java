@@ -135,27 +135,8 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         // SIGTERM or SIGINT: the work stops at its next safe point (a training step, a batch, a latency run)
-        // before the JVM exits, so the engines' native code is never running while the process ends
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            StopRequest.request("a signal (SIGTERM or SIGINT)");
-            try {
-                done.await(StopRequest.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "waec-stop"));
-        int code;
-        try {
-            code = execute(args);
-        } finally {
-            done.countDown();
-        }
-        if (StopRequest.requested()) {
-            // the JVM is ending already (System.exit would wait for ever): it exits with 128 + the signal
-            return;
-        }
-        System.exit(code);
+        // before the JVM begins to exit, so no engine's native code runs while the process ends
+        StopRequest.exit(StopRequest.guarded(() -> execute(args)));
     }
 
     /** The exit code of a command stopped by a signal: 128 + SIGTERM's number, as the JVM gives. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.StopRequest;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.Progress;
@@ -138,11 +139,11 @@ public final class ForkedLatency {
             pb.environment().put("OPT_OUT_TRACKING", "true");
             Process p = pb.start();
             while (!p.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                if (org.waecompress.spi.StopRequest.requested()) {
+                if (StopRequest.requested()) {
                     // the fork stops at its own next safe point (its hook), then this one
                     p.destroy();
-                    p.waitFor(org.waecompress.spi.StopRequest.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                    org.waecompress.spi.StopRequest.check(what);
+                    p.waitFor(StopRequest.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    StopRequest.check(what);
                 }
             }
             int code = p.exitValue();
@@ -196,6 +197,11 @@ public final class ForkedLatency {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        // its parent stops it with SIGTERM when the run is stopped: at a safe point, as waec itself
+        StopRequest.exit(StopRequest.guarded(() -> fork(args)));
+    }
+
+    private static int fork(String[] args) {
         try {
             System.setProperty("ai.djl.offline", "true");
             LatencyEngine engine = LatencyEngine.of(args[0]);
@@ -217,10 +223,10 @@ public final class ForkedLatency {
             } finally {
                 nets.forEach(Timed::close);
             }
-            System.exit(0);
+            return 0;
         } catch (Throwable e) {
             System.err.println("latency fork: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            System.exit(1);
+            return 1;
         }
     }
 }

@@ -89,8 +89,9 @@ public final class Latency {
         double[][] ms = new double[nets.size()][runs];
         Random random = new Random(batch * 31L + nets.size());
         Progress p = new Progress(listener, "latency (batch " + batch + ")", (long) (warmup + runs) * nets.size());
+        String where = "latency (batch " + batch + ")";
         for (int r = -warmup; r < runs; r++) {
-            org.waecompress.spi.StopRequest.check("latency (batch " + batch + ")");
+            org.waecompress.spi.StopRequest.check(where);
             for (int i = 0; i < nets.size(); i++) {
                 Timed t = nets.get(i);
                 t.prepare(batch, random);
