@@ -79,6 +79,13 @@ class ChannelMultipleTest {
             assertTrue(ratio > 0.75 && ratio < 1.33, id + ": the budget is kept within a multiple's rounding, "
                     + ratio);
         }
+        // Tucker-2: both ranks of every decomposed convolution
+        NetworkSpec tucker = SHIPPED.get("lowrank").architecture(b, ctx("lowrank", Map.of("method", "tucker2",
+                "channelMultiple", "8"), null));
+        List<Integer> ranks = changed(b, tucker);
+        assertTrue(!ranks.isEmpty() && ranks.stream().allMatch(n -> n % 8 == 0), "tucker2: " + ranks);
+        assertTrue(changed(b, SHIPPED.get("lowrank").architecture(b, ctx("lowrank", Map.of("method", "tucker2"),
+                null))).stream().anyMatch(n -> n % 8 != 0), "tucker2: the case cannot tell");
         // WAE: the high branch is the backbone at a quarter width (4, 8, 16, 32), rounded to 8
         NetworkSpec wae = SHIPPED.get("wae").architecture(b, ctx("wae", Map.of("channelMultiple", "8"), null));
         List<Integer> high = wae.nodes().stream().filter(v -> v.path().contains("high.")

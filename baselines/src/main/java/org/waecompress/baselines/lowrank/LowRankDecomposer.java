@@ -444,6 +444,10 @@ public final class LowRankDecomposer {
                 }
             }
         }
+        if (r3 > 0 && r4 > 0 && s.channelMultiple() > 1) {
+            r3 = ChannelMultiple.round(r3, Math.min(sIn, t * kk), s.channelMultiple());
+            r4 = ChannelMultiple.round(r4, Math.min(t, sIn * kk), s.channelMultiple());
+        }
         if (r3 <= 0 || r4 <= 0 || tuckerMacs(inPos, outPos, sIn, t, r3, r4, kk) >= original) {
             return c;
         }

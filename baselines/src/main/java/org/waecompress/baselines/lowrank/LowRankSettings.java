@@ -139,7 +139,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
             "channel: positions sampled per image and convolution").atLeast(1);
     static final Setting<Boolean> VBMF = Setting.flag("vbmf", false,
             "per-layer ranks from EVBMF of the trained weights, as Kim et al. (overrides targetSpeedup and energy)");
-    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "channel and svd: each rank rounds "
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "each rank (tucker2: both) rounds "
             + "to the nearest multiple of this (at least one multiple; a layer still keeps none that saves no MACs): "
             + "the thin layers' widths, 8 or 16 for the blocked layouts of ONNX Runtime's and oneDNN's kernels");
 
