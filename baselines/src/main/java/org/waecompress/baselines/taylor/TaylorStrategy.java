@@ -61,10 +61,9 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                     + "addition), all (also every coupled group such as ResNet residual streams), or comma-separated "
                     + "conv paths whose groups to add");
 
-    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "every pruned group ends at a "
-            + "multiple of this (never below one multiple): the steps stop at one multiple, and after the last step "
-            + "each group drops its lowest-scored maps down to a multiple; 8 or 16 fit the blocked layouts of ONNX "
-            + "Runtime's and oneDNN's kernels");
+    static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "every pruned group stays at a "
+            + "multiple of this (never below one multiple): each step rounds the maps it removes per group to what "
+            + "leaves a multiple; 8 or 16 fit the blocked layouts of ONNX Runtime's and oneDNN's kernels");
 
     private static final List<Setting<?>> SETTINGS = List.of(TARGET, CHANNELS_PER_STEP, BATCHES, STEP_FINE_TUNE_STEPS,
             FLOPS_LAMBDA, FLOPS_UNIT, FINE_TUNE_EPOCHS, RATE_FACTOR, GROUPS, CHANNEL_MULTIPLE,
@@ -239,42 +238,6 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                 widths.get(name))));
         return SpecRewriter.rewrite(spec, (p, leaf, in) -> byProducer.containsKey(p) && leaf instanceof ConvSpec c
                 ? c.withOut(byProducer.get(p)) : leaf);
-    }
-
-    /**
-     * Brings every group to a multiple after the steps: a group whose width is not one drops its
-     * lowest-scored maps (scored once more) down to the multiple below, never below one multiple.
-     *
-     * @return the network, or {@code net} itself when every group is a multiple already
-     */
-    private static Network toMultiples(Network net, List<String> groups, int m, CompressionContext ctx, Settings s,
-            int step) {
-        Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
-        Map<String, Integer> target = new LinkedHashMap<>();
-        current.forEach((name, g) -> {
-            int w = g.channels();
-            int down = Math.max(Math.min(m, w), (w / m) * m);
-            if (down < w) {
-                target.put(name, down);
-            }
-        });
-        if (target.isEmpty()) {
-            return net;
-        }
-        Map<String, double[]> scores = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
-                ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
-        Network out = net;
-        for (Map.Entry<String, Integer> e : target.entrySet()) {
-            ChannelGroups.Group g = ChannelGroups.of(out.spec(), e.getKey());
-            Network pruned = ChannelSurgery.prune(out, g, highest(scores.get(e.getKey()), e.getValue()));
-            if (out != net) {
-                out.close();
-            }
-            out = pruned;
-        }
-        ctx.progress().message(String.format(Locale.ROOT, "%s: %d groups down to multiples of %d, %s MACs",
-                ctx.strategyId(), target.size(), m, CostReport.human(CostReport.of(out.spec()).totalMacs())));
-        return out;
     }
 
     private static void checkMultiple(NetworkSpec spec, List<String> groups, Settings s) {
@@ -483,13 +446,6 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                     net = tuned;
                 }
                 ctx.trainer().saveStage(id, trained, step - 1, net);
-            }
-            if (m > 1) {
-                Network snapped = toMultiples(net, groups, m, ctx, s, step);
-                if (snapped != net) {
-                    net.close();
-                    net = snapped;
-                }
             }
             if (s.fineTuneEpochs() > 0) {
                 Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, s.fineTuneEpochs(), 0, s.fineTuneRate());

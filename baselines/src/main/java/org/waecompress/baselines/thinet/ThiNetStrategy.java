@@ -58,10 +58,6 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         return s.firstLayers() > 0 ? p.subList(0, Math.min(s.firstLayers(), p.size())) : p;
     }
 
-    static int keep(int channels, double ratio) {
-        return Math.max(1, (int) Math.round(channels * ratio));
-    }
-
     /** The channels a layer keeps at a ratio, rounded to the channel multiple. */
     static int keep(int channels, double ratio, int multiple) {
         return ChannelMultiple.round(channels * ratio, channels, multiple);

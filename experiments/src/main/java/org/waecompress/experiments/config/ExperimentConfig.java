@@ -290,8 +290,7 @@ public final class ExperimentConfig {
             Object v = c.getProperty(key);
             boolean empty = v == null || (v instanceof String t && t.isBlank())
                     || (v instanceof java.util.Collection<?> l && l.isEmpty());
-            if (empty && !EMPTY_ALLOWED.contains(key)
-                    && !key.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name())) {
+            if (empty && !mayBeEmpty(key)) {
                 throw new InvalidSettingException(key, "", "has no value (from --config " + file + "); give it one, "
                         + "or delete the line to keep the default");
             }
@@ -299,11 +298,16 @@ public final class ExperimentConfig {
         return c;
     }
 
+    /** Whether an empty value means something for a key (no follow-up plan, no weights, no per-unit ratios). */
+    private static boolean mayBeEmpty(String key) {
+        return EMPTY_ALLOWED.contains(key)
+                || key.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name());
+    }
+
     private static void nullLeaves(Object node, String path, Path file) {
         if (node instanceof Map<?, ?> m) {
             m.forEach((k, v) -> nullLeaves(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, file));
-        } else if (node == null && !path.isEmpty() && !EMPTY_ALLOWED.contains(path)
-                && !path.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name())) {
+        } else if (node == null && !path.isEmpty() && !mayBeEmpty(path)) {
             throw new InvalidSettingException(path, "", "has no value (from --config " + file + "); give it one, "
                     + "or delete the line to keep the default");
         }
