@@ -289,6 +289,27 @@ class LowRankTest {
             assertTrue(java.util.Arrays.equals(svd.weight("fc1.1.weight").toFloatArray(),
                     dec.weight("fc1.1.weight").toFloatArray()));
         }
+        // the boundary: rank + 1 = 32 images are enough (no note), 31 are not
+        for (int n : new int[] {32, 31}) {
+            notes.clear();
+            ArrayImageDataset edge = org.waecompress.spi.data.SyntheticImages.create(3, n, new Shape(3, 8, 8), 5, 0.5);
+            try (Network net = Network.random(spec(), 5, 3);
+                    Network dec = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel",
+                            false, 16, 4), edge, 7, log)) {
+                assertEquals(n == 31, !notes.isEmpty(), n + " images: " + notes);
+                assertEquals(new Shape(31, 2048), dec.spec().parameters().get("fc1.0.weight").shape());
+            }
+        }
+        // with a channel multiple of 8 the rank is 32, so fc1 takes 64 images from a calibration count of 16
+        try (Network net = Network.random(spec(), 5, 3);
+                Network eight = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel",
+                        false, 16, 4, java.util.Map.of(), 8), data, 7, log);
+                Network sixtyFour = LowRankDecomposer.decompose(net, new LowRankSettings(2, 0, "linear", 0, "channel",
+                        false, 64, 4, java.util.Map.of(), 8), data, 7, log)) {
+            assertEquals(new Shape(32, 2048), eight.spec().parameters().get("fc1.0.weight").shape());
+            assertTrue(java.util.Arrays.equals(sixtyFour.weight("fc1.0.weight").toFloatArray(),
+                    eight.weight("fc1.0.weight").toFloatArray()), "the rounded rank's images");
+        }
     }
 
     @Test
