@@ -5,9 +5,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.LatencyModel;
 import org.waecompress.experiments.measure.OrtProfile;
 import org.waecompress.experiments.measure.Profile;
 import org.waecompress.experiments.onnx.OnnxExport;
@@ -42,12 +45,23 @@ final class InspectCommand implements Callable<Integer> {
             + "timed alone, alternated with the whole network).")
     boolean profile;
 
+    @Option(names = "--predict", description = "Predict the network's time on ONNX Runtime from the latency model "
+            + "(each piece timed after its neighbour, kept per CPU, runtime and threads in --latency-table; pieces "
+            + "it lacks are measured now) and print it per piece against ONNX Runtime's profile, and for the whole "
+            + "network against its measured time.")
+    boolean predict;
+
+    @Option(names = "--latency-table", paramLabel = "FILE", description = "The latency model's table for --predict "
+            + "(default: one per CPU, runtime version and thread count under $WAEC_CACHE/latency or "
+            + "~/.cache/waec/latency).")
+    Path latencyTable;
+
     @Option(names = "--engine", defaultValue = "onnxruntime", description = "onnxruntime or pytorch, for --profile "
             + "(default ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime's intra-op threads for --profile "
-            + "(default: as many as the PyTorch engine uses).")
+            + "and --predict (default: as many as the PyTorch engine uses).")
     int threads;
 
     @Option(names = "--top", defaultValue = "12", description = "Slowest kernels --profile lists on ONNX Runtime "
@@ -59,12 +73,19 @@ final class InspectCommand implements Callable<Integer> {
     int depth;
 
     @Option(names = "--runs", defaultValue = "10",
-            description = "Timed runs per node for --profile (default ${DEFAULT-VALUE}).")
+            description = "Timed runs per node for --profile, and of the profile --predict prints (default "
+                    + "${DEFAULT-VALUE}).")
     int runs;
 
     @Override
     public Integer call() throws Exception {
         boolean onnxFile = network.target.endsWith(".onnx");
+        if (predict) {
+            if (profile) {
+                throw new BadInputException("--predict and --profile: give one (--predict prints the profile too)");
+            }
+            return predict(onnxFile);
+        }
         if (profile) {
             return profile(onnxFile);
         }
@@ -130,14 +151,49 @@ final class InspectCommand implements Callable<Integer> {
                     System.out.print(OrtProfile.toText(OrtProfile.of(file, spec, t, warmup, runs, work), spec, depth,
                             top));
                 } finally {
-                    try (var files = Files.walk(work)) {
-                        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                            Files.deleteIfExists(p);
-                        }
-                    }
+                    RunFolder.deleteScratch(work);
                 }
             }
             default -> throw new BadInputException("--engine " + engine + ": expected onnxruntime or pytorch");
+        }
+        return 0;
+    }
+
+    private int predict(boolean onnxFile) throws Exception {
+        if (runs < 1) {
+            throw new BadInputException("--runs " + runs + ": expected 1 or more");
+        }
+        if (threads < 0) {
+            throw new BadInputException("--threads " + threads + ": expected 0 (the default) or more");
+        }
+        if (!format.equals("text")) {
+            throw new BadInputException("--format " + format + ": --predict prints text only");
+        }
+        if (!engine.equals("onnxruntime")) {
+            throw new BadInputException("--engine " + engine + ": the latency model predicts ONNX Runtime only");
+        }
+        int t = threads == 0 ? Latency.threads() : threads;
+        OrtNetwork.environment(t);  // the shared pool at this size before any session opens
+        NetworkSpec spec = onnxFile ? specOf(Path.of(network.target)) : network.spec();
+        if (spec == null) {
+            throw new BadInputException(network.target + ": not exported by waec (no spec in its metadata); the "
+                    + "latency model needs the network's layers");
+        }
+        LatencyModel model = LatencyModel.open(latencyTable, t);
+        LatencyModel.Prediction pred = model.predict(spec, ConsoleProgress.stderr());
+        Path work = Files.createTempDirectory("waec-predict-");
+        try {
+            Path file = work.resolve("network.onnx");
+            try (Network n = Network.random(spec, (int) spec.outputShape().get(0), 42)) {
+                OnnxExport.write(n, file);
+            }
+            Latency.Stats whole = LatencyModel.onnxRuntime(t, 2000).time(List.of(spec)).get(0);
+            OrtProfile.Result prof = OrtProfile.of(file, spec, t, Math.max(2, runs / 5), runs, work);
+            System.out.println(spec.name() + "  input " + spec.inputShape() + "  output " + spec.outputShape()
+                    + "  (" + OrtNetwork.describe(t) + ")");
+            System.out.print(LatencyModel.toText(pred, prof, whole, model.table()));
+        } finally {
+            RunFolder.deleteScratch(work);
         }
         return 0;
     }

@@ -4,15 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.ForkedLatency;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
+import org.waecompress.experiments.measure.LatencyModel;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.measure.Timed;
 import org.waecompress.experiments.onnx.OnnxExport;
@@ -20,6 +20,7 @@ import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.NetworkSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,6 +74,21 @@ final class LatencyCommand implements Callable<Integer> {
             description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
     double width;
 
+    @Option(names = "--pairwise", description = "Time each network alternately with the first only, as a run times "
+            + "each row with its backbone (default: all networks alternated in one loop, where each run finds the "
+            + "caches holding the other networks' weights).")
+    boolean pairwise;
+
+    @Option(names = "--predict", description = "Also predict each network's time from the latency model (ONNX Runtime; "
+            + "pieces the model's table lacks are measured first) and print the error against the measured median, "
+            + "with R-squared and the median absolute error over the networks.")
+    boolean predict;
+
+    @Option(names = "--latency-table", paramLabel = "FILE", description = "The latency model's table for --predict "
+            + "(default: one per CPU, runtime version and thread count under $WAEC_CACHE/latency or "
+            + "~/.cache/waec/latency).")
+    Path latencyTable;
+
     @Override
     public Integer call() throws Exception {
         LatencyEngine e;
@@ -85,6 +101,14 @@ final class LatencyCommand implements Callable<Integer> {
             throw new BadInputException("--runs and --batch must be 1 or more; --warmup, --gap-ms, --threads and "
                     + "--forks 0 or more");
         }
+        if (predict && (e != LatencyEngine.ONNXRUNTIME || batch != 1 || gapMs != 0)) {
+            throw new BadInputException("--predict: the latency model predicts ONNX Runtime at batch 1, back to back; "
+                    + "drop --engine, --batch and --gap-ms");
+        }
+        if (pairwise && forks > 0) {
+            throw new BadInputException("--pairwise times in this process; drop --forks, or time each pair with "
+                    + "--forks alone");
+        }
         int t = threads == 0 ? Latency.threads() : threads;
         LatencySettings s = new LatencySettings(List.of(e), warmup, runs, batch, batch, forks, gapMs, t);
         if (e == LatencyEngine.ONNXRUNTIME) {
@@ -96,10 +120,25 @@ final class LatencyCommand implements Callable<Integer> {
             for (String n : networks) {
                 files.add(file(n, e, work));
             }
+            List<Double> predicted = new ArrayList<>();
+            if (predict) {
+                LatencyModel model = LatencyModel.open(latencyTable, t);
+                for (Path f : files) {
+                    NetworkSpec spec;
+                    try (OrtNetwork o = OrtNetwork.open(f, t)) {
+                        spec = o.spec();
+                    }
+                    predicted.add(spec == null ? Double.NaN : model.predict(spec, ConsoleProgress.stderr()).totalMs());
+                }
+                System.out.println(String.format(Locale.ROOT, "Latency model: %s, %d entries", model.table().file(),
+                        model.table().size()));
+            }
             System.out.println(String.format(Locale.ROOT, "%s; batch %d, median and p90 of %d runs after %d warm-up, "
                     + "%s, %s", s.describeEngines(), batch, runs, warmup, s.regime(),
-                    forks == 0 ? "alternated in this process" : "alternated in each of " + forks + " fresh JVMs"));
+                    forks > 0 ? "alternated in each of " + forks + " fresh JVMs" : pairwise
+                    ? "each alternated with the first in this process" : "alternated in this process"));
             List<Latency.Stats> stats;
+            List<Latency.Stats> refs = null;
             long rssBefore = 0;
             long rssAfter = 0;
             if (forks > 0) {
@@ -114,18 +153,38 @@ final class LatencyCommand implements Callable<Integer> {
                     }
                     Latency.alternate(nets, batch, warmup, 0, gapMs, ConsoleProgress.stderr());
                     rssBefore = residentBytes();
-                    stats = Latency.alternate(nets, batch, 0, runs, gapMs, ConsoleProgress.stderr());
+                    if (pairwise) {
+                        stats = new ArrayList<>();
+                        refs = new ArrayList<>();
+                        for (int i = 0; i < nets.size(); i++) {
+                            List<Timed> two = i == 0 ? List.of(nets.get(0)) : List.of(nets.get(0), nets.get(i));
+                            Latency.alternate(two, batch, warmup, 0, gapMs, ConsoleProgress.stderr());
+                            List<Latency.Stats> r = Latency.alternate(two, batch, 0, runs, gapMs,
+                                    ConsoleProgress.stderr());
+                            refs.add(r.get(0));
+                            stats.add(r.get(r.size() - 1));
+                        }
+                    } else {
+                        stats = Latency.alternate(nets, batch, 0, runs, gapMs, ConsoleProgress.stderr());
+                    }
                     rssAfter = residentBytes();
                 } finally {
                     nets.forEach(Timed::close);
                 }
             }
             System.out.println(String.format(Locale.ROOT, "%-40s %10s %10s %9s", "network", "median ms", "p90 ms",
-                    "speed-up"));
+                    "speed-up") + (predict ? String.format(Locale.ROOT, " %12s %8s", "predicted ms", "error") : ""));
             for (int i = 0; i < stats.size(); i++) {
                 Latency.Stats st = stats.get(i);
                 System.out.println(String.format(Locale.ROOT, "%-40s %10.3f %10.3f %8.2fx", networks.get(i),
-                        st.medianMs(), st.p90Ms(), st.speedupOver(stats.get(0))));
+                        st.medianMs(), st.p90Ms(), st.speedupOver(refs == null ? stats.get(0) : refs.get(i)))
+                        + (!predict ? ""
+                        : Double.isNaN(predicted.get(i)) ? String.format(Locale.ROOT, " %12s %8s", "-", "-")
+                        : String.format(Locale.ROOT, " %12.3f %+7.1f%%", predicted.get(i),
+                        100 * (predicted.get(i) - st.medianMs()) / st.medianMs())));
+            }
+            if (predict) {
+                System.out.println(fit(stats, predicted));
             }
             if (forks == 0 && rssBefore > 0) {
                 System.out.println(String.format(Locale.ROOT, "resident memory: %.1f MB after warm-up, %.1f MB after "
@@ -134,11 +193,7 @@ final class LatencyCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            try (Stream<Path> f = Files.walk(work)) {
-                for (Path p : f.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            RunFolder.deleteScratch(work);
         }
     }
 
@@ -176,6 +231,31 @@ final class LatencyCommand implements Callable<Integer> {
         } catch (IOException | CompressionException ex) {
             throw new BadInputException(name + ": " + ex.getMessage());
         }
+    }
+
+    /**
+     * Says how well predictions fit measured medians: R-squared of predicted against measured, and
+     * the median absolute relative error.
+     */
+    static String fit(List<Latency.Stats> measured, List<Double> predicted) {
+        List<double[]> pairs = new ArrayList<>();
+        for (int i = 0; i < measured.size(); i++) {
+            if (!Double.isNaN(predicted.get(i))) {
+                pairs.add(new double[] {measured.get(i).medianMs(), predicted.get(i)});
+            }
+        }
+        if (pairs.size() < 2) {
+            return "Latency model: fewer than two networks with a prediction (ONNX files need waec's spec in their "
+                    + "metadata); no fit";
+        }
+        double mean = pairs.stream().mapToDouble(p -> p[0]).average().orElse(0);
+        double res = pairs.stream().mapToDouble(p -> (p[0] - p[1]) * (p[0] - p[1])).sum();
+        double tot = pairs.stream().mapToDouble(p -> (p[0] - mean) * (p[0] - mean)).sum();
+        double[] err = pairs.stream().mapToDouble(p -> Math.abs(p[1] - p[0]) / p[0]).toArray();
+        return String.format(Locale.ROOT, "Latency model over %d networks: R-squared %s (predicted against "
+                + "measured), median absolute error %.1f%%, largest %.1f%%", pairs.size(), tot == 0
+                ? "undefined (every measured time the same)" : String.format(Locale.ROOT, "%.3f", 1 - res / tot),
+                100 * Latency.median(err), 100 * java.util.Arrays.stream(err).max().orElse(0));
     }
 
     /** The process's resident set size from {@code /proc/self/status}, or 0 where there is none. */

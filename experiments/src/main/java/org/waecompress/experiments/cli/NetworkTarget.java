@@ -46,6 +46,11 @@ final class NetworkTarget {
             description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
     double width;
 
+    @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "A setting of the strategy in "
+            + "STRATEGY-on-BACKBONE (its key without strategy.ID., e.g. ratio=0.5 or channelMultiple=8; repeat "
+            + "for more; waec strategies lists them).")
+    java.util.List<String> settings = new java.util.ArrayList<>();
+
     @Option(names = "--row", paramLabel = "ROW", defaultValue = "backbone",
             description = "With a run folder: the row whose saved network to use (default ${DEFAULT-VALUE}).")
     String row;
@@ -57,6 +62,11 @@ final class NetworkTarget {
      * @throws Exception if a file cannot be read
      */
     NetworkSpec spec() throws Exception {
+        if (!settings.isEmpty() && (isSaved() || !target.contains("-on-"))) {
+            throw new BadInputException("--setting " + settings.get(0) + ": " + target + " is not "
+                    + "STRATEGY-on-BACKBONE; settings shape a strategy's architecture, such as thinet-on-vgg16 "
+                    + "--setting ratio=0.5");
+        }
         Path saved = savedSpec();
         if (saved != null) {
             NetworkSpec s = SpecJson.fromJson(Files.readString(saved), saved.toString());
@@ -83,11 +93,25 @@ final class NetworkTarget {
             return b;
         }
         CompressionStrategy st = StrategyRegistry.discover().get(strategy);
-        CompressionContext ctx = new CompressionContext(strategy, new MapConfiguration(new HashMap<String, Object>()),
+        HashMap<String, Object> values = new HashMap<>();
+        for (String kv : settings) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--setting " + kv + ": expected KEY=VALUE, such as ratio=0.5");
+            }
+            String key = kv.substring(0, eq).trim();
+            if (st.settings().stream().noneMatch(d -> d.name().equals(key))) {
+                throw new BadInputException("--setting " + kv + ": " + strategy + " has no setting '" + key
+                        + "'; its settings: " + String.join(", ", st.settings().stream().map(d -> d.name())
+                        .toList()));
+            }
+            values.put(key, kv.substring(eq + 1).trim());
+        }
+        CompressionContext ctx = new CompressionContext(strategy, new MapConfiguration(values),
                 42, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
         try {
             return st.architecture(b, ctx);
-        } catch (UnsupportedOperationException ex) {
+        } catch (UnsupportedOperationException | org.waecompress.spi.InvalidSettingException ex) {
             throw new BadInputException(target + ": " + ex.getMessage());
         }
     }

@@ -249,6 +249,20 @@ public final class RunFolder {
     }
 
     /**
+     * Deletes a scratch folder and everything in it, as far as it can: a file left in a temporary
+     * folder must not hide the error that ended the work.
+     *
+     * @param dir the folder
+     */
+    public static void deleteScratch(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            // a scratch file left behind in the temporary folder
+        }
+    }
+
+    /**
      * Deletes a folder and everything in it.
      *
      * @param dir the folder

@@ -197,16 +197,17 @@ public final class OrtNetwork implements AutoCloseable {
             try {
                 Map<String, NodeInfo> inputs = s.getInputInfo();
                 if (inputs.size() != 1 || !(inputs.values().iterator().next().getInfo() instanceof TensorInfo t)
-                        || t.getShape().length != 4) {
-                    throw new CompressionException(file + ": expected one float input of shape (batch, C, H, W), "
-                            + "found " + inputs.values());
+                        || t.getShape().length < 2) {
+                    throw new CompressionException(file + ": expected one float input of shape (batch, C, H, W) or "
+                            + "(batch, features), found " + inputs.values());
                 }
                 long[] sh = t.getShape();
-                if (sh[1] < 1 || sh[2] < 1 || sh[3] < 1) {
-                    throw new CompressionException(file + ": the input's C, H and W must be fixed, found "
-                            + Arrays.toString(sh));
+                long[] sample = Arrays.copyOfRange(sh, 1, sh.length);
+                if (Arrays.stream(sample).anyMatch(d -> d < 1)) {
+                    throw new CompressionException(file + ": the input's dimensions after the batch must be fixed, "
+                            + "found " + Arrays.toString(sh));
                 }
-                return new OrtNetwork(file, s, inputs.keySet().iterator().next(), new Shape(sh[1], sh[2], sh[3]),
+                return new OrtNetwork(file, s, inputs.keySet().iterator().next(), new Shape(sample),
                         threads);
             } catch (OrtException | RuntimeException e) {
                 s.close();
@@ -229,7 +230,7 @@ public final class OrtNetwork implements AutoCloseable {
     /**
      * Returns the shape of one input sample.
      *
-     * @return {@code (C, H, W)}
+     * @return {@code (C, H, W)}, or {@code (features)} for a network that takes vectors
      */
     public Shape sampleShape() {
         return sampleShape;
@@ -252,7 +253,7 @@ public final class OrtNetwork implements AutoCloseable {
      * @return the tensor
      */
     public OnnxTensor input(float[] values, int batch) {
-        long[] shape = new long[] {batch, sampleShape.get(0), sampleShape.get(1), sampleShape.get(2)};
+        long[] shape = shape(batch);
         try {
             return OnnxTensor.createTensor(environment(), FloatBuffer.wrap(values), shape);
         } catch (OrtException e) {
@@ -270,13 +271,20 @@ public final class OrtNetwork implements AutoCloseable {
      * @return the tensor
      */
     public OnnxTensor input(FloatBuffer values, int batch) {
-        long[] shape = new long[] {batch, sampleShape.get(0), sampleShape.get(1), sampleShape.get(2)};
+        long[] shape = shape(batch);
         try {
             return OnnxTensor.createTensor(environment(), values, shape);
         } catch (OrtException e) {
             throw new CompressionException(file + ": cannot make an input of shape " + Arrays.toString(shape) + ": "
                     + firstLine(e.getMessage()), e);
         }
+    }
+
+    private long[] shape(int batch) {
+        long[] shape = new long[sampleShape.dimension() + 1];
+        shape[0] = batch;
+        System.arraycopy(sampleShape.getShape(), 0, shape, 1, sampleShape.dimension());
+        return shape;
     }
 
     /**
