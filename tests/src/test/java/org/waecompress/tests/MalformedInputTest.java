@@ -168,13 +168,13 @@ class MalformedInputTest {
                     assertTrue(line.contains(dir + " is not a run folder"), line);
                     assertEquals(before, listing(dir), "left something behind");
                 }),
-                DynamicTest.dynamicTest("--target-speedup beyond the backbone's MACs", () -> {
+                DynamicTest.dynamicTest("--target-speedup --by macs beyond the backbone's MACs", () -> {
                     Path run = Files.createDirectories(tmp.resolve("run"));
                     savedBackbone(Files.createDirectories(run.resolve("networks")));
                     Files.writeString(run.resolve("provenance.json"), "{}");
                     List<Path> before = listing(run);
                     String line = oneLine(CliRun.run("sensitivity", run.toString(), "--strategy", "thinet",
-                            "--target-speedup", "1e9"), "sensitivity 1e9");
+                            "--target-speedup", "1e9", "--by", "macs"), "sensitivity 1e9");
                     assertTrue(line.contains("--target-speedup 1.0E9: the backbone has"), line);
                     assertEquals(before, listing(run), "left something behind");
                 }));

@@ -22,6 +22,9 @@ import org.waecompress.experiments.harness.Provenance;
 import org.waecompress.experiments.harness.RunData;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.harness.RunLock;
+import org.waecompress.experiments.measure.Latency;
+import org.waecompress.experiments.measure.LatencyModel;
+import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.experiments.report.SensitivityReport;
 import org.waecompress.experiments.report.TableFormat;
@@ -48,14 +51,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code waec sensitivity}: compresses each unit of a run's trained backbone alone at each ratio and
- * measures what it costs in accuracy; with a MAC target, searches the per-unit ratios that meet it
+ * measures what it costs in accuracy; with a target in time or MACs, searches the per-unit ratios that meet it
  * with the least predicted loss and prints them as the strategy's {@code layerRatios} setting.
  */
 @Command(name = "sensitivity", mixinStandardHelpOptions = true, description = {
     "Per-layer sensitivity of a run's trained backbone to a layerwise strategy (thinet, taylor-1, lowrank and "
         + "their variants): each unit alone compressed to each ratio, no fine-tuning, top-1 error on held-out "
         + "training images (drawn from the seed; never test images). Writes a table in four formats and a heat "
-        + "map; with --target-speedup, the per-unit budget."})
+        + "map; with --target-speedup or --target-latency, the per-unit budget (by the latency model's time, or by "
+        + "MACs)."})
 final class SensitivityCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RUN_DIR",
@@ -74,9 +78,23 @@ final class SensitivityCommand implements Callable<Integer> {
             + "split with the run's seed (default ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--target-speedup", paramLabel = "X", description = "Also search the per-unit ratios that cut "
-            + "the MACs X times with the least predicted loss.")
+    @Option(names = "--target-speedup", paramLabel = "X", description = "Also search the per-unit ratios that make "
+            + "the network X times faster (--by time: by the latency model's predicted time on ONNX Runtime; --by "
+            + "macs: X times fewer MACs) with the least predicted loss.")
     Double targetSpeedup;
+
+    @Option(names = "--target-latency", paramLabel = "MS", description = "Also search the per-unit ratios that bring "
+            + "the predicted time on ONNX Runtime (batch 1, back to back) to MS milliseconds with the least predicted "
+            + "loss.")
+    Double targetLatency;
+
+    @Option(names = "--by", description = "What --target-speedup counts: time (the latency model, then the budget's "
+            + "network measured against the backbone; the default) or macs.")
+    String by;
+
+    @Option(names = "--latency-table", paramLabel = "FILE", description = "The latency model's table (default: one "
+            + "per CPU, runtime version and thread count under $WAEC_CACHE/latency or ~/.cache/waec/latency).")
+    Path latencyTable;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one of the run's keys (the "
             + "strategy's settings, data.testSize, ...).")
@@ -97,9 +115,30 @@ final class SensitivityCommand implements Callable<Integer> {
         TableFormat f = TableFormat.parse(format);
         // the options alone, before anything is read, locked or measured
         if (targetSpeedup != null && !(targetSpeedup > 1)) {
-            throw new BadInputException("--target-speedup " + targetSpeedup + ": expected a MAC reduction above 1, "
-                    + "such as 2");
+            throw new BadInputException("--target-speedup " + targetSpeedup + ": expected a speed-up above 1, such as "
+                    + "2");
         }
+        if (by != null && !by.equals("time") && !by.equals("macs")) {
+            throw new BadInputException("--by " + by + ": expected time or macs");
+        }
+        if (targetSpeedup == null && targetLatency == null && (by != null || latencyTable != null)) {
+            throw new BadInputException((by != null ? "--by" : "--latency-table") + " applies to a budget; give "
+                    + "--target-speedup or --target-latency too");
+        }
+        if (targetLatency != null) {
+            if (targetSpeedup != null) {
+                throw new BadInputException("--target-latency and --target-speedup: give one target");
+            }
+            if (!(targetLatency > 0) || targetLatency.isInfinite()) {
+                throw new BadInputException("--target-latency " + targetLatency + ": expected milliseconds above 0, "
+                        + "such as 0.1");
+            }
+            if ("macs".equals(by)) {
+                throw new BadInputException("--target-latency counts time; drop --by macs, or give --target-speedup "
+                        + "with --by macs");
+            }
+        }
+        boolean byTime = targetLatency != null || (targetSpeedup != null && !"macs".equals(by));
         for (Double r : ratios) {
             if (r == null || !(r > 0 && r < 1)) {
                 throw new BadInputException("--ratios: " + r + " is not in (0, 1); each ratio is the fraction of a "
@@ -113,7 +152,7 @@ final class SensitivityCommand implements Callable<Integer> {
             throw new BadInputException(runDir + ": not a run folder with a trained backbone (expected "
                     + "networks/backbone.spec.json and provenance.json); pass the folder of a finished run");
         }
-        if (targetSpeedup != null) {
+        if (targetSpeedup != null && !byTime) {
             NetworkSpec saved;
             try {
                 saved = SpecJson.fromJson(Files.readString(backboneFile), backboneFile.toString());
@@ -150,6 +189,10 @@ final class SensitivityCommand implements Callable<Integer> {
                     + "or --out for another folder");
         }
         ConsoleProgress log = ConsoleProgress.stderr();
+        // the latency model's table before anything is measured: a bad table file is one line now, not after
+        // the analysis
+        int threads = s.latency().threads();
+        LatencyModel model = byTime ? LatencyModel.open(latencyTable, threads) : null;
         RunData data = RunData.load(s);
         // never test images: the budget chosen on them is scored on the test split
         int n = Math.min(images, data.train().size());
@@ -182,7 +225,9 @@ final class SensitivityCommand implements Callable<Integer> {
             JsonObject p = new JsonObject();
             p.addProperty("command", "waec sensitivity " + runDir + " --strategy " + strategy + " --ratios "
                     + String.join(",", ratios.stream().map(String::valueOf).toList()) + " --images " + images
-                    + (targetSpeedup == null ? "" : " --target-speedup " + targetSpeedup)
+                    + (targetSpeedup == null ? "" : " --target-speedup " + targetSpeedup + " --by "
+                    + (byTime ? "time" : "macs"))
+                    + (targetLatency == null ? "" : " --target-latency " + targetLatency)
                     + String.join("", sets.stream().map(x -> " --set " + x).toList()));
             p.addProperty("runDir", runDir.toAbsolutePath().toString());
             p.addProperty("strategy", strategy);
@@ -198,16 +243,57 @@ final class SensitivityCommand implements Callable<Integer> {
             cfg.strategy(strategy).getKeys().forEachRemaining(k -> settings.addProperty(k,
                     cfg.strategy(strategy).getString(k)));
             p.add("strategySettings", settings);
-            if (targetSpeedup != null) {
-                BudgetSearch.Budget b = BudgetSearch.search(st, ctx, trained.spec(), result, targetSpeedup);
+            if (targetSpeedup != null || targetLatency != null) {
+                BudgetSearch.Budget b;
+                List<String> notes = new ArrayList<>();
+                String title;
+                if (byTime) {
+                    int t = threads;
+                    BudgetSearch.Cost cost = BudgetSearch.time(model, log);
+                    double base = cost.of(trained.spec());
+                    double goal = targetLatency != null ? targetLatency : base / targetSpeedup;
+                    b = BudgetSearch.search(st, ctx, trained.spec(), result, cost, goal, log);
+                    NetworkSpec found = BudgetSearch.architecture(st, ctx, trained.spec(), result.units(),
+                            b.ratios());
+                    log.message("measuring the budget's network against the backbone (ONNX Runtime, random "
+                            + "weights) ...");
+                    List<Latency.Stats> m = LatencyModel.onnxRuntime(t, 4000).time(List.of(trained.spec(), found));
+                    double measured = m.get(1).medianMs();
+                    title = targetLatency != null ? String.format(Locale.ROOT, "Per-unit budget for %s at %s ms "
+                            + "predicted", strategy, targetLatency) : String.format(Locale.ROOT, "Per-unit budget for "
+                            + "%s at %.2fx less predicted time", strategy, targetSpeedup);
+                    notes.add(String.format(Locale.ROOT, "Measured: %.3f ms against the backbone's %.3f ms, %.2fx "
+                            + "(predicted %.3f against %.3f ms, %.2fx; prediction error %+.1f%%); %s, batch 1, back "
+                            + "to back, alternated in each of 3 sessions of one process (the lowest session median; "
+                            + "%d runs in all), random weights. Latency table "
+                            + "%s (%d entries).", measured, m.get(0).medianMs(), m.get(1).speedupOver(m.get(0)),
+                            b.cost(), base, base / b.cost(), 100 * (b.cost() - measured) / measured,
+                            OrtNetwork.describe(t), m.get(1).runs(), model.table().file(), model.table().size()));
+                    notes.add(String.format(Locale.ROOT, "MACs: %s (%.2fx fewer).", CostReport.human(b.macs()),
+                            result.baseMacs() / (double) b.macs()));
+                    p.addProperty("budgetPredictedMs", b.cost());
+                    p.addProperty("budgetMeasuredMs", measured);
+                    p.addProperty("backbonePredictedMs", base);
+                    p.addProperty("backboneMeasuredMs", m.get(0).medianMs());
+                    p.addProperty("measuredSpeedup", m.get(1).speedupOver(m.get(0)));
+                    p.addProperty("latencyTable", model.table().file().toAbsolutePath().toString());
+                    p.addProperty("latencyRuntime", OrtNetwork.describe(t));
+                } else {
+                    b = BudgetSearch.search(st, ctx, trained.spec(), result, targetSpeedup);
+                    title = String.format(Locale.ROOT, "Per-unit budget for %s at %.2fx fewer MACs", strategy,
+                            targetSpeedup);
+                }
                 Map<String, Double> drops = new LinkedHashMap<>();
                 b.ratios().forEach((u, r) -> drops.put(u, result.cell(u, r).drop()));
                 String setting = "strategy." + strategy + "." + LayerwiseStrategy.LAYER_RATIOS.name() + "="
                         + LayerwiseStrategy.format(b.ratios());
-                Tables.Meta bm = new Tables.Meta(String.format(Locale.ROOT, "Per-unit budget for %s at %.2fx fewer "
-                        + "MACs", strategy, targetSpeedup), List.of(b.verdict() + ".", String.format(Locale.ROOT,
-                        "Predicted loss (sum of the units' drops alone, negative ones as 0): %.2f points.",
-                        b.predictedDrop()), "Use it: --set " + setting));
+                List<String> lines = new ArrayList<>();
+                lines.add(b.verdict() + ".");
+                lines.addAll(notes);
+                lines.add(String.format(Locale.ROOT, "Predicted loss (sum of the units' drops alone, negative ones as "
+                        + "0): %.2f points.", b.predictedDrop()));
+                lines.add("Use it: --set " + setting);
+                Tables.Meta bm = new Tables.Meta(title, lines);
                 for (TableFormat each : TableFormat.values()) {
                     write(dir.resolve("budget." + each.fileName().substring(each.fileName().indexOf('.') + 1)),
                             SensitivityReport.renderBudget(b.ratios(), drops, bm, each));
@@ -215,6 +301,7 @@ final class SensitivityCommand implements Callable<Integer> {
                 System.out.println();
                 System.out.print(SensitivityReport.renderBudget(b.ratios(), drops, bm, f));
                 p.addProperty("budget", setting);
+                p.addProperty("budgetBy", byTime ? "time" : "macs");
                 p.addProperty("budgetMet", b.met());
             }
             write(new RunFolder(dir).provenance(), new GsonBuilder().setPrettyPrinting().create().toJson(p) + "\n");
