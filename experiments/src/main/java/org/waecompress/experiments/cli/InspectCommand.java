@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.harness.Provenance;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyModel;
@@ -179,7 +180,8 @@ final class InspectCommand implements Callable<Integer> {
             throw new BadInputException(network.target + ": not exported by waec (no spec in its metadata); the "
                     + "latency model needs the network's layers");
         }
-        LatencyModel model = LatencyModel.open(latencyTable, t);
+        LatencyModel model = LatencyModel.open(latencyTable, t,
+                Provenance.cpuModel());
         LatencyModel.Prediction pred = model.predict(spec, ConsoleProgress.stderr());
         Path work = Files.createTempDirectory("waec-predict-");
         try {

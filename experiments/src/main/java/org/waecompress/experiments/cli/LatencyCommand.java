@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.harness.Provenance;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.ForkedLatency;
 import org.waecompress.experiments.measure.Latency;
@@ -122,7 +123,8 @@ final class LatencyCommand implements Callable<Integer> {
             }
             List<Double> predicted = new ArrayList<>();
             if (predict) {
-                LatencyModel model = LatencyModel.open(latencyTable, t);
+                LatencyModel model = LatencyModel.open(latencyTable, t,
+                Provenance.cpuModel());
                 for (Path f : files) {
                     NetworkSpec spec;
                     try (OrtNetwork o = OrtNetwork.open(f, t)) {

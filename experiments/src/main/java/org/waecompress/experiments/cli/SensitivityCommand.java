@@ -192,7 +192,8 @@ final class SensitivityCommand implements Callable<Integer> {
         // the latency model's table before anything is measured: a bad table file is one line now, not after
         // the analysis
         int threads = s.latency().threads();
-        LatencyModel model = byTime ? LatencyModel.open(latencyTable, threads) : null;
+        LatencyModel model = byTime ? LatencyModel.open(latencyTable, threads,
+                Provenance.cpuModel()) : null;
         RunData data = RunData.load(s);
         // never test images: the budget chosen on them is scored on the test split
         int n = Math.min(images, data.train().size());

@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.CompressionException;
@@ -143,13 +145,14 @@ public final class LatencyModel {
      * provider, the threads.
      *
      * @param threads intra-op threads
+     * @param cpu the CPU model with its instruction set, as provenance names it
      * @return the machine
      */
-    public static LatencyTable.Machine machine(int threads) {
+    public static LatencyTable.Machine machine(int threads, String cpu) {
         OrtNetwork.environment(threads);
         int gpu = OrtNetwork.cudaDevice();
-        return new LatencyTable.Machine(org.waecompress.experiments.harness.Provenance.cpuModel(),
-                "ONNX Runtime " + OrtNetwork.version() + (gpu < 0 ? " CPU" : " CUDA GPU " + gpu), threads);
+        return new LatencyTable.Machine(cpu, "ONNX Runtime " + OrtNetwork.version() + (gpu < 0 ? " CPU"
+                : " CUDA GPU " + gpu), threads);
     }
 
     /**
@@ -431,7 +434,13 @@ public final class LatencyModel {
                 }
                 return out;
             } finally {
-                org.waecompress.experiments.harness.RunFolder.deleteScratch(work);
+                try (Stream<Path> f = Files.walk(work)) {
+                    for (Path p : f.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    // scratch files left in the temporary folder
+                }
             }
         };
     }
@@ -442,10 +451,11 @@ public final class LatencyModel {
      *
      * @param file the table file, or null for {@link #defaultFile}
      * @param threads intra-op threads
+     * @param cpu the CPU model with its instruction set, as provenance names it
      * @return the model
      */
-    public static LatencyModel open(Path file, int threads) {
-        LatencyTable.Machine m = machine(threads);
+    public static LatencyModel open(Path file, int threads, String cpu) {
+        LatencyTable.Machine m = machine(threads, cpu);
         Path f = file != null ? file : defaultFile(m);
         return new LatencyModel(LatencyTable.open(f, m, cacheDir(), System.err), onnxRuntime(threads, 400));
     }

@@ -15,8 +15,8 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.io.AtomicFiles;
 
 /**
@@ -92,7 +92,7 @@ public final class LatencyTable {
      * @param fallbackDir where a new table goes when {@code file} belongs to another machine
      * @param notes where a refusal is said
      * @return the table
-     * @throws BadInputException if the file is truncated, not a table, or edited by hand
+     * @throws DataException if the file is truncated, not a table, or edited by hand
      */
     public static LatencyTable open(Path file, Machine machine, Path fallbackDir, java.io.PrintStream notes) {
         if (!Files.exists(file)) {
@@ -117,7 +117,7 @@ public final class LatencyTable {
      *
      * @param file the file
      * @return the table
-     * @throws BadInputException if the file cannot be read, is truncated, not a table, or edited by hand
+     * @throws DataException if the file cannot be read, is truncated, not a table, or edited by hand
      */
     static LatencyTable read(Path file) {
         String what = " (delete it to measure a new table, or pass another --latency-table)";
@@ -125,15 +125,15 @@ public final class LatencyTable {
         try {
             o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read the latency table (" + e.getMessage() + ")");
+            throw new DataException(file + ": cannot read the latency table (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
-            throw new BadInputException(file + ": not a complete latency table (the JSON is cut short or malformed)"
+            throw new DataException(file + ": not a complete latency table (the JSON is cut short or malformed)"
                     + what);
         }
         try {
             int format = o.get("format").getAsInt();
             if (format != FORMAT) {
-                throw new BadInputException(file + ": latency table format " + format + ", this waec reads " + FORMAT
+                throw new DataException(file + ": latency table format " + format + ", this waec reads " + FORMAT
                         + what);
             }
             Machine m = new Machine(o.get("cpu").getAsString(), o.get("runtime").getAsString(),
@@ -145,21 +145,21 @@ public final class LatencyTable {
                 double ms = v.get("ms").getAsDouble();
                 int runs = v.get("runs").getAsInt();
                 if (!Double.isFinite(ms) || runs < 1) {
-                    throw new BadInputException(file + ": entry " + e.getKey() + " has ms " + ms + " and runs " + runs
+                    throw new DataException(file + ": entry " + e.getKey() + " has ms " + ms + " and runs " + runs
                             + "; expected a finite time from at least one run" + what);
                 }
                 t.entries.put(e.getKey(), new Entry(v.get("label").getAsString(), ms, runs));
             }
             String sum = o.get("checksum").getAsString();
             if (!sum.equals(t.checksum())) {
-                throw new BadInputException(file + ": its entries do not match its checksum (edited by hand or "
+                throw new DataException(file + ": its entries do not match its checksum (edited by hand or "
                         + "damaged); a latency table is written by waec only" + what);
             }
             return t;
-        } catch (BadInputException e) {
+        } catch (DataException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new BadInputException(file + ": not a latency table (a key is missing or of the wrong kind: "
+            throw new DataException(file + ": not a latency table (a key is missing or of the wrong kind: "
                     + e.getMessage() + ")" + what);
         }
     }
@@ -227,7 +227,7 @@ public final class LatencyTable {
                 if (other.machine.equals(machine)) {
                     other.entries.forEach(entries::putIfAbsent);
                 }
-            } catch (BadInputException e) {
+            } catch (DataException e) {
                 // a damaged file is replaced by this table
             }
         }

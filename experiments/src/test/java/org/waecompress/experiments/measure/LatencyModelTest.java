@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.spi.DataException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.spec.ActivationSpec;
 import org.waecompress.spi.spec.BatchNormSpec;
@@ -184,13 +184,13 @@ class LatencyModelTest {
         model(file, new Fake()).predict(net(), ProgressListener.NONE);
         String text = Files.readString(file);
         Files.writeString(file, text.substring(0, text.length() / 2));
-        BadInputException cut = assertThrows(BadInputException.class, () -> model(file, new Fake()));
+        DataException cut = assertThrows(DataException.class, () -> model(file, new Fake()));
         assertTrue(cut.getMessage().startsWith(file + ": not a complete latency table"), cut.getMessage());
         assertEquals(1, cut.getMessage().lines().count());
         // one time changed by hand
         int at = text.indexOf("\"ms\": ") + 6;
         Files.writeString(file, text.substring(0, at) + "0.0001" + text.substring(text.indexOf(',', at)));
-        BadInputException edited = assertThrows(BadInputException.class, () -> model(file, new Fake()));
+        DataException edited = assertThrows(DataException.class, () -> model(file, new Fake()));
         assertTrue(edited.getMessage().startsWith(file + ": its entries do not match its checksum"),
                 edited.getMessage());
         Files.writeString(file, text);
