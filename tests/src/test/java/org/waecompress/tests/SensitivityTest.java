@@ -283,9 +283,12 @@ class SensitivityTest {
         drops.put("a", new double[] {50, 60, 70});
         drops.put("b", new double[] {50, 60, 70});
         drops.put("c", new double[] {0.1, 0.2, 0.3});
+        List<String> steps = new java.util.ArrayList<>();
         BudgetSearch.Budget b = BudgetSearch.search(st, c, spec, table(spec, drops), layout, 65_000,
-                ProgressListener.NONE);
+                ProgressListener.messages(steps::add));
         assertEquals(Map.of("c", 0.5), b.ratios(), b.verdict());
+        assertEquals(1, steps.size(), String.join("\n", steps));
+        assertTrue(steps.get(0).startsWith("budget search step 1: c to 0.5, 60096 units"), steps.get(0));
         assertEquals(60_096, b.cost());
         assertEquals(0.2, b.predictedDrop(), 1e-12);
         assertTrue(b.verdict().startsWith("meets the target: 60096 units (1.31x less) against 65000 units"),

@@ -111,4 +111,32 @@ public final class AtomicFiles {
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
+
+    /**
+     * Deletes a folder and everything in it.
+     *
+     * @param dir the folder
+     * @throws IOException if a file cannot be deleted
+     */
+    public static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
+     * Deletes a scratch folder and everything in it, as far as it can: a file left in a temporary
+     * folder must not hide the error that ended the work.
+     *
+     * @param dir the folder
+     */
+    public static void deleteScratch(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            // a scratch file left behind in the temporary folder
+        }
+    }
 }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.harness.Provenance;
-import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyModel;
 import org.waecompress.experiments.measure.OrtProfile;
@@ -19,6 +18,7 @@ import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
+import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 import picocli.CommandLine.Command;
@@ -111,15 +111,7 @@ final class InspectCommand implements Callable<Integer> {
         if (depth < 0) {
             throw new BadInputException("--depth " + depth + ": expected 0 or more");
         }
-        if (runs < 1) {
-            throw new BadInputException("--runs " + runs + ": expected 1 or more");
-        }
-        if (threads < 0) {
-            throw new BadInputException("--threads " + threads + ": expected 0 (the default) or more");
-        }
-        if (!format.equals("text")) {
-            throw new BadInputException("--format " + format + ": --profile prints text only");
-        }
+        checkTimedOptions("--profile");
         int warmup = Math.max(2, runs / 5);
         int t = threads == 0 ? Latency.threads() : threads;
         switch (engine) {
@@ -152,7 +144,7 @@ final class InspectCommand implements Callable<Integer> {
                     System.out.print(OrtProfile.toText(OrtProfile.of(file, spec, t, warmup, runs, work), spec, depth,
                             top));
                 } finally {
-                    RunFolder.deleteScratch(work);
+                    AtomicFiles.deleteScratch(work);
                 }
             }
             default -> throw new BadInputException("--engine " + engine + ": expected onnxruntime or pytorch");
@@ -160,7 +152,8 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int predict(boolean onnxFile) throws Exception {
+    /** The options --profile and --predict share: runs, threads and a text format. */
+    private void checkTimedOptions(String mode) {
         if (runs < 1) {
             throw new BadInputException("--runs " + runs + ": expected 1 or more");
         }
@@ -168,8 +161,12 @@ final class InspectCommand implements Callable<Integer> {
             throw new BadInputException("--threads " + threads + ": expected 0 (the default) or more");
         }
         if (!format.equals("text")) {
-            throw new BadInputException("--format " + format + ": --predict prints text only");
+            throw new BadInputException("--format " + format + ": " + mode + " prints text only");
         }
+    }
+
+    private int predict(boolean onnxFile) throws Exception {
+        checkTimedOptions("--predict");
         if (!engine.equals("onnxruntime")) {
             throw new BadInputException("--engine " + engine + ": the latency model predicts ONNX Runtime only");
         }
@@ -195,7 +192,7 @@ final class InspectCommand implements Callable<Integer> {
                     + "  (" + OrtNetwork.describe(t) + ")");
             System.out.print(LatencyModel.toText(pred, prof, whole, model.table()));
         } finally {
-            RunFolder.deleteScratch(work);
+            AtomicFiles.deleteScratch(work);
         }
         return 0;
     }

@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.harness.Provenance;
-import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.measure.ForkedLatency;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
@@ -20,6 +19,7 @@ import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 import picocli.CommandLine.Command;
@@ -195,7 +195,7 @@ final class LatencyCommand implements Callable<Integer> {
             }
             return 0;
         } finally {
-            RunFolder.deleteScratch(work);
+            AtomicFiles.deleteScratch(work);
         }
     }
 

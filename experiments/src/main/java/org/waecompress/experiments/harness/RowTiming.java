@@ -301,7 +301,7 @@ final class RowTiming implements AutoCloseable {
             return;
         }
         try {
-            RunFolder.deleteTree(scratch);
+            org.waecompress.spi.io.AtomicFiles.deleteTree(scratch);
         } catch (IOException e) {
             log.message("warning: could not remove the latency scratch folder " + scratch + ": " + e.getMessage());
         }

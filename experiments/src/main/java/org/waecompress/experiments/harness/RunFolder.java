@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -202,7 +201,7 @@ public final class RunFolder {
             return;
         }
         try {
-            deleteTree(rowDir);
+            AtomicFiles.deleteTree(rowDir);
         } catch (IOException e) {
             throw new CompressionException("cannot delete the finished row's checkpoints in " + rowDir + ": "
                     + e.getMessage(), e);
@@ -245,34 +244,6 @@ public final class RunFolder {
             }
         } catch (IOException e) {
             // leave the folder; the run's own error is the one to report
-        }
-    }
-
-    /**
-     * Deletes a scratch folder and everything in it, as far as it can: a file left in a temporary
-     * folder must not hide the error that ended the work.
-     *
-     * @param dir the folder
-     */
-    public static void deleteScratch(Path dir) {
-        try {
-            deleteTree(dir);
-        } catch (IOException e) {
-            // a scratch file left behind in the temporary folder
-        }
-    }
-
-    /**
-     * Deletes a folder and everything in it.
-     *
-     * @param dir the folder
-     * @throws IOException if a file cannot be deleted
-     */
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -5,16 +5,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ActivationSpec;
 import org.waecompress.spi.spec.LayerSpec;
@@ -434,13 +433,7 @@ public final class LatencyModel {
                 }
                 return out;
             } finally {
-                try (Stream<Path> f = Files.walk(work)) {
-                    for (Path p : f.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (IOException e) {
-                    // scratch files left in the temporary folder
-                }
+                AtomicFiles.deleteScratch(work);
             }
         };
     }

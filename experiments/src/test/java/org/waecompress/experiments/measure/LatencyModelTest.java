@@ -80,14 +80,19 @@ class LatencyModelTest {
 
     /** Two stages of convolutions (6, 12, 16 channels: 6 and 12 miss the multiple), then a classifier. */
     static NetworkSpec net() {
+        return net(16);
+    }
+
+    /** The same with {@code c} channels in the last convolution. */
+    static NetworkSpec net(int c) {
         return new NetworkSpec("lm", new Shape(1, 8, 8), SequentialSpec.of("",
                 SequentialSpec.of("features",
                         ConvSpec.of("a", 1, 6, 3, 1, 1, false), new BatchNormSpec("abn", 6, true, 1e-5, 0.1),
                         ActivationSpec.relu("ar"),
                         ConvSpec.of("b", 6, 12, 3, 1, 1, true), ActivationSpec.relu("br"), PoolSpec.max("bp", 2, 2, 0,
                                 false),
-                        ConvSpec.of("c", 12, 16, 3, 1, 1, true), ActivationSpec.relu("cr")),
-                SequentialSpec.of("classifier", new FlattenSpec("f"), new LinearSpec("fc", 16 * 16, 3, true))));
+                        ConvSpec.of("c", 12, c, 3, 1, 1, true), ActivationSpec.relu("cr")),
+                SequentialSpec.of("classifier", new FlattenSpec("f"), new LinearSpec("fc", c * 16, 3, true))));
     }
 
     private static LatencyModel model(Path file, Fake fake) {
@@ -140,14 +145,7 @@ class LatencyModelTest {
         assertEquals(calls, fake.calls.get(), "nothing measured twice");
         assertEquals(fakeMs(net()), p.totalMs(), 1e-12);
         // a narrower network shares its first pieces: only what changed is measured
-        NetworkSpec narrower = new NetworkSpec("lm", new Shape(1, 8, 8), SequentialSpec.of("",
-                SequentialSpec.of("features",
-                        ConvSpec.of("a", 1, 6, 3, 1, 1, false), new BatchNormSpec("abn", 6, true, 1e-5, 0.1),
-                        ActivationSpec.relu("ar"),
-                        ConvSpec.of("b", 6, 12, 3, 1, 1, true), ActivationSpec.relu("br"), PoolSpec.max("bp", 2, 2, 0,
-                                false),
-                        ConvSpec.of("c", 12, 8, 3, 1, 1, true), ActivationSpec.relu("cr")),
-                SequentialSpec.of("classifier", new FlattenSpec("f"), new LinearSpec("fc", 8 * 16, 3, true))));
+        NetworkSpec narrower = net(8);
         LatencyModel.Prediction n = again.predict(narrower, ProgressListener.NONE);
         assertEquals(2, n.measured(), "c after b, and the classifier after c");
         assertEquals(fakeMs(narrower), n.totalMs(), 1e-12);
