@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.experiments.onnx.OnnxExport;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.train.ProgressListener;
 
@@ -72,7 +72,7 @@ class ForkedLatencyTest {
             // each fork idles 20 ms before each of (1 + 5) x 2 latency and (1 + 3) x 2 throughput runs: 0.4 s
             double seconds = new Gson().fromJson(Files.readString(dir.resolve("work/fork-" + f + ".json")),
                     ForkedLatency.ForkOutput.class).seconds();
-            assertTrue(seconds >= 0.4 && seconds < 5, "fork " + f + ": " + seconds + " s");
+            assertTrue(seconds >= 0.4, "fork " + f + ": " + seconds + " s (the idle gaps alone take 0.4 s)");
         }
     }
 

@@ -12,18 +12,24 @@ import org.waecompress.spi.train.ProgressListener;
 /** The alternating protocol: order of calls, warm-up, the idle gap and what is timed. */
 class LatencyTest {
 
-    /** Records its calls; each run takes {@code ms} of busy time. */
+    /**
+     * Records its calls; each run advances a fake clock by {@code ms}, so what the protocol times is known
+     * exactly whatever the machine's load (no test asserts a wall-clock time). The wall-clock wait between
+     * prepare and run is recorded too, for the idle gap, which only has a lower bound.
+     */
     static final class Fake implements Timed {
         final String name;
         final double ms;
         final List<String> log;
+        final long[] clock;
         long preparedAt;
         final List<Long> waits = new ArrayList<>();
 
-        Fake(String name, double ms, List<String> log) {
+        Fake(String name, double ms, List<String> log, long[] clock) {
             this.name = name;
             this.ms = ms;
             this.log = log;
+            this.clock = clock;
         }
 
         @Override
@@ -36,10 +42,7 @@ class LatencyTest {
         public void run() {
             waits.add(System.nanoTime() - preparedAt);
             log.add(name + ".run");
-            long end = System.nanoTime() + (long) (ms * 1e6);
-            while (System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
+            clock[0] += (long) (ms * 1e6);
         }
 
         @Override
@@ -56,35 +59,48 @@ class LatencyTest {
     @Test
     void networksAlternateAndOnlyTheRunIsTimed() {
         List<String> log = new ArrayList<>();
-        Fake a = new Fake("a", 4, log);
-        Fake b = new Fake("b", 1, log);
-        List<Latency.Stats> s = Latency.alternate(List.of(a, b), 2, 1, 5, 0, ProgressListener.NONE);
+        long[] clock = {0};
+        Fake a = new Fake("a", 4, log, clock);
+        Fake b = new Fake("b", 1, log, clock);
+        List<Latency.Stats> s = Latency.alternate(List.of(a, b), 2, 1, 5, 0, ProgressListener.NONE, () -> clock[0]);
         assertEquals(List.of("a.prepare(2)", "a.run", "a.release", "b.prepare(2)", "b.run", "b.release"),
                 log.subList(0, 6));
         assertEquals(6 * 6, log.size(), "1 warm-up + 5 timed rounds, 3 calls per network, nothing closed");
         assertEquals(5, s.get(0).runs());
         assertEquals(2, s.get(0).batch());
-        assertTrue(s.get(0).medianMs() >= 4 && s.get(0).medianMs() < 4 * 3, s.toString());
-        assertTrue(s.get(1).medianMs() >= 1 && s.get(1).medianMs() < 4, s.toString());
+        assertEquals(4.0, s.get(0).medianMs(), 1e-9, s.toString());
+        assertEquals(1.0, s.get(1).medianMs(), 1e-9, s.toString());
         assertEquals(2 * 1000.0 / s.get(1).medianMs(), s.get(1).imagesPerSecond(), 1e-9);
     }
 
     @Test
     void theGapIdlesBeforeEveryRunButIsNotTimed() {
         List<String> log = new ArrayList<>();
-        Fake a = new Fake("a", 1, log);
-        List<Latency.Stats> s = Latency.alternate(List.of(a), 1, 2, 3, 30, ProgressListener.NONE);
+        long[] clock = {0};
+        Fake a = new Fake("a", 1, log, clock);
+        // when each clock reading happens, in wall-clock time after the prepare before it: only lower bounds,
+        // which a sleep guarantees, so the test holds on a loaded machine
+        List<Long> readings = new ArrayList<>();
+        List<Latency.Stats> s = Latency.alternate(List.of(a), 1, 2, 3, 30, ProgressListener.NONE, () -> {
+            readings.add(System.nanoTime() - a.preparedAt);
+            return clock[0];
+        });
         assertEquals(5, a.waits.size());
         for (long w : a.waits) {
             assertTrue(w >= 30_000_000L, w + " ns between prepare and run");
         }
-        assertTrue(s.get(0).medianMs() < 25, "the idle time is not part of the timing: " + s);
+        assertEquals(10, readings.size());
+        for (long w : readings) {
+            assertTrue(w >= 30_000_000L, "the clock is read after the idle gap, not before it: " + w + " ns");
+        }
+        assertEquals(1.0, s.get(0).medianMs(), 1e-9, "the idle time is not part of the timing: " + s);
     }
 
     @Test
     void aWarmUpOnlyReturnsNoStatistics() {
         List<String> log = new ArrayList<>();
-        assertEquals(List.of(), Latency.alternate(List.of(new Fake("a", 0, log)), 1, 2, 0, 0, ProgressListener.NONE));
+        assertEquals(List.of(), Latency.alternate(List.of(new Fake("a", 0, log, new long[1])), 1, 2, 0, 0,
+                ProgressListener.NONE));
         assertEquals(6, log.size());
     }
 
