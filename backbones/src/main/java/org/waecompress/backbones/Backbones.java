@@ -3,7 +3,7 @@ package org.waecompress.backbones;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.spec.NetworkSpec;
 
 /**

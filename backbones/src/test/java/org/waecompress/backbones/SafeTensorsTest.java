@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 

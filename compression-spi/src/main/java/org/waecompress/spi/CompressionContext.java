@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.apache.commons.configuration2.ImmutableConfiguration;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.train.NetworkTrainer;

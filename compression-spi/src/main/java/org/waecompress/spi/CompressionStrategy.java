@@ -1,17 +1,20 @@
 package org.waecompress.spi;
 
 import java.util.List;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 
 /**
  * An acceleration method: a function from a trained network to a new, cheaper network.
  *
- * <p>Implementations never change their input network. Settings come from {@link
- * CompressionContext#settings()} (the {@code strategy.<id>.*} subset of the configuration) and are
- * turned into a validated settings record on entry; a bad value raises {@link
- * InvalidSettingException} naming the key. A strategy is installed by a {@link
- * org.waecompress.spi.plugin.CompressionPlugin}.
+ * <p>Implementations never change their input network. A strategy declares the settings it reads in
+ * {@link #settings()} and reads each with {@link CompressionContext#get(Setting)}, which returns the
+ * typed, range-checked value of {@code strategy.<id>.<name>} (or the default); a bad value raises
+ * {@link InvalidSettingException} naming the key. A strategy is installed by listing its class in
+ * {@code META-INF/services/org.waecompress.spi.CompressionStrategy} (one class, a public no-argument
+ * constructor), or by a {@link org.waecompress.spi.plugin.CompressionPlugin} when it needs Guice
+ * bindings or registers variants.
  */
 public interface CompressionStrategy {
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.train.NetworkTrainer;

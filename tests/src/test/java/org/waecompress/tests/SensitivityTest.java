@@ -21,11 +21,11 @@ import org.waecompress.experiments.sensitivity.BudgetSearch;
 import org.waecompress.experiments.sensitivity.SensitivityAnalysis;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
-import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.spec.ActivationSpec;
@@ -107,7 +107,7 @@ class SensitivityTest {
             // a resume under other settings would mix cells of two analyses: refused
             CompressionContext other = new CompressionContext("thinet", new MapConfiguration(Map.of("imagesPerClass",
                     "2")), 3, data, new NetworkTrainer(null), TrainSettings.builder().build(), null, dir);
-            org.waecompress.spi.DataException e = assertThrows(org.waecompress.spi.DataException.class,
+            org.waecompress.spi.error.DataException e = assertThrows(org.waecompress.spi.error.DataException.class,
                     () -> SensitivityAnalysis.run(st, other, net, data, List.of(0.5), dir, ProgressListener.NONE));
             assertTrue(e.getMessage().contains("resume with the same settings"), e.getMessage());
         }

@@ -2,7 +2,7 @@ package org.waecompress.wae;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;

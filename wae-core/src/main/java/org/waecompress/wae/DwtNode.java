@@ -14,8 +14,9 @@ import org.waecompress.spi.spec.Router;
 /**
  * A fixed one-level CDF 9/7 wavelet transform as a spec node (the paper's "Wavelet+CNN" baseline):
  * {@code (C, H, W)} to {@code (4C, H/2, W/2)}, the bands in the order approximation {@code cA}, then
- * the details {@code cH}, {@code cV}, {@code cD} (C channels each). It has no parameters; it computes
- * exactly what {@link Cdf97#forward2d} computes, with tensor operations.
+ * the details {@code cH}, {@code cV}, {@code cD} (C channels each). It has no parameters; it computes,
+ * with tensor operations, exactly what the tests' plain-Java reference transform ({@code Cdf97Reference})
+ * computes.
  *
  * @param name the node name
  */

@@ -1,10 +1,10 @@
 package org.waecompress.wae;
 
 import java.util.List;
-import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.setting.Setting;
+import org.waecompress.spi.spec.ChannelMultiple;
 import org.waecompress.spi.train.TrainSettings;
 
 /**

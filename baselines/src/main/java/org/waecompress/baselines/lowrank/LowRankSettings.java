@@ -2,10 +2,10 @@ package org.waecompress.baselines.lowrank;
 
 import java.util.List;
 import java.util.Map;
-import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
+import org.waecompress.spi.spec.ChannelMultiple;
 
 /**
  * Settings of {@code lowrank} ({@code strategy.lowrank.*}).

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;

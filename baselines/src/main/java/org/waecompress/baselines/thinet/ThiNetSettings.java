@@ -1,10 +1,10 @@
 package org.waecompress.baselines.thinet;
 
 import java.util.List;
-import org.waecompress.spi.ChannelMultiple;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.setting.Setting;
+import org.waecompress.spi.spec.ChannelMultiple;
 
 /**
  * Settings of {@code thinet} ({@code strategy.thinet.*}) and of its variants.

@@ -128,17 +128,6 @@ public final class CostReport {
     }
 
     /**
-     * Returns the parameters of the subtree at {@code path}.
-     *
-     * @param path the node path
-     * @return the subtree's parameters, or 0 if no node has that path
-     */
-    public long paramsOf(String path) {
-        return nodes.stream().filter(n -> n.path().equals(path)).mapToLong(LayerCost::params).findFirst()
-                .orElse(0);
-    }
-
-    /**
      * Returns the network's name.
      *
      * @return the name

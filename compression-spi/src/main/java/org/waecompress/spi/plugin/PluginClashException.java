@@ -1,6 +1,6 @@
 package org.waecompress.spi.plugin;
 
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 /** Two installed plugins claim the same strategy id (an installation error: exit code 2). */
 public class PluginClashException extends CompressionException {

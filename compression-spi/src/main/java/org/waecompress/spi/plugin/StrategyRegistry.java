@@ -27,10 +27,10 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
-import org.waecompress.spi.InvalidSettingException;
-import org.waecompress.spi.UnknownStrategyException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.InvalidSettingException;
+import org.waecompress.spi.error.UnknownStrategyException;
 
 /**
  * The installed strategies by id: those the plugins bind, and the variants ({@link StrategyVariant})

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 import org.apache.commons.configuration2.MapConfiguration;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.NetworkSpec;

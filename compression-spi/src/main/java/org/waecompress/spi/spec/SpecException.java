@@ -1,6 +1,6 @@
 package org.waecompress.spi.spec;
 
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 /** A network spec is inconsistent or malformed; the message names the node path. */
 public class SpecException extends CompressionException {

@@ -1,7 +1,7 @@
 package org.waecompress.spi.spec;
 
 import java.util.Set;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * Multiplies every layer's channel count by a factor: WAE's quarter-width high-frequency branch is
@@ -95,7 +95,7 @@ public final class WidthScaling {
             return scaled(channels, factor);
         }
         int full = (int) Math.max(channels, Math.round(channels * factor));
-        return org.waecompress.spi.ChannelMultiple.round(channels * factor, full, multiple);
+        return org.waecompress.spi.spec.ChannelMultiple.round(channels * factor, full, multiple);
     }
 
     /**

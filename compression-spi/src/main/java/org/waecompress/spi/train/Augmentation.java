@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
-import org.waecompress.spi.DataException;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.DataException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * Training-time data augmentation: a random translation of up to {@code shift} pixels in each

@@ -30,7 +30,7 @@ public final class Evaluator {
      * @param data the test data
      * @param batchSize samples per forward pass
      * @return the errors
-     * @throws org.waecompress.spi.DataException if the data's images or classes do not fit the network
+     * @throws org.waecompress.spi.error.DataException if the data's images or classes do not fit the network
      */
     public Accuracy evaluate(String task, Network network, ImageDataset data, int batchSize) {
         NetworkTrainer.checkShapes(network, data);
@@ -54,7 +54,7 @@ public final class Evaluator {
         int wrong5 = 0;
         Progress progress = new Progress(listener, task, n);
         for (int from = 0; from < n; from += batchSize) {
-            org.waecompress.spi.StopRequest.check(task);
+            org.waecompress.spi.error.StopRequest.check(task);
             int to = Math.min(n, from + batchSize);
             int[] idx = new int[to - from];
             for (int i = 0; i < idx.length; i++) {

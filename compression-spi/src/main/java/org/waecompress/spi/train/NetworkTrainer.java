@@ -25,12 +25,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
-import org.waecompress.spi.CompressionException;
-import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.device.EngineLock;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.io.Sha256;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ParamDef;
@@ -41,10 +42,11 @@ import org.waecompress.spi.spec.SpecJson;
  * {@link Augmentation} transforms the batches, {@code MemoryGrowthCheck} watches the network's manager,
  * {@code TrainCheckpoint} keeps a call's state).
  *
- * <p>Plain SGD with momentum on a network built from its spec: each step runs in its own {@link
- * NDManager} scope (without one, native memory grows by the size of the activations every step),
- * inside its own gradient collector. The engine allows one gradient collector per JVM at a time, so
- * training calls are serialised by a lock; a caller must not hold a collector open while calling.
+ * <p>SGD with momentum, or Adam ({@link TrainSettings#optimizer()}), on a network built from its spec:
+ * each step runs in its own {@link NDManager} scope (without one, native memory grows by the size of the
+ * activations every step), inside its own gradient collector. The engine allows one gradient collector
+ * per JVM at a time, so training calls are serialised by a lock; a caller must not hold a collector open
+ * while calling.
  * Weight decay can spare biases and batch-norm parameters, and parameters can move at different
  * fractions of the rate ({@link #trainWithRateFactors}). Training batches are augmented as {@link
  * TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that becomes NaN or
@@ -207,7 +209,7 @@ public final class NetworkTrainer {
     }
 
     private String stageFingerprint(String loop, Network start) {
-        return TrainCheckpoint.sha256Hex(("scope " + scope + "\nloop " + loop + "\nspec "
+        return Sha256.of(("scope " + scope + "\nloop " + loop + "\nspec "
                 + SpecJson.toJson(start.spec()) + "\nweights " + TrainCheckpoint.weightsHash(start))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -353,8 +355,8 @@ public final class NetworkTrainer {
             Progress progress = new Progress(listener,
                     String.format(Locale.ROOT, "%s epoch %d/%d", task, epoch, settings.epochs()), steps);
             for (int b = 0; b < steps; b++) {
-                if (org.waecompress.spi.StopRequest.requested()) {
-                    org.waecompress.spi.StopRequest.check(task + " (epoch " + epoch + ", step " + (b + 1) + ")");
+                if (org.waecompress.spi.error.StopRequest.requested()) {
+                    org.waecompress.spi.error.StopRequest.check(task + " (epoch " + epoch + ", step " + (b + 1) + ")");
                 }
                 int from = b * bs;
                 int to = Math.min(n, from + bs);

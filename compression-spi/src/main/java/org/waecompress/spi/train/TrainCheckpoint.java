@@ -16,17 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.io.Sha256;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.SpecJson;
 
@@ -74,7 +73,7 @@ final class TrainCheckpoint {
      * @return the checkpoint
      */
     static TrainCheckpoint of(Path dir, String task, String description) {
-        String fp = sha256Hex(description.getBytes(StandardCharsets.UTF_8));
+        String fp = Sha256.of(description.getBytes(StandardCharsets.UTF_8));
         String slug = task.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
         if (slug.isEmpty() || slug.length() > 60) {
             slug = slug.isEmpty() ? "train" : slug.substring(0, 60);
@@ -118,14 +117,14 @@ final class TrainCheckpoint {
      * @return hex digest over every parameter's name and bytes, in the spec's order
      */
     static String weightsHash(Network network) {
-        MessageDigest md = sha256();
+        MessageDigest md = Sha256.digest();
         for (Map.Entry<String, NDArray> e : network.weights().entrySet()) {
             md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
             md.update(e.getValue().getDataType().toString().getBytes(StandardCharsets.UTF_8));
             md.update(e.getValue().getShape().toString().getBytes(StandardCharsets.UTF_8));
             md.update(e.getValue().toByteBuffer());
         }
-        return HexFormat.of().formatHex(md.digest());
+        return Sha256.hex(md);
     }
 
     /** Returns the file. */
@@ -245,15 +244,4 @@ final class TrainCheckpoint {
         out.write(b);
     }
 
-    static String sha256Hex(byte[] data) {
-        return HexFormat.of().formatHex(sha256().digest(data));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-    }
 }

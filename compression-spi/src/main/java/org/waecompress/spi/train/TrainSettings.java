@@ -2,7 +2,7 @@ package org.waecompress.spi.train;
 
 import java.util.List;
 import java.util.Locale;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * How to train: SGD with momentum, weight decay, a learning-rate schedule, epochs, batch size, seed.

@@ -7,8 +7,8 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.spec.ParamDef;
 

@@ -1,6 +1,6 @@
 package org.waecompress.spi.train;
 
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 /** The loss became NaN or infinite; training stopped. */
 public class TrainingDivergedException extends CompressionException {

@@ -8,9 +8,10 @@ import com.google.inject.AbstractModule;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
-import org.waecompress.spi.UnknownStrategyException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.InvalidSettingException;
+import org.waecompress.spi.error.UnknownStrategyException;
 import org.waecompress.spi.network.Network;
 
 class StrategyRegistryTest {
@@ -145,27 +146,27 @@ class StrategyRegistryTest {
     @Test
     void badVariantsAreOneLineErrorsNamingTheKey() {
         StrategyRegistry r = StrategyRegistry.of(new Tunable());
-        org.waecompress.spi.InvalidSettingException e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.x.base", "tunable", "variant.x.ratoi", "0.3"), "plan.yaml"));
         assertEquals("variant.x.ratoi = 0.3: 'ratoi' is not a setting of the base strategy; its settings: ratio, head",
                 e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.x.base", "tunable", "variant.x.ratio", "1.5"), "plan.yaml"));
         assertEquals("variant.x.ratio = 1.5: must be a number in (0, 1)", e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.x.base", "thinet"), "plan.yaml"));
         assertTrue(e.getMessage().startsWith("variant.x.base = thinet: no installed strategy has this id (plan.yaml)"),
                 e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.x.ratio", "0.2"), "plan.yaml"));
         assertEquals("variant.x.base = (missing): variant 'x' (plan.yaml) must name its base strategy", e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.tunable.base", "tunable"), "plan.yaml"));
         assertTrue(e.getMessage().contains("is already an installed strategy"), e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.a.base", "b", "variant.b.base", "a"), "plan.yaml"));
         assertTrue(e.getMessage().contains("cycle: a -> b -> a"), e.getMessage());
-        e = assertThrows(org.waecompress.spi.InvalidSettingException.class,
+        e = assertThrows(InvalidSettingException.class,
                 () -> r.withVariants(Map.of("variant.My_T.base", "tunable"), "plan.yaml"));
         assertTrue(e.getMessage().contains("must be lower case letters"), e.getMessage());
     }

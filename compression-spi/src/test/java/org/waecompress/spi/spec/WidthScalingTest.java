@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
-import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.TestSpecs;
+import org.waecompress.spi.error.InvalidSettingException;
 
 class WidthScalingTest {
 

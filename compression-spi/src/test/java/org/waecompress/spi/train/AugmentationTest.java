@@ -13,10 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.TestSpecs;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 
 class AugmentationTest {

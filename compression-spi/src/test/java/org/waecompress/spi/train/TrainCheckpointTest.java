@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.TestSpecs;
 import org.waecompress.spi.data.ArrayImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
 

@@ -11,7 +11,7 @@ import org.waecompress.experiments.harness.RowWorker;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.experiments.result.ResultRow;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 /**
  * One Spark task: computes one row in the executor's JVM ({@link RowWorker#compute}, which reads the plan's

@@ -13,6 +13,7 @@ import org.waecompress.experiments.harness.ResultStore;
 import org.waecompress.experiments.harness.RowExecutor;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.spi.error.CompressionException;
 
 /**
  * Computes a plan's pending rows as Spark tasks, one task per row, on {@code spark.master}: {@code local[N]}
@@ -65,7 +66,7 @@ public final class SparkRowExecutor implements RowExecutor {
             context = new JavaSparkContext(conf);
         } catch (RuntimeException e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            throw new org.waecompress.spi.CompressionException("spark.master = " + s.sparkMaster() + ": Spark could "
+            throw new CompressionException("spark.master = " + s.sparkMaster() + ": Spark could "
                     + "not start its context (" + m.lines().findFirst().orElse(m) + "); check the master, or use "
                     + "local[N]; the trained backbone is kept, --resume continues", e);
         }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
-import org.waecompress.experiments.harness.Provenance;
+import org.waecompress.experiments.harness.Machine;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyModel;
 import org.waecompress.experiments.measure.OrtProfile;
@@ -178,7 +178,7 @@ final class InspectCommand implements Callable<Integer> {
                     + "latency model needs the network's layers");
         }
         LatencyModel model = LatencyModel.open(latencyTable, t,
-                Provenance.cpuModel());
+                Machine.cpuModel());
         LatencyModel.Prediction pred = model.predict(spec, ConsoleProgress.stderr());
         Path work = Files.createTempDirectory("waec-predict-");
         try {
@@ -200,7 +200,7 @@ final class InspectCommand implements Callable<Integer> {
     private static NetworkSpec specOf(Path onnx) {
         try (OrtNetwork o = OrtNetwork.open(onnx, 1)) {
             return o.spec();
-        } catch (org.waecompress.spi.CompressionException e) {
+        } catch (org.waecompress.spi.error.CompressionException e) {
             throw new BadInputException(e.getMessage());
         }
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.waecompress.experiments.config.BadInputException;
-import org.waecompress.experiments.harness.Provenance;
+import org.waecompress.experiments.harness.Machine;
 import org.waecompress.experiments.measure.ForkedLatency;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
@@ -18,7 +18,7 @@ import org.waecompress.experiments.measure.Timed;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -124,7 +124,7 @@ final class LatencyCommand implements Callable<Integer> {
             List<Double> predicted = new ArrayList<>();
             if (predict) {
                 LatencyModel model = LatencyModel.open(latencyTable, t,
-                Provenance.cpuModel());
+                Machine.cpuModel());
                 for (Path f : files) {
                     NetworkSpec spec;
                     try (OrtNetwork o = OrtNetwork.open(f, t)) {

@@ -11,8 +11,8 @@ import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.InputShapes;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -111,7 +111,7 @@ final class NetworkTarget {
                 42, null, new NetworkTrainer(null), TrainSettings.builder().build(), null, null);
         try {
             return st.architecture(b, ctx);
-        } catch (UnsupportedOperationException | org.waecompress.spi.InvalidSettingException ex) {
+        } catch (UnsupportedOperationException | org.waecompress.spi.error.InvalidSettingException ex) {
             throw new BadInputException(target + ": " + ex.getMessage());
         }
     }

@@ -16,9 +16,10 @@ import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.harness.ExperimentRunner;
+import org.waecompress.experiments.harness.PlanCheck;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.report.RunReport;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         ExperimentSettings s = ExperimentSettings.from(cfg);
         ExperimentRunner runner = injector.getInstance(ExperimentRunner.class);
         // the whole plan is checked before any folder is made or anything trains
-        runner.validateWithoutData(cfg, s);
+        PlanCheck.validateWithoutData(cfg, s);
         if (s.outputDir().isEmpty() && (s.name().isBlank() || s.name().contains("/") || s.name().contains("\\")
                 || s.name().contains("..") || s.name().startsWith("."))) {
             throw new InvalidSettingException("experiment.name", s.name(), "is the run folder's name under runs/: "
@@ -72,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
         ExperimentConfig thenCfg = cfg.then(dir.resolve(cfg.thenName()), registry);
         ExperimentSettings thenSettings = thenCfg == null ? null : ExperimentSettings.from(thenCfg);
         if (thenSettings != null) {
-            runner.validateWithoutData(thenCfg, thenSettings);
+            PlanCheck.validateWithoutData(thenCfg, thenSettings);
         }
         checkWritable(dir);
         if (resume && !Files.isDirectory(dir)) {

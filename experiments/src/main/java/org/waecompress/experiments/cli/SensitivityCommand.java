@@ -17,8 +17,8 @@ import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.guice.HarnessModule;
-import org.waecompress.experiments.harness.ExperimentRunner;
-import org.waecompress.experiments.harness.Provenance;
+import org.waecompress.experiments.harness.Machine;
+import org.waecompress.experiments.harness.PlanCheck;
 import org.waecompress.experiments.harness.RunData;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.harness.RunLock;
@@ -32,12 +32,12 @@ import org.waecompress.experiments.report.Tables;
 import org.waecompress.experiments.sensitivity.BudgetSearch;
 import org.waecompress.experiments.sensitivity.SensitivityAnalysis;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -176,7 +176,7 @@ final class SensitivityCommand implements Callable<Integer> {
         ExperimentConfig cfg = ExperimentConfig.load(pairs, null, null, System.getProperties(), registry);
         ExperimentSettings s = ExperimentSettings.from(cfg);
         // on the run's devices, as the run itself computed
-        Devices.use(ExperimentRunner.devices(s));
+        Devices.use(PlanCheck.devices(s));
         CompressionStrategy st = cfg.strategies().get(strategy);
         if (!(unwrap(st) instanceof LayerwiseStrategy layerwise)) {
             throw new BadInputException("--strategy " + strategy + ": cannot be compressed one unit at a time; "
@@ -193,7 +193,7 @@ final class SensitivityCommand implements Callable<Integer> {
         // the analysis
         int threads = s.latency().threads();
         LatencyModel model = byTime ? LatencyModel.open(latencyTable, threads,
-                Provenance.cpuModel()) : null;
+                Machine.cpuModel()) : null;
         RunData data = RunData.load(s);
         // never test images: the budget chosen on them is scored on the test split
         int n = Math.min(images, data.train().size());
@@ -238,8 +238,8 @@ final class SensitivityCommand implements Callable<Integer> {
             p.addProperty("data", data.description());
             p.addProperty("startedAt", started.toString());
             p.addProperty("finishedAt", Instant.now().toString());
-            p.addProperty("gitCommit", Provenance.gitCommit());
-            p.addProperty("cpu", Provenance.cpuModel());
+            p.addProperty("gitCommit", Machine.gitCommit());
+            p.addProperty("cpu", Machine.cpuModel());
             JsonObject settings = new JsonObject();
             cfg.strategy(strategy).getKeys().forEachRemaining(k -> settings.addProperty(k,
                     cfg.strategy(strategy).getString(k)));

@@ -1,6 +1,6 @@
 package org.waecompress.experiments.config;
 
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 /** A command-line argument is wrong (exit code 2). */
 public class BadInputException extends CompressionException {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ import org.apache.commons.configuration2.MapConfiguration;
 import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.YAMLConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
@@ -402,13 +403,49 @@ public final class ExperimentConfig {
     }
 
     private ImmutableConfiguration strategySubset(String id) {
-        String prefix = "strategy." + id + ".";
         Map<String, Object> m = new LinkedHashMap<>();
+        inherit(id, m, Set.of());
+        return new MapConfiguration(m);
+    }
+
+    /**
+     * Puts {@code strategy.<id>.*} into {@code m}, then, for a variant, its base's keys for the settings that
+     * neither a key already in {@code m} nor a variant's definition fixes: {@code strategy.thinet.channelMultiple}
+     * reaches {@code thinet-70}, {@code strategy.thinet.ratio} does not (thinet-70's definition sets its ratio).
+     */
+    private void inherit(String id, Map<String, Object> m, Set<String> fixed) {
+        String prefix = "strategy." + id + ".";
         values.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                m.put(k.substring(prefix.length()), v);
+            String name = k.startsWith(prefix) ? k.substring(prefix.length()) : null;
+            if (name != null && !fixed.contains(name)) {
+                m.putIfAbsent(name, v);
             }
         });
-        return new MapConfiguration(m);
+        if (strategies != null && strategies.ids().contains(id)
+                && strategies.get(id) instanceof StrategyVariant variant) {
+            Set<String> next = new HashSet<>(fixed);
+            next.addAll(variant.values().keySet());
+            inherit(variant.base().id(), m, next);
+        }
+    }
+
+    /**
+     * Returns the key a strategy's setting takes its value from in this plan: {@code strategy.<id>.<name>},
+     * or, for a variant that inherits it, its base's key; null when the plan sets neither.
+     *
+     * @param id the strategy id (not a stack)
+     * @param name the setting's name
+     * @return the key, or null
+     */
+    public String keyOf(String id, String name) {
+        String key = "strategy." + id + "." + name;
+        if (values.containsKey(key)) {
+            return key;
+        }
+        if (strategies != null && strategies.ids().contains(id) && strategies.get(id) instanceof StrategyVariant v
+                && !v.values().containsKey(name)) {
+            return keyOf(v.base().id(), name);
+        }
+        return null;
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.train.Augmentation;
 import org.waecompress.spi.train.TrainSettings;
 

@@ -2,7 +2,7 @@ package org.waecompress.experiments.config;
 
 import java.util.List;
 import java.util.Locale;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * One known configuration key: its type, allowed range and meaning.

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
-import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.error.DataException;
 
 /**
  * Fashion-MNIST (Xiao et al., 2017) from its IDX files, as Debian's {@code dataset-fashion-mnist}

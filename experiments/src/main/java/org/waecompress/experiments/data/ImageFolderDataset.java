@@ -15,9 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.error.DataException;
 
 /**
  * An ImageNet-style folder ({@code root/<class>/<image>}) read through DJL's {@link ImageFolder}:

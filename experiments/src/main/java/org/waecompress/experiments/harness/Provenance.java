@@ -1,7 +1,6 @@
 package org.waecompress.experiments.harness;
 
 import ai.djl.engine.Engine;
-import ai.djl.util.cuda.CudaUtils;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -9,20 +8,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.experiments.measure.Latency;
 import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
-import org.waecompress.spi.device.Devices;
 
-/** What a run's numbers were measured with: configuration and its sources, versions, machine. */
+/**
+ * What a run's numbers were measured with, built as JSON data: the configuration and its sources, the
+ * strategies' effective settings, versions, the machine ({@link Machine}), the latency regime, a loaded
+ * backbone file and the resumes; written once as text ({@link #text}).
+ */
 public final class Provenance {
 
     private Provenance() {}
@@ -35,9 +34,9 @@ public final class Provenance {
      * @param data a description of the data
      * @param started when the run started
      * @param latency how latency is measured
-     * @return the JSON text
+     * @return the record, to which the {@code with} methods add
      */
-    public static String json(ExperimentConfig config, List<String> args, String data, Instant started,
+    public static JsonObject of(ExperimentConfig config, List<String> args, String data, Instant started,
             LatencySettings latency) {
         JsonObject o = new JsonObject();
         o.addProperty("startedAt", started.toString());
@@ -58,13 +57,13 @@ public final class Provenance {
                 + System.getProperty("os.arch"));
         env.addProperty("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         env.addProperty("djl", Engine.getDjlVersion());
-        env.addProperty("cpu", cpuModel());
+        env.addProperty("cpu", Machine.cpuModel());
         env.addProperty("cores", Runtime.getRuntime().availableProcessors());
         env.addProperty("intraOpThreads", Latency.threads());
         env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
         env.addProperty("ompWaitPolicy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset (spin, then sleep)"));
-        env.addProperty("gitCommit", gitCommit());
-        env.add("devices", devices());
+        env.addProperty("gitCommit", Machine.gitCommit());
+        env.add("devices", Machine.devices());
         o.add("environment", env);
         JsonObject lat = new JsonObject();
         JsonArray engines = new JsonArray();
@@ -95,59 +94,28 @@ public final class Provenance {
         lat.addProperty("runs", latency.runs());
         lat.addProperty("throughputBatch", latency.throughputBatch());
         o.add("latency", lat);
+        return o;
+    }
+
+    /**
+     * Returns a record as the text {@code provenance.json} holds.
+     *
+     * @param o the record
+     * @return pretty-printed JSON with a final newline
+     */
+    public static String text(JsonObject o) {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
-    }
-
-    /**
-     * Describes where the run computes: the devices in use, the GPUs the engine sees, and on a GPU machine the
-     * CUDA runtime and the NVIDIA driver versions.
-     *
-     * @return the description
-     */
-    static JsonObject devices() {
-        JsonObject d = new JsonObject();
-        JsonArray used = new JsonArray();
-        Devices.all().forEach(x -> used.add(x.toString()));
-        d.add("used", used);
-        int gpus = Engine.getInstance().getGpuCount();
-        d.addProperty("gpusSeen", gpus);
-        d.addProperty("cuda", gpus > 0 ? CudaUtils.getCudaVersionString() : "none");
-        d.addProperty("nvidiaDriver", nvidiaDriver(Path.of("/proc/driver/nvidia/version")));
-        return d;
-    }
-
-    /**
-     * Reads the NVIDIA kernel driver's version from its {@code /proc} file ("NVRM version: NVIDIA UNIX x86_64
-     * Kernel Module  535.104.05 ...").
-     *
-     * @param file the file
-     * @return the version, or {@code none} without the driver
-     */
-    static String nvidiaDriver(Path file) {
-        try {
-            for (String line : Files.readAllLines(file)) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kernel Module\\s+(\\d+[.\\d]*)")
-                        .matcher(line);
-                if (m.find()) {
-                    return m.group(1);
-                }
-            }
-            return "unknown";
-        } catch (IOException e) {
-            return "none";
-        }
     }
 
     /**
      * Records the backbone file a run loaded instead of training: its path and SHA-256.
      *
-     * @param json the provenance text
+     * @param o the record, changed
      * @param file the file
      * @param sha256 its digest
-     * @return the JSON text
+     * @return the record
      */
-    static String withBackboneWeights(String json, Path file, String sha256) {
-        JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+    static JsonObject withBackboneWeights(JsonObject o, Path file, String sha256) {
         JsonObject w = new JsonObject();
         w.addProperty("file", file.toAbsolutePath().toString());
         w.addProperty("sha256", sha256);
@@ -157,7 +125,7 @@ public final class Provenance {
             // the digest identifies it
         }
         o.add("backboneWeights", w);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+        return o;
     }
 
     /**
@@ -165,12 +133,11 @@ public final class Provenance {
      * with its effective value and where it came from (a layer of the plan, a variant's definition,
      * or the declared default).
      *
-     * @param json the provenance text
+     * @param o the record, changed
      * @param settings id to setting name to {value, source}
-     * @return the provenance with {@code strategySettings}
+     * @return the record, with {@code strategySettings}
      */
-    public static String withStrategySettings(String json, Map<String, Map<String, String[]>> settings) {
-        JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+    public static JsonObject withStrategySettings(JsonObject o, Map<String, Map<String, String[]>> settings) {
         JsonObject all = new JsonObject();
         settings.forEach((id, m) -> {
             JsonObject one = new JsonObject();
@@ -183,7 +150,7 @@ public final class Provenance {
             all.add(id, one);
         });
         o.add("strategySettings", all);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+        return o;
     }
 
     /**
@@ -192,12 +159,11 @@ public final class Provenance {
      * the run continued, and which keys that cannot change results it changed.
      *
      * @param plan the stored provenance
-     * @param resumed the provenance this resume would have written for a new run
+     * @param now the record this resume would have written for a new run
      * @param changed key to {old, new}, from {@link ResumeCheck#compare}
-     * @return the JSON text
+     * @return a new record: the stored one with the resume added
      */
-    static String withResume(JsonObject plan, String resumed, Map<String, String[]> changed) {
-        JsonObject now = com.google.gson.JsonParser.parseString(resumed).getAsJsonObject();
+    static JsonObject withResume(JsonObject plan, JsonObject now, Map<String, String[]> changed) {
         JsonObject layer = new JsonObject();
         layer.add("startedAt", now.get("startedAt"));
         layer.add("commandLine", now.get("commandLine"));
@@ -215,110 +181,6 @@ public final class Provenance {
                 : new JsonArray();
         resumes.add(layer);
         out.add("resumes", resumes);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(out) + "\n";
-    }
-
-    /**
-     * Returns the CPU's model name from {@code /proc/cpuinfo}, with its family and model numbers and
-     * the widest vector extension it reports and the extensions int8 kernels use (VNNI, AMX; "no VNNI" when
-     * neither), e.g. "AMD EPYC (family 25, model 1; AVX2, no VNNI)". Latency
-     * ratios depend on them: the thin convolutions of WAE and the wide ones of VGG gain differently
-     * from AVX-512 (docs/wae.md).
-     *
-     * @return the description, or "unknown"
-     */
-    public static String cpuModel() {
-        try {
-            return cpuModel(Files.readAllLines(Path.of("/proc/cpuinfo")));
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
-    /**
-     * Describes the first processor of a {@code /proc/cpuinfo} text.
-     *
-     * @param lines the file's lines
-     * @return the description, or "unknown" without a model name
-     */
-    static String cpuModel(List<String> lines) {
-        Map<String, String> first = new LinkedHashMap<>();
-        for (String l : lines) {
-            if (l.isBlank() && !first.isEmpty()) {
-                break;
-            }
-            int colon = l.indexOf(':');
-            if (colon > 0) {
-                first.putIfAbsent(l.substring(0, colon).trim(), l.substring(colon + 1).trim());
-            }
-        }
-        String name = first.get("model name");
-        if (name == null) {
-            return "unknown";
-        }
-        List<String> details = new ArrayList<>();
-        if (first.containsKey("cpu family") && first.containsKey("model")) {
-            details.add("family " + first.get("cpu family") + ", model " + first.get("model"));
-        }
-        Set<String> flags = Set.of(first.getOrDefault("flags", "").split("\\s+"));
-        String simd = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
-                : flags.contains("avx") ? "AVX" : null;
-        if (simd != null) {
-            // what decides int8 speed: without VNNI (or AMX), int8 kernels can be slower than float ones
-            List<String> isa = new ArrayList<>(List.of(simd));
-            if (flags.contains("avx512_vnni")) {
-                isa.add("AVX512-VNNI");
-            }
-            if (flags.contains("avx_vnni")) {
-                isa.add("AVX-VNNI");
-            }
-            if (flags.contains("avx512_bf16")) {
-                isa.add("AVX512-BF16");
-            }
-            if (flags.contains("amx_int8")) {
-                isa.add("AMX-INT8");
-            }
-            if (!flags.contains("avx512_vnni") && !flags.contains("avx_vnni") && !flags.contains("amx_int8")) {
-                isa.add("no VNNI");
-            }
-            details.add(String.join(", ", isa));
-        }
-        return details.isEmpty() ? name : name + " (" + String.join("; ", details) + ")";
-    }
-
-    /**
-     * Returns the checked-out commit of the git repository this code was built in (found from the
-     * location of its classes, not from the user's working folder), read from {@code .git} without
-     * running git.
-     *
-     * @return the commit id, or "unknown"
-     */
-    public static String gitCommit() {
-        try {
-            Path dir = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .toAbsolutePath();
-            while (dir != null && !Files.isDirectory(dir.resolve(".git"))) {
-                dir = dir.getParent();
-            }
-            if (dir == null) {
-                return "unknown";
-            }
-            String head = Files.readString(dir.resolve(".git/HEAD")).trim();
-            if (head.startsWith("ref: ")) {
-                Path ref = dir.resolve(".git").resolve(head.substring(5));
-                if (Files.exists(ref)) {
-                    return Files.readString(ref).trim();
-                }
-                for (String l : Files.readAllLines(dir.resolve(".git/packed-refs"))) {
-                    if (l.endsWith(head.substring(5))) {
-                        return l.substring(0, l.indexOf(' '));
-                    }
-                }
-                return "unknown";
-            }
-            return head;
-        } catch (IOException | java.net.URISyntaxException | RuntimeException e) {
-            return "unknown";
-        }
+        return out;
     }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.waecompress.experiments.result.ResultRow;
-import org.waecompress.spi.CompressionException;
-import org.waecompress.spi.DataException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.DataException;
 
 /**
  * The append-only {@code results.jsonl}: one JSON line per finished row, flushed as soon as it is

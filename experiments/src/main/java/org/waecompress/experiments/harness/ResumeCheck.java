@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.waecompress.experiments.config.ExperimentConfig;
-import org.waecompress.spi.DataException;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.DataException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * Keeps a run folder's rows true to the plan its provenance describes: a {@code --resume} whose

@@ -1,11 +1,14 @@
 package org.waecompress.experiments.harness;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.result.ResultRow;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.train.ProgressListener;
 
 /**
@@ -55,4 +58,28 @@ public interface RowExecutor {
      */
     record Job(Map<String, String> plan, Path runDir, List<String> rows, ExperimentSettings settings,
             ProgressListener log) {}
+
+    /**
+     * Returns the executor {@code run.executor} selects: null for {@code local} (the runner's own loop), else
+     * the {@link RowExecutor} with that id on the class path.
+     *
+     * @param s the settings
+     * @return the executor, or null
+     * @throws InvalidSettingException naming {@code run.executor} when none has that id
+     */
+    static RowExecutor select(ExperimentSettings s) {
+        if (s.executor().equals("local")) {
+            return null;
+        }
+        List<String> found = new ArrayList<>(List.of("local"));
+        for (RowExecutor e : ServiceLoader.load(RowExecutor.class)) {
+            if (e.id().equals(s.executor())) {
+                return e;
+            }
+            found.add(e.id());
+        }
+        throw new InvalidSettingException("run.executor", s.executor(), "no such executor on the class path (found: "
+                + String.join(", ", found) + ")" + (s.executor().equals("spark") ? "; the Spark executor is the "
+                + "experiments/spark module: run through ./waec, which adds it for run.executor=spark" : ""));
+    }
 }

@@ -15,10 +15,10 @@ import org.waecompress.experiments.guice.HarnessModule;
 import org.waecompress.experiments.result.PaperReference;
 import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.spi.CompressionContext;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -65,7 +65,7 @@ public final class RowWorker {
         StrategyRegistry registry = injector.getInstance(StrategyRegistry.class);
         ExperimentConfig config = ExperimentConfig.load(plan, null, null, new Properties(), registry);
         ExperimentSettings s = ExperimentSettings.from(config);
-        Devices.use(ExperimentRunner.devices(s));
+        Devices.use(PlanCheck.devices(s));
         RunFolder folder = new RunFolder(runDir);
         if (!Files.isRegularFile(folder.savedBackbone())) {
             throw new CompressionException(folder.savedBackbone() + ": the trained backbone is not there; the run "

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import org.waecompress.experiments.config.ExperimentSettings;
 import org.waecompress.experiments.data.FashionMnist;
 import org.waecompress.experiments.data.ImageFolderDataset;
-import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.data.SyntheticImages;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * A run's training and test data.

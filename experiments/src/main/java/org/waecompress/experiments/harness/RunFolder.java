@@ -8,8 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.waecompress.spi.CompressionException;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.train.NetworkTrainer;
 

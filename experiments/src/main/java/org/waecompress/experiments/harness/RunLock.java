@@ -11,8 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.waecompress.spi.CompressionException;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.InvalidSettingException;
 
 /**
  * The exclusive hold of one writer on a run folder: an operating-system lock on {@code .lock} in the

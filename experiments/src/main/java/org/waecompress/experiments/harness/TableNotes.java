@@ -128,7 +128,7 @@ final class TableNotes {
                 l.regime(), where, l.throughputBatch(), l.engines().size() == 1 ? "" : "s", l.describeEngines(),
                 l.engines().contains(LatencyEngine.ONNXRUNTIME)
                         ? "; ONNX Runtime runs each row's file as waec exported "
-                        + "it (opset " + OnnxExport.OPSET + ")" : "", Provenance.cpuModel());
+                        + "it (opset " + OnnxExport.OPSET + ")" : "", Machine.cpuModel());
     }
 
     /**
@@ -138,7 +138,7 @@ final class TableNotes {
     static String architectureNote(List<String> ids, ExperimentConfig config, ExperimentSettings s) {
         Map<String, List<String>> clauses = new LinkedHashMap<>();
         for (String id : ids) {
-            String clause = config.strategies().get(id).architectureNote(ExperimentRunner.planContext(id, config,
+            String clause = config.strategies().get(id).architectureNote(PlanCheck.planContext(id, config,
                     s));
             if (clause != null) {
                 clauses.computeIfAbsent(clause, c -> new ArrayList<>()).add(id);
@@ -160,10 +160,10 @@ final class TableNotes {
         Map<String, List<String>> clauses = new LinkedHashMap<>();
         for (String id : ids) {
             CompressionStrategy st = registry.get(id);
-            CompressionContext ctx = ExperimentRunner.planContext(id, config, s);
+            CompressionContext ctx = PlanCheck.planContext(id, config, s);
             if (st instanceof StackedStrategy stack) {
                 for (CompressionStrategy stage : stack.stages()) {
-                    CompressionContext sc = ExperimentRunner.planContext(stage.id(), config, s);
+                    CompressionContext sc = PlanCheck.planContext(stage.id(), config, s);
                     for (Setting<?> setting : stage.settings()) {
                         if (setting.name().equals(CompressionContext.FINE_TUNE_RATE_FACTOR)) {
                             parts.add(id + "'s " + stage.id() + " " + sc.get(setting) + "x");

@@ -91,7 +91,7 @@ public final class Latency {
         Progress p = new Progress(listener, "latency (batch " + batch + ")", (long) (warmup + runs) * nets.size());
         String where = "latency (batch " + batch + ")";
         for (int r = -warmup; r < runs; r++) {
-            org.waecompress.spi.StopRequest.check(where);
+            org.waecompress.spi.error.StopRequest.check(where);
             for (int i = 0; i < nets.size(); i++) {
                 Timed t = nets.get(i);
                 t.prepare(batch, random);

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.waecompress.experiments.onnx.OrtNetwork;
-import org.waecompress.spi.InvalidSettingException;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 
 /** Where latency is measured: ONNX Runtime on an exported file, or DJL's PyTorch engine. */

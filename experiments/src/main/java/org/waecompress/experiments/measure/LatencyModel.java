@@ -11,9 +11,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.io.Sha256;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ActivationSpec;
 import org.waecompress.spi.spec.LayerSpec;
@@ -187,7 +188,7 @@ public final class LatencyModel {
         for (List<Leaf> g : groups) {
             NetworkSpec spec = new NetworkSpec("piece", g.get(0).in(), chain(g));
             out.add(new Piece(g.get(0).path().isEmpty() ? "(root)" : g.get(0).path(), label(g), spec,
-                    LatencyTable.sha256(SpecJson.toJson(spec)).substring(0, 24), CostReport.of(spec).totalMacs(),
+                    Sha256.of(SpecJson.toJson(spec)).substring(0, 24), CostReport.of(spec).totalMacs(),
                     g.stream().map(Leaf::path).toList()));
         }
         return out;
@@ -231,7 +232,7 @@ public final class LatencyModel {
             long saved = System.nanoTime();
             try {
                 for (Runnable r : todo) {
-                    org.waecompress.spi.StopRequest.check("latency model");
+                    org.waecompress.spi.error.StopRequest.check("latency model");
                     r.run();
                     progress.step(1, "");
                     if (System.nanoTime() - saved > 30e9) {
@@ -264,7 +265,7 @@ public final class LatencyModel {
         for (int attempt = 1; ; attempt++) {
             List<Latency.Stats> s = measurer.time(nets);
             Latency.Stats probe = measurer.time(List.of(probe())).get(0);
-            String key = PROBE + LatencyTable.sha256(SpecJson.toJson(probe())).substring(0, 24);
+            String key = PROBE + Sha256.of(SpecJson.toJson(probe())).substring(0, 24);
             LatencyTable.Entry ref = table.get(key);
             if (ref == null) {
                 table.put(key, new LatencyTable.Entry("the probe: conv 64x32x32->64x32x32 +relu, alone",

@@ -5,19 +5,16 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.waecompress.spi.CompressionException;
-import org.waecompress.spi.DataException;
+import org.waecompress.spi.error.CompressionException;
+import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.io.AtomicFiles;
+import org.waecompress.spi.io.Sha256;
 
 /**
  * Measured times of network pieces on one machine and runtime, kept in a JSON file the user can
@@ -63,7 +60,7 @@ public final class LatencyTable {
             if (slug.length() > 100) {
                 slug = slug.substring(0, 100);
             }
-            return slug + "-" + sha256(describe()).substring(0, 8) + ".json";
+            return slug + "-" + Sha256.of(describe()).substring(0, 8) + ".json";
         }
 
         String describe() {
@@ -273,21 +270,6 @@ public final class LatencyTable {
                 .append(machine.threads()).append('\n');
         entries.forEach((k, v) -> sb.append(k).append('\t').append(v.label()).append('\t')
                 .append(Double.toString(v.ms())).append('\t').append(v.runs()).append('\n'));
-        return sha256(sb.toString());
-    }
-
-    /**
-     * Returns the SHA-256 of a text, in hex.
-     *
-     * @param text the text
-     * @return 64 hex digits
-     */
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Sha256.of(sb.toString());
     }
 }

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.waecompress.experiments.onnx.OrtNetwork;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.cost.LayerCost;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.spec.NetworkSpec;
 
 /**

@@ -20,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.LayerSpec;

@@ -1,8 +1,8 @@
 package org.waecompress.experiments.onnx;
 
 import java.util.List;
-import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ImageDataset;
+import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.Evaluator;
 import org.waecompress.spi.train.Progress;
@@ -36,7 +36,7 @@ public final class OrtAccuracy {
         int wrong5 = 0;
         Progress progress = new Progress(listener == null ? ProgressListener.NONE : listener, task, n);
         for (int from = 0; from < n; from += batchSize) {
-            org.waecompress.spi.StopRequest.check(task);
+            org.waecompress.spi.error.StopRequest.check(task);
             int to = Math.min(n, from + batchSize);
             float[] x = new float[per * (to - from)];
             int[] labels = new int[to - from];

@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.device.Devices;
+import org.waecompress.spi.error.CompressionException;
 
 /**
  * An ONNX file loaded in ONNX Runtime (its own Java API, CPU execution provider) with the session

@@ -26,7 +26,7 @@ import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.waecompress.experiments.result.ResultRow;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 
 /**

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.waecompress.experiments.result.ResultRow;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 
 /**

@@ -22,8 +22,8 @@ import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.waecompress.experiments.report.TableRenderer.Column;
 import org.waecompress.experiments.result.SensitivityCell;
-import org.waecompress.spi.CompressionException;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.io.AtomicFiles;
 
 /**

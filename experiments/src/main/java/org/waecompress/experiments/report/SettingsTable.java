@@ -45,7 +45,9 @@ public final class SettingsTable {
         }
         if (!variants.isEmpty()) {
             sb.append("### Variants\n\nA variant runs its base strategy's code with other defaults; its keys are the "
-                    + "base's, under its own id (`strategy.thinet-30.ratio`).\n\n"
+                    + "base's, under its own id (`strategy.thinet-30.ratio`), and it inherits the base's keys for the "
+                    + "settings its definition leaves alone (`strategy.thinet.channelMultiple` reaches thinet-30; "
+                    + "`strategy.thinet.ratio` does not).\n\n"
                     + "| id | base | defaults it changes | description |\n| --- | --- | --- | --- |\n");
             for (String id : variants) {
                 StrategyVariant v = (StrategyVariant) registry.get(id);

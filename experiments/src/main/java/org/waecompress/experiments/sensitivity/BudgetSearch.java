@@ -167,7 +167,7 @@ public final class BudgetSearch {
         long started = System.nanoTime();
         int steps = 0;
         while (c > goal) {
-            org.waecompress.spi.StopRequest.check("budget search");
+            org.waecompress.spi.error.StopRequest.check("budget search");
             String best = null;
             double bestRate = Double.POSITIVE_INFINITY;
             double bestCost = 0;
@@ -304,7 +304,7 @@ public final class BudgetSearch {
         units.forEach(u -> all.put(u, ratios.getOrDefault(u, 1.0)));
         try {
             return strategy.architecture(backbone, withRatios(ctx, all));
-        } catch (org.waecompress.spi.InvalidSettingException e) {
+        } catch (org.waecompress.spi.error.InvalidSettingException e) {
             if (!ratios.isEmpty()) {
                 throw e;
             }

@@ -23,7 +23,7 @@ import org.waecompress.experiments.result.Errors;
 import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.experiments.result.RowProvenance;
 import org.waecompress.experiments.result.Timings;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.spec.SpecJson;
 
 class MainTest {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
-import org.waecompress.spi.InvalidSettingException;
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.setting.Setting;
@@ -76,6 +76,23 @@ class ExperimentConfigTest {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
                 Map.of("strategy.thinet.ratio", "0.3"), null, "quick", new Properties(), STRATEGIES));
         assertTrue(e.getMessage().contains("no installed strategy 'thinet'"), e.getMessage());
+    }
+
+    @Test
+    void aVariantInheritsItsBasesKeysButNotTheOnesItsDefinitionSets() {
+        Map<String, String> plan = Map.of("variant.wae-lo.base", "wae", "variant.wae-lo.lambda", "0.5",
+                "strategy.wae.gamma", "0.2", "strategy.wae.lambda", "0.3");
+        ExperimentConfig c = ExperimentConfig.load(plan, null, null, new Properties(), STRATEGIES);
+        assertEquals("0.2", c.strategy("wae-lo").getString("gamma"), "the base's key reaches the variant");
+        assertEquals(null, c.strategy("wae-lo").getString("lambda"), "the definition's 0.5 wins over the base's key");
+        assertEquals("strategy.wae.gamma", c.keyOf("wae-lo", "gamma"));
+        assertEquals(null, c.keyOf("wae-lo", "lambda"));
+        assertEquals("0.3", c.strategy("wae").getString("lambda"));
+        Map<String, String> own = new java.util.HashMap<>(plan);
+        own.put("strategy.wae-lo.gamma", "0.4");
+        ExperimentConfig o = ExperimentConfig.load(own, null, null, new Properties(), STRATEGIES);
+        assertEquals("0.4", o.strategy("wae-lo").getString("gamma"), "the variant's own key wins");
+        assertEquals("strategy.wae-lo.gamma", o.keyOf("wae-lo", "gamma"));
     }
 
     @Test

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.spi.DataException;
 import org.waecompress.spi.data.ArrayImageDataset;
+import org.waecompress.spi.error.DataException;
 
 class FashionMnistTest {
 

@@ -15,7 +15,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.waecompress.spi.DataException;
+import org.waecompress.spi.error.DataException;
 
 class ImageFolderDatasetTest {
 

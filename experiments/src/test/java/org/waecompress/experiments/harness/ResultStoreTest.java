@@ -20,7 +20,7 @@ import org.waecompress.experiments.result.PaperReference;
 import org.waecompress.experiments.result.ResultRow;
 import org.waecompress.experiments.result.RowProvenance;
 import org.waecompress.experiments.result.Timings;
-import org.waecompress.spi.CompressionException;
+import org.waecompress.spi.error.CompressionException;
 
 class ResultStoreTest {
 

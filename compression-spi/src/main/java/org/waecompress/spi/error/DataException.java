@@ -1,4 +1,4 @@
-package org.waecompress.spi;
+package org.waecompress.spi.error;
 
 /** A data set file is missing, unreadable or malformed. */
 public class DataException extends CompressionException {

@@ -1,5 +1,6 @@
-package org.waecompress.spi;
+package org.waecompress.spi.spec;
 
+import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.setting.Setting;
 
 /**

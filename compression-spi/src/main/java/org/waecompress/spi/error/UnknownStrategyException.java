@@ -1,4 +1,4 @@
-package org.waecompress.spi;
+package org.waecompress.spi.error;
 
 import java.util.Collection;
 

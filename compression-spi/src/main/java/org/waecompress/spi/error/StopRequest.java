@@ -1,4 +1,4 @@
-package org.waecompress.spi;
+package org.waecompress.spi.error;
 
 /**
  * A request to stop the work under way at its next safe point, made when the process is asked to end

@@ -1,4 +1,4 @@
-package org.waecompress.spi;
+package org.waecompress.spi.error;
 
 /**
  * A setting (configuration key or builder argument) has a value that is not allowed.
