@@ -34,6 +34,6 @@ class ChannelMultipleTest {
                 e.getMessage());
         InvalidSettingException z = assertThrows(InvalidSettingException.class,
                 () -> ChannelMultiple.setting(1, "doc").parse("strategy.x.channelMultiple", "0"));
-        assertEquals("strategy.x.channelMultiple = 0: must be an integer in [1, 1024]", z.getMessage());
+        assertEquals("strategy.x.channelMultiple = 0: must be an integer in [1, 1024] or auto", z.getMessage());
     }
 }

@@ -19,6 +19,7 @@ import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.ChannelMultiple;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
@@ -122,6 +123,44 @@ class ChannelMultipleTest {
             assertEquals("strategy." + id + ".channelMultiple = 128: is at least as large as the widest layer of "
                     + b.name() + " it would round (128 channels), so nothing could be pruned; use a smaller multiple "
                     + "(or 1 for none)", e.getMessage());
+        }
+    }
+
+    @Test
+    void autoIsTheRuntimesBlockHalvedUntilALayerCanHoldIt() {
+        assertEquals(16, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 128, 16));
+        assertEquals(8, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 16, 16), "a layer as wide as the block");
+        assertEquals(4, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 8, 16));
+        assertEquals(1, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 1, 16));
+        assertEquals(8, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 64, 8), "AVX2");
+        assertEquals(1, ChannelMultiple.forLayer(ChannelMultiple.AUTO, 64, 1), "no blocked layout");
+        assertEquals(8, ChannelMultiple.forLayer(8, 4, 16), "a number is taken as given");
+        assertEquals(ChannelMultiple.AUTO, (int) ChannelMultiple.setting(1, "doc").parse("k", "auto"));
+        InvalidSettingException zero = assertThrows(InvalidSettingException.class,
+                () -> ChannelMultiple.setting(1, "doc").parse("strategy.thinet.channelMultiple", "0"));
+        assertEquals("strategy.thinet.channelMultiple = 0: must be an integer in [1, 1024] or auto", zero.getMessage());
+    }
+
+    @Test
+    void autoRoundsEachLayerToItsMultipleAndNeverRefusesANarrowNetwork() {
+        int block = ChannelMultiple.runtimeBlock();
+        NetworkSpec b = backbone();
+        NetworkSpec auto = SHIPPED.get("thinet-30").architecture(b, ctx("thinet-30", Map.of("channelMultiple",
+                "auto"), null));
+        int rounded = 0;
+        for (SpecTraversal.Visited v : auto.nodes()) {
+            if (v.node() instanceof ConvSpec c && b.node(v.path()) instanceof ConvSpec was && c.out() != was.out()) {
+                int m = ChannelMultiple.forLayer(ChannelMultiple.AUTO, was.out(), block);
+                assertEquals(0, c.out() % m, v.path() + ": " + was.out() + " -> " + c.out() + " with block " + block);
+                rounded++;
+            }
+        }
+        assertTrue(rounded > 0, "thinet-30 pruned nothing");
+        // every layer of ResNet-20 at a quarter width has at most 16 channels: 16 (AVX-512) is refused, auto is not
+        NetworkSpec narrow = Backbones.create("resnet20", new Shape(3, 16, 16), 4, 0.25);
+        for (String id : List.of("thinet", "taylor-1", "lowrank")) {
+            NetworkSpec out = SHIPPED.get(id).architecture(narrow, ctx(id, Map.of("channelMultiple", "auto"), null));
+            assertTrue(CostReport.of(out).totalMacs() < CostReport.of(narrow).totalMacs(), id + " saved nothing");
         }
     }
 }

@@ -173,7 +173,7 @@ public final class LowRankDecomposer {
                     // one response per image: a covariance of n responses has rank n - 1 at most, so a
                     // linear layer takes twice the rank it keeps in images (at least the calibration count)
                     int rank = linearRank(net, (LinearSpec) v.node(), v.path(), s);
-                    if (s.channelMultiple() > 1) {
+                    if (ChannelMultiple.rounds(s.channelMultiple())) {
                         LinearSpec d = (LinearSpec) v.node();
                         rank = ChannelMultiple.round(rank, Math.min(d.out(), d.in()), s.channelMultiple());
                     }
@@ -284,7 +284,7 @@ public final class LowRankDecomposer {
                     : s.energy() > 0 && svd != null ? rankForEnergy(svd.s(), s.energy())
                     : s.energy() > 0 && eig != null ? rankForEnergy(root(eig[0]), s.energy())
                     : rankForSpeedup(o, inner, s.targetSpeedup());
-            if (r > 0 && s.channelMultiple() > 1) {
+            if (r > 0 && ChannelMultiple.rounds(s.channelMultiple())) {
                 r = ChannelMultiple.round(r, Math.min(o, inner), s.channelMultiple());
             }
             if (r <= 0 || (long) r * (inner + o) >= (long) o * inner) {
@@ -444,7 +444,7 @@ public final class LowRankDecomposer {
                 }
             }
         }
-        if (r3 > 0 && r4 > 0 && s.channelMultiple() > 1) {
+        if (r3 > 0 && r4 > 0 && ChannelMultiple.rounds(s.channelMultiple())) {
             r3 = ChannelMultiple.round(r3, Math.min(sIn, t * kk), s.channelMultiple());
             r4 = ChannelMultiple.round(r4, Math.min(t, sIn * kk), s.channelMultiple());
         }

@@ -306,19 +306,21 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      * maps; when every group would round back to no removal, the group the pick took most from loses one
      * multiple, so that each step makes progress.
      *
-     * @param multiple the multiple, above 1
+     * @param multiples per group, its multiple (1: none; {@code auto} resolved per group by the caller)
      * @return per group, the channels to remove
      */
     static Map<String, List<Integer>> step(Map<String, double[]> raw, Map<String, ChannelGroups.Group> groups,
-            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors, int multiple) {
+            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors,
+            Map<String, Integer> multiples) {
         Map<String, double[]> scores = TaylorCriterion.normalise(raw);
         Map<String, List<Integer>> picked = lowest(scores, groups, cost, flops, perStep, floors);
-        if (multiple <= 1) {
+        if (multiples.values().stream().allMatch(x -> x <= 1)) {
             return picked;
         }
         Map<String, List<Integer>> out = new LinkedHashMap<>();
         String most = null;
         for (Map.Entry<String, double[]> e : scores.entrySet()) {
+            int multiple = multiples.getOrDefault(e.getKey(), 1);
             int w = e.getValue().length;
             int k = picked.getOrDefault(e.getKey(), List.of()).size();
             int floor = Math.max(floors.getOrDefault(e.getKey(), 1), Math.min(multiple, w));
@@ -332,6 +334,7 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         }
         if (out.isEmpty() && most != null) {
             double[] sc = scores.get(most);
+            int multiple = multiples.getOrDefault(most, 1);
             int floor = Math.max(floors.getOrDefault(most, 1), Math.min(multiple, sc.length));
             int kept = Math.max(floor, ((sc.length - 1) / multiple) * multiple);
             if (kept < sc.length) {
@@ -401,10 +404,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         Map<String, Integer> floors = given.isEmpty() ? new LinkedHashMap<>()
                 : widths(trained.spec(), given, m);
         List<String> groups = given.isEmpty() ? all : List.copyOf(floors.keySet());
-        if (given.isEmpty() && m > 1) {
+        // each group's multiple, from its width before pruning (auto: the runtime's block, halved for narrow ones)
+        Map<String, Integer> multiples = new LinkedHashMap<>();
+        byName(trained.spec(), groups).forEach((name, g) -> multiples.put(name, ChannelMultiple.forLayer(m,
+                g.channels(), ChannelMultiple.runtimeBlock())));
+        if (given.isEmpty() && ChannelMultiple.rounds(m)) {
             // never below one multiple
-            byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(m,
-                    g.channels(), m)));
+            byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(
+                    multiples.get(name), g.channels(), multiples.get(name))));
         }
         long goal = given.isEmpty() ? checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name())) : 0;
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
@@ -417,14 +424,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         int step = saved.map(st -> st.index() + 1).orElse(0);
         try {
             while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
-                if (given.isEmpty() && m > 1 && !above(net.spec(), floors)) {
+                if (given.isEmpty() && ChannelMultiple.rounds(m) && !above(net.spec(), floors)) {
                     break;
                 }
                 Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
                 Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
                         ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
                 Map<String, List<Integer>> remove = step(raw, current, CostReport.of(net.spec()), s.flops(), perStep,
-                        floors, m);
+                        floors, multiples);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }

@@ -52,9 +52,10 @@ public final class Setting<T> {
     private final Double max;
     private final boolean maxOpen;
     private final List<String> choices;
+    private final T wordValue;
 
     private Setting(String name, Type type, T defaultValue, String defaultText, String doc, Double min,
-            boolean minOpen, Double max, boolean maxOpen, List<String> choices) {
+            boolean minOpen, Double max, boolean maxOpen, List<String> choices, T wordValue) {
         if (!name.matches("[a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*")) {
             throw new IllegalArgumentException("setting name '" + name + "' must be dotted words of letters and "
                     + "digits, such as ratio or stage1.epochs");
@@ -69,6 +70,7 @@ public final class Setting<T> {
         this.max = max;
         this.maxOpen = maxOpen;
         this.choices = List.copyOf(choices);
+        this.wordValue = wordValue;
     }
 
     /**
@@ -81,7 +83,7 @@ public final class Setting<T> {
      */
     public static Setting<Integer> integer(String name, int dflt, String doc) {
         return new Setting<>(name, Type.INTEGER, dflt, Integer.toString(dflt), doc, null, false, null, false,
-                List.of());
+                List.of(), null);
     }
 
     /**
@@ -93,7 +95,7 @@ public final class Setting<T> {
      * @return the setting
      */
     public static Setting<Integer> integer(String name, String defaultText, String doc) {
-        return new Setting<>(name, Type.INTEGER, null, defaultText, doc, null, false, null, false, List.of());
+        return new Setting<>(name, Type.INTEGER, null, defaultText, doc, null, false, null, false, List.of(), null);
     }
 
     /**
@@ -105,7 +107,7 @@ public final class Setting<T> {
      * @return the setting, without bounds
      */
     public static Setting<Double> real(String name, double dflt, String doc) {
-        return new Setting<>(name, Type.REAL, dflt, number(dflt), doc, null, false, null, false, List.of());
+        return new Setting<>(name, Type.REAL, dflt, number(dflt), doc, null, false, null, false, List.of(), null);
     }
 
     /**
@@ -117,7 +119,7 @@ public final class Setting<T> {
      * @return the setting
      */
     public static Setting<Double> real(String name, String defaultText, String doc) {
-        return new Setting<>(name, Type.REAL, null, defaultText, doc, null, false, null, false, List.of());
+        return new Setting<>(name, Type.REAL, null, defaultText, doc, null, false, null, false, List.of(), null);
     }
 
     /**
@@ -130,7 +132,7 @@ public final class Setting<T> {
      */
     public static Setting<Boolean> flag(String name, boolean dflt, String doc) {
         return new Setting<>(name, Type.FLAG, dflt, Boolean.toString(dflt), doc, null, false, null, false,
-                List.of());
+                List.of(), null);
     }
 
     /**
@@ -147,7 +149,7 @@ public final class Setting<T> {
             throw new IllegalArgumentException("default '" + dflt + "' of " + name + " is not among its choices "
                     + List.of(choices));
         }
-        return new Setting<>(name, Type.CHOICE, dflt, dflt, doc, null, false, null, false, List.of(choices));
+        return new Setting<>(name, Type.CHOICE, dflt, dflt, doc, null, false, null, false, List.of(choices), null);
     }
 
     /**
@@ -160,7 +162,7 @@ public final class Setting<T> {
      */
     public static Setting<String> text(String name, String dflt, String doc) {
         return new Setting<>(name, Type.TEXT, dflt, dflt.isEmpty() ? "(empty)" : dflt, doc, null, false, null,
-                false, List.of());
+                false, List.of(), null);
     }
 
     /**
@@ -204,6 +206,23 @@ public final class Setting<T> {
     }
 
     /**
+     * Returns this whole-number setting with a word that stands for a value outside its range: {@code
+     * channelMultiple} takes an integer in [1, 1024] or {@code auto}, read as {@code value} (0), which the
+     * strategy resolves. The word is listed with the allowed values; the number itself stays refused.
+     *
+     * @param word the word, such as {@code auto}
+     * @param value what {@link #parse} returns for it
+     * @return the setting
+     */
+    public Setting<T> orWord(String word, T value) {
+        if (type != Type.INTEGER) {
+            throw new IllegalStateException(name + " is not a whole number; only those take a word");
+        }
+        return new Setting<>(name, type, defaultValue, defaultText, doc, min, minOpen, max, maxOpen, List.of(word),
+                value);
+    }
+
+    /**
      * Returns this setting with another text for its default (the default value is unchanged); for
      * defaults with a meaning ("0 (auto: 5% of the maps)").
      *
@@ -211,14 +230,15 @@ public final class Setting<T> {
      * @return the setting
      */
     public Setting<T> shownAs(String text) {
-        return new Setting<>(name, type, defaultValue, text, doc, min, minOpen, max, maxOpen, choices);
+        return new Setting<>(name, type, defaultValue, text, doc, min, minOpen, max, maxOpen, choices, wordValue);
     }
 
     private Setting<T> bounded(Double lo, boolean loOpen, Double hi, boolean hiOpen) {
         if (type != Type.INTEGER && type != Type.REAL) {
             throw new IllegalStateException(name + " is not numeric; only numbers have bounds");
         }
-        Setting<T> s = new Setting<>(name, type, defaultValue, defaultText, doc, lo, loOpen, hi, hiOpen, choices);
+        Setting<T> s = new Setting<>(name, type, defaultValue, defaultText, doc, lo, loOpen, hi, hiOpen, choices,
+                wordValue);
         if (defaultValue != null && !s.allows(((Number) defaultValue).doubleValue())) {
             throw new IllegalArgumentException("default " + defaultText + " of " + name + " is outside " + s.allowed());
         }
@@ -238,6 +258,9 @@ public final class Setting<T> {
         String v = text.trim();
         switch (type) {
             case INTEGER -> {
+                if (choices.contains(v)) {
+                    return wordValue;
+                }
                 long l;
                 try {
                     l = Long.parseLong(v);
@@ -293,7 +316,8 @@ public final class Setting<T> {
      */
     public String allowed() {
         return switch (type) {
-            case INTEGER -> "an integer" + range();
+            case INTEGER -> "an integer" + range() + (choices.isEmpty() ? "" : " or " + String.join(" or ",
+                    choices));
             case REAL -> "a number" + range();
             case FLAG -> "true or false";
             case CHOICE -> "one of " + String.join(", ", choices);
@@ -364,9 +388,10 @@ public final class Setting<T> {
     }
 
     /**
-     * Returns the allowed words of a {@link Type#CHOICE} setting.
+     * Returns the allowed words of a {@link Type#CHOICE} setting, or the word of a whole-number setting
+     * that has one ({@link #orWord}).
      *
-     * @return the words, empty for other types
+     * @return the words, empty for other settings
      */
     public List<String> choices() {
         return choices;
@@ -383,7 +408,7 @@ public final class Setting<T> {
      */
     public Setting<T> withDefault(String key, String text) {
         T v = parse(key, text);
-        return new Setting<>(name, type, v, text.trim(), doc, min, minOpen, max, maxOpen, choices);
+        return new Setting<>(name, type, v, text.trim(), doc, min, minOpen, max, maxOpen, choices, wordValue);
     }
 
     @Override

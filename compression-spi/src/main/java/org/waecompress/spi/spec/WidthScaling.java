@@ -91,11 +91,11 @@ public final class WidthScaling {
     }
 
     private static int scaled(int channels, double factor, int multiple) {
-        if (multiple <= 1) {
+        if (!ChannelMultiple.rounds(multiple)) {
             return scaled(channels, factor);
         }
         int full = (int) Math.max(channels, Math.round(channels * factor));
-        return org.waecompress.spi.spec.ChannelMultiple.round(channels * factor, full, multiple);
+        return ChannelMultiple.round(channels * factor, full, multiple);
     }
 
     /**

@@ -20,6 +20,7 @@ import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.setting.Setting;
+import org.waecompress.spi.spec.ChannelMultiple;
 
 /**
  * The prose under a run's table: what a reader needs to read its numbers (the data and budget, the latency
@@ -157,10 +158,17 @@ final class TableNotes {
     static String strategyNote(List<String> ids, ExperimentConfig config, ExperimentSettings s) {
         StrategyRegistry registry = config.strategies();
         List<String> parts = new ArrayList<>();
+        List<String> multiples = new ArrayList<>();
         Map<String, List<String>> clauses = new LinkedHashMap<>();
         for (String id : ids) {
             CompressionStrategy st = registry.get(id);
             CompressionContext ctx = PlanCheck.planContext(id, config, s);
+            for (Setting<?> setting : st.settings()) {
+                if (setting.name().equals(ChannelMultiple.NAME) && !Integer.valueOf(1).equals(ctx.get(setting))) {
+                    Object m = ctx.get(setting);
+                    multiples.add(id + " " + (Integer.valueOf(ChannelMultiple.AUTO).equals(m) ? "auto" : m));
+                }
+            }
             if (st instanceof StackedStrategy stack) {
                 for (CompressionStrategy stage : stack.stages()) {
                     CompressionContext sc = PlanCheck.planContext(stage.id(), config, s);
@@ -182,6 +190,13 @@ final class TableNotes {
             }
         }
         List<String> notes = new ArrayList<>();
+        if (!multiples.isEmpty()) {
+            int block = ChannelMultiple.runtimeBlock();
+            notes.add("Channel counts and ranks rounded to multiples (strategy.ID.channelMultiple): "
+                    + String.join(", ", multiples) + (multiples.stream().anyMatch(m -> m.endsWith(" auto"))
+                    ? "; auto = " + block + ", the channel block of this CPU's kernels, halved for a layer not wider "
+                    + "than it" : "") + ".");
+        }
         if (!parts.isEmpty()) {
             notes.add("Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
                     + "low-rank at their papers' 0.1x): " + String.join(", ", parts) + ".");
