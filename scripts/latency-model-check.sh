@@ -25,7 +25,7 @@ export_one() {
   shift 6
   local target="$backbone" sets=()
   [ "$strategy" != "-" ] && target="$strategy-on-$backbone"
-  for kv in "$@"; do sets+=(--setting "$kv"); done
+  for kv in "$@"; do sets+=(--set "$kv"); done
   "$ROOT/waec" export "$target" --input "$input" --width "$width" --no-check ${sets[@]+"${sets[@]}"} \
     --out "$dir/$name.onnx" >/dev/null </dev/null
 }

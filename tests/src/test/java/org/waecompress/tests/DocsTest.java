@@ -43,15 +43,30 @@ class DocsTest {
                         + "./waec strategies --markdown between the markers");
     }
 
+    /** The guide's plugin project, a module of the build (built from its own POM, exactly as shown). */
+    static final String EXAMPLE = "examples/halfwidth-plugin/";
+
+    /** The files the guide shows, each in a block of its own, character for character. */
+    static final List<String[]> GUIDE_FILES = List.of(
+            new String[] {"pom.xml", "xml"},
+            new String[] {"src/main/java/org/example/halfwidth/HalfWidthStrategy.java", "java"},
+            new String[] {"src/main/resources/META-INF/services/org.waecompress.spi.CompressionStrategy", ""},
+            new String[] {"src/test/java/org/example/halfwidth/HalfWidthContractTest.java", "java"},
+            new String[] {"src/main/java/org/example/halfwidth/ChannelScale.java", "java"},
+            new String[] {"src/main/resources/META-INF/services/org.waecompress.spi.spec.NodeTypeProvider", ""},
+            new String[] {"src/test/java/org/example/halfwidth/ChannelScaleTest.java", "java"});
+
     @Test
-    void theThirdPartyStrategyIsTheGuidesCode() throws Exception {
+    void theGuidesFilesAreThePluginThatTheBuildBuilds() throws Exception {
         String guide = Files.readString(ArchitectureTest.root().resolve("docs/adding-a-strategy.md"));
-        String code = Files.readString(ArchitectureTest.root().resolve(
-                "tests/src/test/java/org/waecompress/tests/halfwidth/HalfWidthStrategy.java"));
-        assertTrue(guide.contains("```java\n" + code + "```\n"), "docs/adding-a-strategy.md's strategy differs from "
-                + "tests/.../halfwidth/HalfWidthStrategy.java: the test plugin must be the guide's code");
-        String services = Files.readString(ArchitectureTest.root().resolve(
-                "tests/src/test/resources/META-INF/services/org.waecompress.spi.CompressionStrategy"));
-        assertTrue(services.contains("HalfWidthStrategy"), services);
+        for (String[] f : GUIDE_FILES) {
+            String code = Files.readString(ArchitectureTest.root().resolve(EXAMPLE + f[0]));
+            assertTrue(guide.contains("`" + f[0] + "`"), "docs/adding-a-strategy.md does not name " + f[0]);
+            assertTrue(guide.contains("```" + f[1] + "\n" + code + "```\n"), "docs/adding-a-strategy.md's " + f[0]
+                    + " differs from " + EXAMPLE + f[0] + ": the guide must show the plugin the build compiles");
+        }
+        String modules = Files.readString(ArchitectureTest.root().resolve("pom.xml"));
+        assertTrue(modules.contains("<module>" + EXAMPLE.substring(0, EXAMPLE.length() - 1) + "</module>"),
+                "the guide's plugin is not a module of the build, so nothing compiles it");
     }
 }

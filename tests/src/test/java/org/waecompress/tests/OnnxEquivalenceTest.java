@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.commons.configuration2.MapConfiguration;
+import org.example.halfwidth.ChannelScale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +66,9 @@ class OnnxEquivalenceTest {
         WaeArchitectureOptions ilOnly = new WaeArchitectureOptions(16, true, 0.25, false, -1, -1, 16);
         NetworkSpec gated = new NetworkSpec("gated", new Shape(3, 9, 7), SequentialSpec.of("",
                 ConvSpec.of("conv", 3, 5, 3, 1, 1, true), new ChannelGate("gate", 5), ActivationSpec.relu("relu")));
+        // the plugin guide's node type (examples/halfwidth-plugin), as a third party's jar brings it
+        NetworkSpec scaled = new NetworkSpec("scaled", new Shape(3, 9, 7), SequentialSpec.of("",
+                ConvSpec.of("conv", 3, 5, 3, 1, 1, true), new ChannelScale("scale", 5), ActivationSpec.relu("relu")));
         return Stream.of(
                 Arguments.of("waeClassifier with decoder (dropped at export), split norm, fc heads",
                         WaeArchitecture.classifier(vgg, paper, WaeArchitecture.SplitKind.LEARNED, true)),
@@ -76,7 +80,8 @@ class OnnxEquivalenceTest {
                         WaeArchitecture.classifier(resnet, paper, WaeArchitecture.SplitKind.WAVELET, false)),
                 Arguments.of("waeAutoencoder and waeDecoder (three outputs)",
                         WaeArchitecture.autoencoder(new Shape(3, 20, 14), paper)),
-                Arguments.of("channelGate", gated));
+                Arguments.of("channelGate", gated),
+                Arguments.of("channelScale (the plugin guide's node type)", scaled));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,9 +46,9 @@ final class NetworkTarget {
             description = "Width factor of small-image backbones (default ${DEFAULT-VALUE}).")
     double width;
 
-    @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "A setting of the strategy in "
-            + "STRATEGY-on-BACKBONE (its key without strategy.ID., e.g. ratio=0.5 or channelMultiple=8; repeat "
-            + "for more; waec strategies lists them).")
+    @Option(names = {"--set", "--setting"}, paramLabel = "KEY=VALUE", description = "A setting of the strategy "
+            + "in STRATEGY-on-BACKBONE, as waec run takes it (strategy.thinet.ratio=0.5) or without strategy.ID. "
+            + "(ratio=0.5, channelMultiple=8); repeat for more; waec strategies lists them.")
     java.util.List<String> settings = new java.util.ArrayList<>();
 
     @Option(names = "--row", paramLabel = "ROW", defaultValue = "backbone",
@@ -63,9 +63,9 @@ final class NetworkTarget {
      */
     NetworkSpec spec() throws Exception {
         if (!settings.isEmpty() && (isSaved() || !target.contains("-on-"))) {
-            throw new BadInputException("--setting " + settings.get(0) + ": " + target + " is not "
+            throw new BadInputException("--set " + settings.get(0) + ": " + target + " is not "
                     + "STRATEGY-on-BACKBONE; settings shape a strategy's architecture, such as thinet-on-vgg16 "
-                    + "--setting ratio=0.5");
+                    + "--set ratio=0.5");
         }
         Path saved = savedSpec();
         if (saved != null) {
@@ -97,11 +97,17 @@ final class NetworkTarget {
         for (String kv : settings) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new BadInputException("--setting " + kv + ": expected KEY=VALUE, such as ratio=0.5");
+                throw new BadInputException("--set " + kv + ": expected KEY=VALUE, such as ratio=0.5");
             }
-            String key = kv.substring(0, eq).trim();
+            String given = kv.substring(0, eq).trim();
+            String own = "strategy." + strategy + ".";
+            if (given.startsWith("strategy.") && !given.startsWith(own)) {
+                throw new BadInputException("--set " + kv + ": the strategy here is " + strategy + "; its keys are "
+                        + own + "NAME (or NAME alone)");
+            }
+            String key = given.startsWith(own) ? given.substring(own.length()) : given;
             if (st.settings().stream().noneMatch(d -> d.name().equals(key))) {
-                throw new BadInputException("--setting " + kv + ": " + strategy + " has no setting '" + key
+                throw new BadInputException("--set " + kv + ": " + strategy + " has no setting '" + key
                         + "'; its settings: " + String.join(", ", st.settings().stream().map(d -> d.name())
                         .toList()));
             }

@@ -127,6 +127,23 @@ class MainTest {
     }
 
     @Test
+    void inspectTakesAStrategysSettingAsRunDoes() {
+        String[] net = {"inspect", "wae-on-vgg16-bn-small", "--input", "1x32x32", "--width", "0.25"};
+        CliRun.Result plain = CliRun.run(net);
+        CliRun.Result full = CliRun.run(concat(net, "--set", "strategy.wae.highWidth=0.5"));
+        CliRun.Result shortKey = CliRun.run(concat(net, "--set", "highWidth=0.5"));
+        assertEquals(0, full.code(), full.err());
+        assertEquals(full.out(), shortKey.out());
+        assertTrue(!full.out().equals(plain.out()), "the setting changed nothing: " + full.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void latencyTimesNetworksAlternatelyAgainstTheFirst() throws Exception {
         Path onnx = dir.resolve("small.onnx");
         assertEquals(0, CliRun.run("export", "vgg16-bn-small", "--input", "1x16x16", "--width", "0.25", "--out",
