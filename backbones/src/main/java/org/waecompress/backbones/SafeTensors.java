@@ -41,6 +41,9 @@ import org.waecompress.spi.spec.ParamDef;
  * ever deserialised but numbers. Every header field is checked before any data is read: a truncated
  * file, a header length past the end, malformed JSON, an unknown dtype or a byte range that does not
  * match the shape are rejected with the file's name and what is wrong.
+ *
+ * <p>Over 400 lines because it is the whole format in one place: the header's checks, reading, writing
+ * and the mapping of a file's tensors onto a spec's parameters, each needing the others' layout rules.
  */
 public final class SafeTensors {
 

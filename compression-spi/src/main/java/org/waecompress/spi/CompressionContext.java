@@ -93,6 +93,32 @@ public record CompressionContext(String strategyId, ImmutableConfiguration setti
     /** The name of the {@link #fineTuneRateFactor} setting. */
     public static final String FINE_TUNE_RATE_FACTOR = "fineTuneRateFactor";
 
+    /** The name of the {@link #fineTuneEpochs(int, String)} setting. */
+    public static final String FINE_TUNE_EPOCHS = "fineTuneEpochs";
+
+    /**
+     * Declares the setting every strategy that fine-tunes reads for its epochs, {@code fineTuneEpochs}, whose
+     * default is the run's {@code finetune.epochs}: one name and one default for every strategy.
+     *
+     * @param least the fewest epochs the strategy accepts (0: it may skip its fine-tune)
+     * @param doc what the epochs are spent on
+     * @return the setting
+     */
+    public static Setting<Integer> fineTuneEpochs(int least, String doc) {
+        return Setting.integer(FINE_TUNE_EPOCHS, "the run's fine-tune epochs", doc).atLeast(least);
+    }
+
+    /**
+     * Reads a {@link #fineTuneEpochs(int, String)} setting: the given value, else the run's fine-tune epochs
+     * (0 without a fine-tune budget, as in checks before the run).
+     *
+     * @param setting the strategy's declared setting
+     * @return the epochs
+     */
+    public int fineTuneEpochs(Setting<Integer> setting) {
+        return get(setting, fineTune == null ? 0 : fineTune.epochs());
+    }
+
     /**
      * Returns the learning rate of this strategy's fine-tuning: the run's fine-tune rate times the
      * strategy's {@link #fineTuneRateFactor} setting.

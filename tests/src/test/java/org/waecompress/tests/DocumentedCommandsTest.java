@@ -17,8 +17,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.waecompress.experiments.cli.Main;
-import org.waecompress.experiments.config.ExperimentConfig;
-import org.waecompress.experiments.config.Keys;
+import org.waecompress.experiments.config.HarnessSettings;
+import org.waecompress.experiments.config.Presets;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import picocli.CommandLine;
 
@@ -88,7 +88,7 @@ class DocumentedCommandsTest {
 
     @TestFactory
     Stream<DynamicTest> everyDocumentedCommandParses() throws IOException {
-        Set<String> known = new TreeSet<>(Keys.all().keySet());
+        Set<String> known = new TreeSet<>(HarnessSettings.all().keySet());
         StrategyRegistry registry = StrategyRegistry.discover();
         registry.ids().forEach(id -> registry.get(id).settings().forEach(st -> known.add("strategy." + id + "."
                 + st.name())));
@@ -126,7 +126,7 @@ class DocumentedCommandsTest {
         for (int i = 0; i + 1 < w.size(); i++) {
             if (w.get(i).equals("--preset")) {
                 for (String p : w.get(i + 1).split("\\|")) {
-                    assertTrue(ExperimentConfig.PRESETS.contains(p), d.where() + ": no preset " + p);
+                    assertTrue(Presets.exists(p), d.where() + ": no preset " + p);
                 }
             }
         }

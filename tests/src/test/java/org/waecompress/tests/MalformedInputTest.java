@@ -31,7 +31,7 @@ class MalformedInputTest {
     /** Each corpus file and what its one line must say besides the file's name. */
     private static final Map<String, String> FILES = new TreeMap<>(Map.ofEntries(
             Map.entry("unknown-key.properties", "backbone.nmae"),
-            Map.entry("bad-rate.yaml", "train.learningRate = 0: must be in (0, 10]"),
+            Map.entry("bad-rate.yaml", "train.learningRate = 0: must be a number in (0, 10]"),
             Map.entry("broken.yaml", "cannot parse"),
             Map.entry("ratio.properties", "strategy.thinet.ratio = 1.5"),
             Map.entry("twice.properties", "names resize twice"),

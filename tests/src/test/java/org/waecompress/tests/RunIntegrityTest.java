@@ -68,8 +68,8 @@ class RunIntegrityTest {
 
         String err = oneLine(waec(tiny(out, "--resume", "--set", "experiment.seed=7")));
         assertTrue(err.contains("experiment.seed = 7") && err.contains("experiment.seed = 42"), err);
-        err = oneLine(waec(tiny(out, "--resume", "--set", "strategy.resize.epochs=3")));
-        assertTrue(err.startsWith("waec: strategy.resize.epochs = 3"), err);
+        err = oneLine(waec(tiny(out, "--resume", "--set", "strategy.resize.fineTuneEpochs=3")));
+        assertTrue(err.startsWith("waec: strategy.resize.fineTuneEpochs = 3"), err);
         assertEquals(provenance, Files.readString(out.resolve("provenance.json")));
         assertEquals(results, Files.readString(out.resolve("results.jsonl")));
 
@@ -148,8 +148,8 @@ class RunIntegrityTest {
         err = oneLine(waec(tiny(out, "--set", "strategies=resize,resize")));
         assertTrue(err.contains("names resize twice"), err);
         assertFalse(Files.exists(out));
-        err = oneLine(waec(tiny(out, "--set", "strategies=resize", "--set", "strategy.resize.epochs=0")));
-        assertTrue(err.startsWith("waec: strategy.resize.epochs = 0"), err);
+        err = oneLine(waec(tiny(out, "--set", "strategies=resize", "--set", "strategy.resize.fineTuneEpochs=0")));
+        assertTrue(err.startsWith("waec: strategy.resize.fineTuneEpochs = 0"), err);
         assertFalse(Files.exists(out));
         // a setting only the backbone makes wrong: a Taylor target no pruning of resnet20 reaches
         err = oneLine(waec(tiny(out, "--set", "strategies=resize,taylor-1", "--set",

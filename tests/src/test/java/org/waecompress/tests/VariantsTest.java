@@ -33,7 +33,7 @@ class VariantsTest {
         Path out = dir.resolve("run");
         List<String> args = RunIntegrityTest.tiny(out, "--config", plan.toString(), "--set",
                 "strategies=resize,my-resize",
-                "--set", "strategy.my-resize.epochs=1");
+                "--set", "strategy.my-resize.fineTuneEpochs=1");
         CliRun.Result r = RunIntegrityTest.waec(args);
         assertEquals(0, r.code(), r.err());
         List<ResultRow> rows = new ResultStore(out).read();
@@ -43,8 +43,8 @@ class VariantsTest {
         JsonObject mine = p.getAsJsonObject("strategySettings").getAsJsonObject("my-resize");
         assertEquals("0.5", mine.getAsJsonObject("fineTuneRateFactor").get("value").getAsString());
         assertEquals("variant of resize", mine.getAsJsonObject("fineTuneRateFactor").get("source").getAsString());
-        assertEquals("1", mine.getAsJsonObject("epochs").get("value").getAsString());
-        assertEquals("--set", mine.getAsJsonObject("epochs").get("source").getAsString());
+        assertEquals("1", mine.getAsJsonObject("fineTuneEpochs").get("value").getAsString());
+        assertEquals("--set", mine.getAsJsonObject("fineTuneEpochs").get("source").getAsString());
         assertEquals("declared default", p.getAsJsonObject("strategySettings").getAsJsonObject("resize")
                 .getAsJsonObject("fineTuneRateFactor").get("source").getAsString());
         assertTrue(Files.readString(out.resolve("table.md")).contains("my-resize 0.5x"), "the rate note");

@@ -29,8 +29,7 @@ public final class ResizeStrategy implements CompressionStrategy {
         return "The backbone on the image downsampled by 2 (the WAE paper's 112x112-input VGG16 and I_R)";
     }
 
-    static final Setting<Integer> EPOCHS = Setting.integer("epochs", "the run's fine-tune epochs",
-            "epochs of fine-tuning").atLeast(1);
+    static final Setting<Integer> EPOCHS = CompressionContext.fineTuneEpochs(1, "epochs of fine-tuning");
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(1.0,
             "the fine-tune's rate as a factor of the run's fine-tune rate (the paper gives none)");
 
@@ -40,7 +39,7 @@ public final class ResizeStrategy implements CompressionStrategy {
     }
 
     private static int epochs(CompressionContext ctx) {
-        return ctx.get(EPOCHS, ctx.fineTune() == null ? 1 : ctx.fineTune().epochs());
+        return Math.max(1, ctx.fineTuneEpochs(EPOCHS));
     }
 
     @Override

@@ -45,6 +45,10 @@ import org.waecompress.spi.spec.SpecTraversal;
  *
  * <p>Points are numbered in the order the pass meets them. The same pass runs twice: first with
  * uncalibrated points (scale 0), which a calibration run observes, then with the calibrated ranges.
+ *
+ * <p>Over 400 lines because the pass is one: batch-norm folding, placing the points by each node's role
+ * and converting the weighted layers share the walk over the tree and its numbering of points, which
+ * split classes would have to pass between them.
  */
 final class Int8Quantizer {
 

@@ -47,6 +47,9 @@ import org.waecompress.spi.train.ProgressListener;
  * squared singular values; or by EVBMF ({@link Vbmf}) of the weight matrix (Tucker-2: of its two
  * channel-mode unfoldings). A layer is kept when no rank saves MACs, and grouped convolutions are
  * never decomposed. The replacement node keeps the layer's name, its parts are {@code 0} and {@code 1}.
+ *
+ * <p>Over 400 lines because it holds the three decompositions (channel, spatial, Tucker-2), which share the
+ * calibration, the rank rules and the replacement of the layer.
  */
 public final class LowRankDecomposer {
 

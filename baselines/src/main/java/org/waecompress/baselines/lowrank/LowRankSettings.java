@@ -126,8 +126,8 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
                     + "targetSpeedup)").atLeast(0).below(1).shownAs("0 (use targetSpeedup)");
     static final Setting<String> LAYERS = Setting.choice("layers", "all", "which layers to decompose",
             "all", "conv", "linear");
-    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
-            "epochs of fine-tuning after decomposition (0 = none)").atLeast(0);
+    static final Setting<Integer> FINE_TUNE_EPOCHS = CompressionContext.fineTuneEpochs(0,
+            "epochs of fine-tuning after decomposition (0 = none)");
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
             "the fine-tune's rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
     static final Setting<String> METHOD = Setting.choice("method", "channel",
@@ -155,7 +155,7 @@ public record LowRankSettings(double targetSpeedup, double energy, String layers
      */
     static LowRankSettings from(CompressionContext ctx) {
         return new LowRankSettings(ctx.get(TARGET), ctx.get(ENERGY), ctx.get(LAYERS),
-                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), ctx.get(METHOD),
+                ctx.fineTuneEpochs(FINE_TUNE_EPOCHS), ctx.get(METHOD),
                 ctx.get(VBMF), ctx.get(CALIBRATION_IMAGES), ctx.get(LOCATIONS),
                 LayerwiseStrategy.layerRatios(ctx, null), ctx.get(CHANNEL_MULTIPLE));
     }

@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
+import org.waecompress.spi.StagedPruning;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
@@ -22,7 +22,6 @@ import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.surgery.ChannelGroups;
 import org.waecompress.spi.surgery.ChannelSurgery;
-import org.waecompress.spi.train.NetworkTrainer;
 
 /**
  * Iterative pruning with the Taylor criterion (Molchanov et al., ICLR 2017): score every prunable
@@ -33,6 +32,10 @@ import org.waecompress.spi.train.NetworkTrainer;
  *
  * <p>Operating points (by MAC reduction, the paper's VGG16 figures from memory; see
  * docs/strategies.md): {@code taylor-1} 2.5x, {@code taylor-2} 3.9x.
+ *
+ * <p>Over 400 lines because the data-free architecture (the widths a MAC target gives, for speed tables and
+ * budgets) and the data-driven loop must pick the same groups and round them the same way; the criterion
+ * is {@link TaylorCriterion}'s, the loop's checkpoints {@code StagedPruning}'s.
  */
 public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrategy {
 
@@ -52,8 +55,8 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
             "cost of a map in the FLOPs term: share (its share of the network's MACs, consumers included) or "
                     + "mflops (the paper's: the producing convolution's FLOPs per map, in millions)", "share",
                             "mflops");
-    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
-            "epochs of fine-tuning at the end").atLeast(0);
+    static final Setting<Integer> FINE_TUNE_EPOCHS = CompressionContext.fineTuneEpochs(0,
+            "epochs of fine-tuning at the end");
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
             "the fine-tunes' rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
     static final Setting<String> GROUPS = Setting.text("groups", "inner",
@@ -149,7 +152,7 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         return new Settings(ctx.get(TARGET), ctx.get(CHANNELS_PER_STEP), ctx.get(BATCHES),
                 ctx.get(STEP_FINE_TUNE_STEPS),
                 new FlopsTerm(ctx.get(FLOPS_LAMBDA), ctx.get(FLOPS_UNIT)),
-                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()), g,
+                ctx.fineTuneEpochs(FINE_TUNE_EPOCHS), g,
                 ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR), ctx.get(CHANNEL_MULTIPLE),
                 ctx.key(CHANNEL_MULTIPLE.name()));
     }
@@ -418,54 +421,34 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         int perStep = s.channelsPerStep() > 0 ? s.channelsPerStep() : Math.max(1, total / 20);
         // a resumed row continues after the last step its checkpoints saved (each step's scoring seed is its own)
         String id = ctx.strategyId();
-        Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
-        Network net = saved.isPresent() ? saved.get().network()
-                : Network.of(trained.spec(), trained.classes(), trained.weights(), "taylor start");
-        int step = saved.map(st -> st.index() + 1).orElse(0);
-        try {
-            while (given.isEmpty() ? CostReport.of(net.spec()).totalMacs() > goal : above(net.spec(), floors)) {
-                if (given.isEmpty() && ChannelMultiple.rounds(m) && !above(net.spec(), floors)) {
+        try (StagedPruning loop = StagedPruning.start(trained, ctx)) {
+            int step = loop.next();
+            while (given.isEmpty() ? CostReport.of(loop.network().spec()).totalMacs() > goal
+                    : above(loop.network().spec(), floors)) {
+                if (given.isEmpty() && ChannelMultiple.rounds(m) && !above(loop.network().spec(), floors)) {
                     break;
                 }
-                Map<String, ChannelGroups.Group> current = byName(net.spec(), groups);
-                Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(net, producers(current),
-                        ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
-                Map<String, List<Integer>> remove = step(raw, current, CostReport.of(net.spec()), s.flops(), perStep,
-                        floors, multiples);
+                Map<String, ChannelGroups.Group> current = byName(loop.network().spec(), groups);
+                Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(loop.network(),
+                        producers(current), ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
+                Map<String, List<Integer>> remove = step(raw, current, CostReport.of(loop.network().spec()),
+                        s.flops(), perStep, floors, multiples);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }
                 for (Map.Entry<String, List<Integer>> e : remove.entrySet()) {
-                    ChannelGroups.Group g = ChannelGroups.of(net.spec(), e.getKey());
+                    ChannelGroups.Group g = ChannelGroups.of(loop.network().spec(), e.getKey());
                     int[] keep = IntStream.range(0, g.channels()).filter(c -> !e.getValue().contains(c)).toArray();
-                    Network pruned = ChannelSurgery.prune(net, g, keep);
-                    net.close();
-                    net = pruned;
+                    loop.replace(ChannelSurgery.prune(loop.network(), g, keep));
                 }
                 step++;
                 ctx.progress().message(String.format(Locale.ROOT, "%s: step %d, %s MACs (target %s)", id, step,
-                        CostReport.human(CostReport.of(net.spec()).totalMacs()), given.isEmpty()
+                        CostReport.human(CostReport.of(loop.network().spec()).totalMacs()), given.isEmpty()
                                 ? CostReport.human(goal) : "per-group widths"));
-                if (s.stepFineTuneSteps() > 0) {
-                    Network tuned = ctx.fineTuneStep(id + " step " + step, net, 1, s.stepFineTuneSteps(),
-                            s.fineTuneRate());
-                    net.close();
-                    net = tuned;
-                }
-                ctx.trainer().saveStage(id, trained, step - 1, net);
+                loop.fineTune("step " + step, s.stepFineTuneSteps(), s.fineTuneRate());
+                loop.saved(step - 1);
             }
-            if (s.fineTuneEpochs() > 0) {
-                Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, s.fineTuneEpochs(), 0, s.fineTuneRate());
-                net.close();
-                net = tuned;
-            }
-        } catch (RuntimeException e) {
-            net.close();
-            throw e;
-        }
-        try (Network last = net) {
-            return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),
-                    id);
+            return loop.finish(s.fineTuneEpochs(), s.fineTuneRate());
         }
     }
 

@@ -37,8 +37,8 @@ public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int
             "sampled output locations per calibration image (the paper: 10)").atLeast(1);
     static final Setting<Integer> LAYER_FINE_TUNE_STEPS = Setting.integer("layerFineTuneSteps", 20,
             "training steps after each pruned layer (0 = none)").atLeast(0);
-    static final Setting<Integer> FINE_TUNE_EPOCHS = Setting.integer("fineTuneEpochs", "the run's fine-tune epochs",
-            "epochs of fine-tuning at the end").atLeast(0);
+    static final Setting<Integer> FINE_TUNE_EPOCHS = CompressionContext.fineTuneEpochs(0,
+            "epochs of fine-tuning at the end");
     static final Setting<Double> RATE_FACTOR = CompressionContext.fineTuneRateFactor(0.1,
             "the fine-tunes' rate as a factor of the run's fine-tune rate (the paper's: a tenth)");
     static final Setting<Integer> CHANNEL_MULTIPLE = ChannelMultiple.setting(1, "each pruned layer keeps the "
@@ -52,7 +52,7 @@ public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int
     static ThiNetSettings from(CompressionContext ctx) {
         return new ThiNetSettings(ctx.get(RATIO), ctx.get(FIRST_LAYERS), ctx.get(HEAD).equals("gap"),
                 ctx.get(IMAGES_PER_CLASS), ctx.get(LOCATIONS), ctx.get(LAYER_FINE_TUNE_STEPS),
-                ctx.get(FINE_TUNE_EPOCHS, ctx.fineTune() == null ? 0 : ctx.fineTune().epochs()),
+                ctx.fineTuneEpochs(FINE_TUNE_EPOCHS),
                 ctx.fineTune() == null ? 0 : ctx.fineTuneRate(RATE_FACTOR), ctx.get(CHANNEL_MULTIPLE));
     }
 }

@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
+import org.waecompress.spi.StagedPruning;
 import org.waecompress.spi.data.ImageDataset;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
@@ -17,7 +17,6 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SpecRewriter;
 import org.waecompress.spi.surgery.ChannelSurgery;
-import org.waecompress.spi.train.NetworkTrainer;
 
 /**
  * ThiNet (Luo, Wu, Lin; ICCV 2017; https://arxiv.org/abs/1707.06342): filter pruning guided by the
@@ -114,46 +113,23 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         String id = ctx.strategyId();
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
         // a resumed row continues after the last layer its checkpoints saved (the selection's seed is per layer)
-        Optional<NetworkTrainer.Stage> saved = ctx.trainer().savedStage(id, trained);
-        Network net = saved.isPresent() ? saved.get().network()
-                : Network.of(trained.spec(), trained.classes(), trained.weights(), "thinet start");
-        try {
-            for (int i = saved.map(st -> st.index() + 1).orElse(0); i < layers.size(); i++) {
+        try (StagedPruning loop = StagedPruning.start(trained, ctx)) {
+            for (int i = loop.next(); i < layers.size(); i++) {
                 String p = layers.get(i);
-                int c = ((ConvSpec) net.spec().node(p)).out();
+                int c = ((ConvSpec) loop.network().spec().node(p)).out();
                 int kept = keep(c, plan.get(p), s.channelMultiple());
-                Network pruned = ThiNetPruner.prune(net, p, kept, calib, s.locations(),
-                        ctx.seed() + i);
-                net.close();
-                net = pruned;
+                loop.replace(ThiNetPruner.prune(loop.network(), p, kept, calib, s.locations(), ctx.seed() + i));
                 ctx.progress().message(String.format(Locale.ROOT, id + ": %s %d -> %d channels (%d/%d)", p, c,
                         kept, i + 1, layers.size()));
-                if (s.layerFineTuneSteps() > 0) {
-                    Network tuned = ctx.fineTuneStep(id + " fine-tune after " + p, net, 1, s.layerFineTuneSteps(),
-                            s.fineTuneRate());
-                    net.close();
-                    net = tuned;
-                }
-                ctx.trainer().saveStage(id, trained, i, net);
+                loop.fineTune("fine-tune after " + p, s.layerFineTuneSteps(), s.fineTuneRate());
+                loop.saved(i);
             }
             if (s.gapHead()) {
-                Network gap = GapHead.replace(net, ctx.seed());
-                net.close();
-                net = gap;
+                loop.replace(GapHead.replace(loop.network(), ctx.seed()));
             }
-            if (s.fineTuneEpochs() > 0 || s.gapHead()) {
-                Network tuned = ctx.fineTuneStep(id + " final fine-tune", net, Math.max(1, s.fineTuneEpochs()), 0,
-                        s.gapHead() ? ctx.fineTune().learningRate() : s.fineTuneRate());
-                net.close();
-                net = tuned;
-            }
-        } catch (RuntimeException e) {
-            net.close();
-            throw e;
-        }
-        try (Network last = net) {
-            return Network.of(last.spec().withName(id + "-" + trained.spec().name()), last.classes(), last.weights(),
-                    id);
+            boolean finalTune = s.fineTuneEpochs() > 0 || s.gapHead();
+            return loop.finish(finalTune ? Math.max(1, s.fineTuneEpochs()) : 0,
+                    s.gapHead() ? ctx.fineTune().learningRate() : s.fineTuneRate());
         }
     }
 }

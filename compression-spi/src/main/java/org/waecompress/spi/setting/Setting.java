@@ -24,6 +24,10 @@ import org.waecompress.spi.error.InvalidSettingException;
  * declared with the text that says so, and read with {@link
  * org.waecompress.spi.CompressionContext#get(Setting, Object)}, which gives that default.
  *
+ * <p>Over 400 lines because one immutable type holds every kind of setting (factories, bounds, a word for a
+ * whole number, parsing with one-line errors, the text of listings), so strategies and the harness declare
+ * all of theirs the same way.
+ *
  * @param <T> the value type: {@link Integer}, {@link Double}, {@link Boolean} or {@link String}
  */
 public final class Setting<T> {
@@ -53,9 +57,18 @@ public final class Setting<T> {
     private final boolean maxOpen;
     private final List<String> choices;
     private final T wordValue;
+    private final String allowedText;
+    /** For a choice of an enum's constants: the value of each word of {@link #choices}, else null. */
+    private final List<T> choiceValues;
 
     private Setting(String name, Type type, T defaultValue, String defaultText, String doc, Double min,
             boolean minOpen, Double max, boolean maxOpen, List<String> choices, T wordValue) {
+        this(name, type, defaultValue, defaultText, doc, min, minOpen, max, maxOpen, choices, wordValue, null, null);
+    }
+
+    private Setting(String name, Type type, T defaultValue, String defaultText, String doc, Double min,
+            boolean minOpen, Double max, boolean maxOpen, List<String> choices, T wordValue, String allowedText,
+            List<T> choiceValues) {
         if (!name.matches("[a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*")) {
             throw new IllegalArgumentException("setting name '" + name + "' must be dotted words of letters and "
                     + "digits, such as ratio or stage1.epochs");
@@ -71,6 +84,8 @@ public final class Setting<T> {
         this.maxOpen = maxOpen;
         this.choices = List.copyOf(choices);
         this.wordValue = wordValue;
+        this.allowedText = allowedText;
+        this.choiceValues = choiceValues == null ? null : List.copyOf(choiceValues);
     }
 
     /**
@@ -153,6 +168,34 @@ public final class Setting<T> {
     }
 
     /**
+     * Declares a choice among an enum's constants, each written as its name in lower case with dashes
+     * ({@code FASHION_MNIST} is {@code fashion-mnist}); {@link #parse} returns the constant, so code
+     * compares constants, not words.
+     *
+     * @param <E> the enum
+     * @param name the key
+     * @param dflt the default constant
+     * @param doc one line on what it does (and what each choice means)
+     * @return the setting
+     */
+    public static <E extends Enum<E>> Setting<E> choice(String name, E dflt, String doc) {
+        List<E> all = List.of(dflt.getDeclaringClass().getEnumConstants());
+        List<String> words = all.stream().map(Setting::word).toList();
+        return new Setting<>(name, Type.CHOICE, dflt, word(dflt), doc, null, false, null, false, words, null, null,
+                all);
+    }
+
+    /**
+     * Returns how a choice among an enum's constants writes one of them.
+     *
+     * @param constant the constant
+     * @return its name in lower case, dashes for underscores
+     */
+    public static String word(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
      * Declares a free-text setting (a list of layer paths, a file).
      *
      * @param name the key
@@ -223,6 +266,21 @@ public final class Setting<T> {
     }
 
     /**
+     * Returns this free-text setting with the words its listings and errors use for what it takes ({@code
+     * auto or CxHxW}, {@code path}) instead of {@code text}; the value itself is checked where it is read.
+     *
+     * @param text the description of the allowed values
+     * @return the setting
+     */
+    public Setting<T> allowing(String text) {
+        if (type != Type.TEXT) {
+            throw new IllegalStateException(name + " is not free text; its allowed values follow from its type");
+        }
+        return new Setting<>(name, type, defaultValue, defaultText, doc, min, minOpen, max, maxOpen, choices,
+                wordValue, text, choiceValues);
+    }
+
+    /**
      * Returns this setting with another text for its default (the default value is unchanged); for
      * defaults with a meaning ("0 (auto: 5% of the maps)").
      *
@@ -230,7 +288,8 @@ public final class Setting<T> {
      * @return the setting
      */
     public Setting<T> shownAs(String text) {
-        return new Setting<>(name, type, defaultValue, text, doc, min, minOpen, max, maxOpen, choices, wordValue);
+        return new Setting<>(name, type, defaultValue, text, doc, min, minOpen, max, maxOpen, choices, wordValue,
+                allowedText, choiceValues);
     }
 
     private Setting<T> bounded(Double lo, boolean loOpen, Double hi, boolean hiOpen) {
@@ -267,7 +326,12 @@ public final class Setting<T> {
                 } catch (NumberFormatException e) {
                     throw new InvalidSettingException(key, text, "must be " + allowed());
                 }
-                if (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE || !allows(l)) {
+                if ((l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) && allows(l)) {
+                    // within the declared range but not a Java int: say the limit that refuses it
+                    throw new InvalidSettingException(key, text, "must be an integer of at most " + Integer.MAX_VALUE
+                            + (min == null ? "" : " and " + allowed().substring("an integer ".length())));
+                }
+                if (!allows(l)) {
                     throw new InvalidSettingException(key, text, "must be " + allowed());
                 }
                 return (T) Integer.valueOf((int) l);
@@ -295,7 +359,7 @@ public final class Setting<T> {
                 if (!choices.contains(v)) {
                     throw new InvalidSettingException(key, text, "must be " + allowed());
                 }
-                return (T) v;
+                return choiceValues == null ? (T) v : choiceValues.get(choices.indexOf(v));
             }
             default -> {
                 return (T) v;
@@ -321,7 +385,7 @@ public final class Setting<T> {
             case REAL -> "a number" + range();
             case FLAG -> "true or false";
             case CHOICE -> "one of " + String.join(", ", choices);
-            case TEXT -> "text";
+            case TEXT -> allowedText == null ? "text" : allowedText;
         };
     }
 
@@ -408,7 +472,8 @@ public final class Setting<T> {
      */
     public Setting<T> withDefault(String key, String text) {
         T v = parse(key, text);
-        return new Setting<>(name, type, v, text.trim(), doc, min, minOpen, max, maxOpen, choices, wordValue);
+        return new Setting<>(name, type, v, text.trim(), doc, min, minOpen, max, maxOpen, choices, wordValue,
+                allowedText, choiceValues);
     }
 
     @Override

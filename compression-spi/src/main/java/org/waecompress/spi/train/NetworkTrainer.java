@@ -5,10 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,12 +25,9 @@ import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.device.EngineLock;
 import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.error.DataException;
-import org.waecompress.spi.io.AtomicFiles;
-import org.waecompress.spi.io.Sha256;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.spec.ParamDef;
-import org.waecompress.spi.spec.SpecJson;
 
 /**
  * The training loop that strategies and the harness share ({@link Evaluator} measures the result,
@@ -52,7 +44,7 @@ import org.waecompress.spi.spec.SpecJson;
  * TrainSettings#augmentation()} says; the loss sees the augmented images. A loss that becomes NaN or
  * infinite stops training with a {@link TrainingDivergedException} naming the epoch and batch. A trainer
  * made by {@link #withCheckpoints} saves its state after every epoch and continues an interrupted call
- * where it stopped.
+ * where it stopped; the checkpoints of strategies' own loops are {@link StageCheckpoints} ({@link #stages}).
  */
 public final class NetworkTrainer {
 
@@ -62,8 +54,8 @@ public final class NetworkTrainer {
     private final Duration checkpointEvery;
     /** When this trainer last saved a checkpoint (or was made): shared by all its calls, one row's. */
     private final AtomicLong lastSave;
-    /** When this trainer last saved a strategy's stage (or was made). */
-    private final AtomicLong lastStageSave;
+    /** The checkpoints of strategies' own loops, on the same folder, scope and clock. */
+    private final StageCheckpoints stages;
     /** The checkpoint clock, in nanoseconds (tests drive it by hand). */
     private final LongSupplier clock;
 
@@ -84,7 +76,7 @@ public final class NetworkTrainer {
         this.checkpointEvery = checkpointEvery;
         this.clock = clock;
         this.lastSave = new AtomicLong(clock.getAsLong());
-        this.lastStageSave = new AtomicLong(clock.getAsLong());
+        this.stages = new StageCheckpoints(this.listener, checkpointDir, scope, checkpointEvery, clock);
     }
 
     /**
@@ -126,92 +118,14 @@ public final class NetworkTrainer {
     }
 
     /**
-     * The state of a strategy's own loop (pruning one layer, one step) after a stage, saved by {@link
-     * #saveStage}.
+     * Returns the checkpoints of a strategy's own loop (ThiNet's layers, Taylor's steps) in this row's
+     * checkpoint folder, on this trainer's interval and with its scope: none when the trainer keeps no
+     * checkpoints.
      *
-     * @param index the index of the last finished stage (0-based)
-     * @param network the network after it; the caller owns and closes it
+     * @return the stage checkpoints
      */
-    public record Stage(int index, Network network) {}
-
-    /**
-     * Returns the last stage a strategy's loop saved in this row's checkpoints, so that a resumed row
-     * continues after it instead of redoing every stage. Empty when the trainer keeps no checkpoints,
-     * nothing was saved, or what was saved started from another network or under another scope.
-     *
-     * @param loop the loop's name, unique within the row (the strategy's id)
-     * @param start the network the loop started from
-     * @return the saved stage
-     */
-    public Optional<Stage> savedStage(String loop, Network start) {
-        if (checkpointDir == null) {
-            return Optional.empty();
-        }
-        Path pointer = checkpointDir.resolve(stageName(loop) + ".json");
-        if (!Files.exists(pointer)) {
-            return Optional.empty();
-        }
-        try {
-            JsonObject o = JsonParser.parseString(Files.readString(pointer)).getAsJsonObject();
-            if (!o.get("fingerprint").getAsString().equals(stageFingerprint(loop, start))) {
-                return Optional.empty();
-            }
-            int index = o.get("index").getAsInt();
-            Network net = Network.load(checkpointDir.resolve(o.get("network").getAsString() + ".spec.json"));
-            listener.message(String.format(Locale.ROOT, "%s: resuming after stage %d from %s", loop, index + 1,
-                    pointer));
-            return Optional.of(new Stage(index, net));
-        } catch (IOException | RuntimeException e) {
-            throw new CompressionException(pointer + ": cannot resume " + loop + " from this checkpoint ("
-                    + e.getMessage() + "); delete it to run this row from the start", e);
-        }
-    }
-
-    /**
-     * Saves the network after a stage of a strategy's loop, when at least the checkpoint interval has
-     * passed since this row's last saved stage (always with an interval of 0); the saved stage
-     * replaces the previous one. Does nothing when the trainer keeps no checkpoints.
-     *
-     * @param loop the loop's name, as given to {@link #savedStage}
-     * @param start the network the loop started from
-     * @param index the index of the stage just finished (0-based)
-     * @param network the network after it (unchanged)
-     */
-    public void saveStage(String loop, Network start, int index, Network network) {
-        if (checkpointDir == null || clock.getAsLong() - lastStageSave.get() < checkpointEvery.toNanos()) {
-            return;
-        }
-        String base = stageName(loop) + "-" + index;
-        Path pointer = checkpointDir.resolve(stageName(loop) + ".json");
-        try {
-            String before = Files.exists(pointer)
-                    ? JsonParser.parseString(Files.readString(pointer)).getAsJsonObject().get("network").getAsString()
-                    : null;
-            network.save(checkpointDir, base);
-            JsonObject o = new JsonObject();
-            o.addProperty("fingerprint", stageFingerprint(loop, start));
-            o.addProperty("index", index);
-            o.addProperty("network", base);
-            AtomicFiles.writeString(pointer, o + "\n");
-            if (before != null && !before.equals(base)) {
-                Files.deleteIfExists(checkpointDir.resolve(before + ".spec.json"));
-                Files.deleteIfExists(checkpointDir.resolve(before + ".params"));
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new CompressionException(pointer + ": cannot save " + loop + "'s stage " + (index + 1) + ": "
-                    + e.getMessage(), e);
-        }
-        lastStageSave.set(clock.getAsLong());
-    }
-
-    private static String stageName(String loop) {
-        return "stage-" + loop.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    }
-
-    private String stageFingerprint(String loop, Network start) {
-        return Sha256.of(("scope " + scope + "\nloop " + loop + "\nspec "
-                + SpecJson.toJson(start.spec()) + "\nweights " + TrainCheckpoint.weightsHash(start))
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    public StageCheckpoints stages() {
+        return stages;
     }
 
     /**

@@ -27,7 +27,8 @@ class SettingTest {
         assertEquals(1, i.parse("k", "1"));
         assertEquals("strategy.t.n = 0: must be an integer >= 1", error(i, "0"));
         assertEquals("strategy.t.n = 1.5: must be an integer >= 1", error(i, "1.5"));
-        assertEquals("strategy.t.n = 99999999999: must be an integer >= 1", error(i, "99999999999"));
+        assertEquals("strategy.t.n = 99999999999: must be an integer of at most 2147483647 and >= 1",
+                error(i, "99999999999"));
         assertEquals("a number > 1", Setting.real("t", 2, "doc").above(1).allowed());
         assertEquals("an integer <= 4", Setting.integer("t", 2, "doc").atMost(4).allowed());
     }
@@ -54,5 +55,20 @@ class SettingTest {
         assertEquals("0.3", v.defaultText());
         assertEquals("variant.x.r = 1: must be a number in (0, 1)", assertThrows(InvalidSettingException.class,
                 () -> Setting.real("r", 0.5, "doc").above(0).below(1).withDefault("variant.x.r", "1")).getMessage());
+    }
+
+    enum Colour { DARK_RED, BLUE }
+
+    @Test
+    void anEnumChoiceParsesToItsConstantAndListsItsWords() {
+        Setting<Colour> c = Setting.choice("colour", Colour.DARK_RED, "a colour");
+        assertEquals(Colour.BLUE, c.parse("k", "blue"));
+        assertEquals(Colour.DARK_RED, c.parse("k", " dark-red "));
+        assertEquals("dark-red", c.defaultText());
+        assertEquals("one of dark-red, blue", c.allowed());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> c.parse("k", "DARK_RED"));
+        assertEquals("k = DARK_RED: must be one of dark-red, blue", e.getMessage());
+        assertEquals(Colour.BLUE, c.withDefault("variant.x.colour", "blue").defaultValue());
+        assertEquals("auto or CxHxW", Setting.text("input", "auto", "the input").allowing("auto or CxHxW").allowed());
     }
 }

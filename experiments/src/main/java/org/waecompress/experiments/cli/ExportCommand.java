@@ -29,6 +29,7 @@ import org.waecompress.spi.data.SyntheticImages;
 import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.setting.Setting;
 import org.waecompress.spi.spec.QuantRole;
 import org.waecompress.spi.train.NetworkTrainer;
 import org.waecompress.spi.train.TrainSettings;
@@ -166,7 +167,8 @@ final class ExportCommand implements Callable<Integer> {
                     .getInstance(StrategyRegistry.class);
             ExperimentSettings s = ExperimentSettings.from(ExperimentConfig.load(pairs, null, null,
                     System.getProperties(), registry));
-            System.err.println("waec export: calibrating on the run's training images (" + s.dataKind() + ")");
+            System.err.println("waec export: calibrating on the run's training images (" + Setting.word(s.dataKind())
+                    + ")");
             return RunData.load(s).train();
         }
         System.err.println("waec export: no --calibration folder: calibrating on synthetic images, which give scales "

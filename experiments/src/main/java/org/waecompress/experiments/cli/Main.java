@@ -4,6 +4,8 @@ import com.google.inject.CreationException;
 import com.google.inject.ProvisionException;
 import java.io.PrintWriter;
 import org.waecompress.experiments.config.BadInputException;
+import org.waecompress.experiments.config.Presets;
+import org.waecompress.experiments.report.SettingsTable;
 import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.error.InvalidSettingException;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "waec", mixinStandardHelpOptions = true, version = "waec 0.1.0",
         description = "Accelerate CNN classifiers and compare acceleration methods (WAE, ThiNet, Taylor, low-rank).",
-        subcommands = {RunCommand.class, StrategiesCommand.class, InspectCommand.class, ExportCommand.class,
+        subcommands = {RunCommand.class, StrategiesCommand.class, SettingsCommand.class, InspectCommand.class,
+            ExportCommand.class,
             SensitivityCommand.class,
             LatencyCommand.class, TableCommand.class,
             CommandLine.HelpCommand.class})
@@ -68,6 +71,10 @@ public final class Main implements Runnable {
         configureDjl();
         String[] a = args.length == 0 ? new String[] {"run"} : args;
         CommandLine cmd = new CommandLine(new Main());
+        // waec run --help lists the harness settings from their declarations (strategy keys: waec strategies)
+        cmd.getSubcommands().get("run").getCommandSpec().usageMessage().footer("%nPresets: " + String.join(", ",
+                Presets.names()) + "%n%nHarness settings (--set KEY=VALUE; strategy.ID.* keys: waec strategies):%n"
+                + SettingsTable.harnessText().replace("%", "%%"));
         cmd.setExecutionExceptionHandler((thrown, line, parsed) -> {
             Throwable ex = unwrapInjection(thrown);
             if (ex instanceof StopRequest.Stopped) {

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         description = "Run an experiment plan (the backbone and every selected strategy) and print its table.")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", description = "A shipped plan: quick (default when no --config), speed, paper.")
+    @Option(names = "--preset", description = "A shipped plan, presets/NAME.properties on the class path (listed "
+            + "below); quick is the default when no --config is given.")
     String preset;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Your plan, a .properties or .yaml file.")

@@ -1,8 +1,5 @@
 package org.waecompress.experiments.config;
 
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +16,6 @@ import org.apache.commons.configuration2.CompositeConfiguration;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ImmutableConfiguration;
 import org.apache.commons.configuration2.MapConfiguration;
-import org.apache.commons.configuration2.PropertiesConfiguration;
-import org.apache.commons.configuration2.YAMLConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -40,12 +34,6 @@ public final class ExperimentConfig {
     /** The system-property prefix of configuration keys. */
     public static final String SYSTEM_PREFIX = "waec.";
 
-    /** The presets shipped on the classpath. */
-    public static final List<String> PRESETS = List.of("quick", "speed", "speed-quick", "paper");
-
-    /** Keys whose empty value means something (no follow-up plan, no weights, no extra strategies). */
-    private static final Set<String> EMPTY_ALLOWED = Set.of("experiment.then", "backbone.weights", "output.dir");
-
     /**
      * Keys a follow-up plan ({@code experiment.then}) takes from the plan before it when the user set
      * them: which strategies, their settings, and where and how latency is measured.
@@ -53,15 +41,47 @@ public final class ExperimentConfig {
     public static final List<String> INHERITED = List.of("strategies", "strategy.", "variant.", "latency.engine",
             "latency.gapMs", "latency.threads");
 
+    /** The label of the defaults layer in {@link #sources()}. */
+    public static final String DEFAULTS_LAYER = "defaults";
+
+    /** The start of a preset layer's label in {@link #sources()} ({@code preset quick}). */
+    public static final String PRESET_LAYER = "preset ";
+
     private final Map<String, String> values;
     private final Map<String, String> sources;
+    /** The keys whose value came from a layer the user did not write (the declared defaults, a preset). */
+    private final Set<String> fromShipped;
     /** The installed strategies with the variants this plan defines. */
     private final StrategyRegistry strategies;
 
-    private ExperimentConfig(Map<String, String> values, Map<String, String> sources, StrategyRegistry strategies) {
+    private ExperimentConfig(Map<String, String> values, Map<String, String> sources, StrategyRegistry strategies,
+            Set<String> fromShipped) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
         this.strategies = strategies;
+        this.fromShipped = Set.copyOf(fromShipped);
+    }
+
+    /**
+     * Says whether the user set a key (on the command line, in a system property or in their file), rather
+     * than its value coming from the declared defaults or a preset.
+     *
+     * @param key the key
+     * @return whether a layer the user wrote gave its value
+     */
+    public boolean userSet(String key) {
+        return values.containsKey(key) && !fromShipped.contains(key);
+    }
+
+    /**
+     * Returns a harness setting's value, typed (every value was checked when the plan loaded).
+     *
+     * @param <T> the value type
+     * @param setting a {@link HarnessSettings} setting
+     * @return the value
+     */
+    public <T> T get(Setting<T> setting) {
+        return setting.parse(setting.name(), values.get(setting.name()));
     }
 
     /**
@@ -95,12 +115,10 @@ public final class ExperimentConfig {
         if (next.isEmpty()) {
             return null;
         }
-        boolean preset = PRESETS.contains(next);
+        boolean preset = Presets.exists(next);
         Map<String, String> inherited = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            String src = sources.get(k);
-            boolean user = !src.equals("defaults") && !src.startsWith("preset ");
-            if (user && INHERITED.stream().anyMatch(p -> p.endsWith(".") ? k.startsWith(p) : k.equals(p))) {
+            if (userSet(k) && INHERITED.stream().anyMatch(p -> p.endsWith(".") ? k.startsWith(p) : k.equals(p))) {
                 inherited.put(k, v);
             }
         });
@@ -118,7 +136,7 @@ public final class ExperimentConfig {
      */
     public String thenName() {
         String next = get("experiment.then");
-        if (next.isEmpty() || PRESETS.contains(next)) {
+        if (next.isEmpty() || Presets.exists(next)) {
             return next;
         }
         String f = Path.of(next).getFileName().toString();
@@ -139,27 +157,40 @@ public final class ExperimentConfig {
         }
         add(composite, layerNames, new MapConfiguration(sys), "system property");
         if (userFile != null) {
-            add(composite, layerNames, readFile(userFile), "--config " + userFile);
+            add(composite, layerNames, PlanFiles.read(userFile), "--config " + userFile);
         }
+        Set<Configuration> shipped = new java.util.HashSet<>();
         if (preset != null) {
-            if (!PRESETS.contains(preset)) {
+            if (!Presets.exists(preset)) {
                 throw new BadInputException("unknown preset '" + preset + "'; known presets: " + String.join(", ",
-                        PRESETS)
-                        + " (or write your own file and pass it with --config)");
+                        Presets.names()) + " (or write your own file and pass it with --config)");
             }
-            add(composite, layerNames, classpath("presets/" + preset + ".properties"), "preset " + preset);
+            Configuration p = PlanFiles.classpath("presets/" + preset + ".properties");
+            shipped.add(p);
+            add(composite, layerNames, p, PRESET_LAYER + preset);
         }
-        add(composite, layerNames, classpath("defaults.properties"), "defaults");
+        Map<String, Object> defaults = new LinkedHashMap<>();
+        HarnessSettings.ALL.forEach(st -> defaults.put(st.name(), HarnessSettings.defaultValue(st)));
+        MapConfiguration d = new MapConfiguration(defaults);
+        // an empty default ("") would read as no value in a list-splitting configuration
+        d.setListDelimiterHandler(new org.apache.commons.configuration2.convert.DisabledListDelimiterHandler());
+        shipped.add(d);
+        add(composite, layerNames, d, DEFAULTS_LAYER);
         Map<String, String> values = new TreeMap<>();
         Map<String, String> sources = new TreeMap<>();
         List<String> keys = new ArrayList<>();
         composite.getKeys().forEachRemaining(keys::add);
         Map<String, String> layers = new LinkedHashMap<>();
         Map<String, String> raw = new LinkedHashMap<>();
+        Set<String> fromShipped = new java.util.HashSet<>();
         for (String key : keys) {
             // The highest layer holding the key supplied it (getSource rejects keys in several layers).
-            layers.put(key, layerNames.entrySet().stream().filter(e -> e.getKey().containsKey(key))
-                    .map(Map.Entry::getValue).findFirst().orElse("?"));
+            Map.Entry<Configuration, String> top = layerNames.entrySet().stream().filter(e -> e.getKey()
+                    .containsKey(key)).findFirst().orElse(null);
+            layers.put(key, top == null ? "?" : top.getValue());
+            if (top != null && shipped.contains(top.getKey())) {
+                fromShipped.add(key);
+            }
             raw.put(key, String.join(",", composite.getList(String.class, key, List.of())));
         }
         // the plan's own variants are strategies too: their settings are strategy.<variant>.* keys
@@ -176,7 +207,7 @@ public final class ExperimentConfig {
         for (String id : strategies.ids()) {
             strategies.get(id).settings().forEach(st -> declared.put("strategy." + id + "." + st.name(), st));
         }
-        Set<String> known = new TreeSet<>(Keys.all().keySet());
+        Set<String> known = new TreeSet<>(HarnessSettings.all().keySet());
         known.addAll(declared.keySet());
         for (String key : keys) {
             String layer = layers.get(key);
@@ -188,17 +219,13 @@ public final class ExperimentConfig {
             }
             if (!known.contains(key)) {
                 // A shipped preset may tune strategies that are not installed here; skip those keys.
-                if (layer.startsWith("preset ") && key.startsWith("strategy.")
+                if (fromShipped.contains(key) && key.startsWith("strategy.")
                         && !strategies.ids().contains(key.split("\\.", 3)[1])) {
                     continue;
                 }
                 throw unknown(key, value, layer, known, strategies.ids());
             }
-            Key k = Keys.all().get(key);
-            if (k != null) {
-                k.check(value, layer);
-            }
-            Setting<?> st = declared.get(key);
+            Setting<?> st = declared.containsKey(key) ? declared.get(key) : HarnessSettings.all().get(key);
             if (st != null) {
                 try {
                     st.parse(key, value);
@@ -210,16 +237,17 @@ public final class ExperimentConfig {
             sources.put(key, layer);
         }
         String then = values.getOrDefault("experiment.then", "");
-        if (!then.isEmpty() && !PRESETS.contains(then) && !Files.isRegularFile(Path.of(then))) {
-            throw new InvalidSettingException("experiment.then", then, "no such preset (" + String.join(", ", PRESETS)
+        if (!then.isEmpty() && !Presets.exists(then) && !Files.isRegularFile(Path.of(then))) {
+            throw new InvalidSettingException("experiment.then", then, "no such preset (" + String.join(", ",
+                    Presets.names())
                     + ") or plan file (from " + sources.get("experiment.then") + ")");
         }
-        return new ExperimentConfig(values, sources, strategies);
+        return new ExperimentConfig(values, sources, strategies, fromShipped);
     }
 
     private static InvalidSettingException unknown(String key, String value, String layer, Set<String> known,
             Set<String> strategies) {
-        String near = Keys.nearest(key, known);
+        String near = HarnessSettings.nearest(key, known);
         if (key.startsWith("strategy.")) {
             String[] p = key.split("\\.", 3);
             if (p.length >= 2 && StackedStrategy.isStack(p[1])) {
@@ -241,105 +269,6 @@ public final class ExperimentConfig {
             String name) {
         c.addConfiguration(layer);
         names.put(layer, name);
-    }
-
-    private static Configuration readFile(Path file) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new BadInputException("--config " + file + ": file not found or not readable");
-        }
-        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new BadInputException("--config " + file + ": cannot read it as UTF-8 text (" + e.getMessage() + ")");
-        }
-        // a byte-order mark (some Windows editors write one) is not part of the first key
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        try {
-            if (n.endsWith(".yaml") || n.endsWith(".yml")) {
-                YAMLConfiguration y = new YAMLConfiguration();
-                org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
-                options.setAllowDuplicateKeys(false);
-                // YAML drops a key without a value ('epochs:' alone): find such keys in the parsed tree first
-                nullLeaves(new org.yaml.snakeyaml.Yaml(options).load(text), "", file);
-                y.read(new java.io.StringReader(text), options);
-                return withValues(y, file);
-            }
-            if (n.endsWith(".properties")) {
-                PropertiesConfiguration p = new PropertiesConfiguration();
-                p.read(new java.io.StringReader(text));
-                return withValues(p, file);
-            }
-        } catch (ConfigurationException | java.io.IOException | RuntimeException e) {
-            throw new BadInputException("--config " + file + ": cannot parse: " + parseError(e));
-        }
-        throw new BadInputException("--config " + file + ": expected a .properties or .yaml file");
-    }
-
-    /**
-     * Refuses a key given without a value (YAML {@code epochs:} on its own, {@code key =} in a properties
-     * file), which would otherwise run the default while the provenance names the file: only keys whose
-     * empty value means something may be empty.
-     */
-    private static Configuration withValues(Configuration c, Path file) {
-        List<String> keys = new ArrayList<>();
-        c.getKeys().forEachRemaining(keys::add);
-        for (String key : keys) {
-            Object v = c.getProperty(key);
-            boolean empty = v == null || (v instanceof String t && t.isBlank())
-                    || (v instanceof java.util.Collection<?> l && l.isEmpty());
-            if (empty && !mayBeEmpty(key)) {
-                throw new InvalidSettingException(key, "", "has no value (from --config " + file + "); give it one, "
-                        + "or delete the line to keep the default");
-            }
-        }
-        return c;
-    }
-
-    /** Whether an empty value means something for a key (no follow-up plan, no weights, no per-unit ratios). */
-    private static boolean mayBeEmpty(String key) {
-        return EMPTY_ALLOWED.contains(key)
-                || key.endsWith("." + org.waecompress.spi.LayerwiseStrategy.LAYER_RATIOS.name());
-    }
-
-    private static void nullLeaves(Object node, String path, Path file) {
-        if (node instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> nullLeaves(v, path.isEmpty() ? String.valueOf(k) : path + "." + k, file));
-        } else if (node == null && !path.isEmpty() && !mayBeEmpty(path)) {
-            throw new InvalidSettingException(path, "", "has no value (from --config " + file + "); give it one, "
-                    + "or delete the line to keep the default");
-        }
-    }
-
-    /** A parser's error in words: the YAML problem and where, without Java class names. */
-    private static String parseError(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
-                String where = m.getProblemMark() == null ? "" : String.format(java.util.Locale.ROOT,
-                        " (line %d, column %d)", m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1);
-                return String.valueOf(m.getProblem()).lines().findFirst().orElse("?") + where;
-            }
-        }
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        String m = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
-        // drop a leading Java class name ("org.yaml...Exception: ...")
-        return m.replaceFirst("^([a-z]+\\.)+[A-Za-z]*(Exception|Error):\\s*", "");
-    }
-
-    private static Configuration classpath(String resource) {
-        try (InputStream in = ExperimentConfig.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing classpath resource " + resource);
-            }
-            PropertiesConfiguration p = new PropertiesConfiguration();
-            p.read(new InputStreamReader(in, StandardCharsets.UTF_8));
-            return p;
-        } catch (java.io.IOException | ConfigurationException e) {
-            throw new IllegalStateException("cannot read classpath resource " + resource, e);
-        }
     }
 
     /**

@@ -18,7 +18,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param width the backbone width factor
  * @param input the input shape text, or {@code auto}
  * @param backboneWeights a trained backbone's file to load instead of training one, or empty
- * @param dataKind fashion-mnist, synthetic or folder
+ * @param dataKind the data set
  * @param dataDir the data folder
  * @param trainSize training images (0 = all)
  * @param testSize test images (0 = all)
@@ -31,7 +31,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param finetune what each strategy gets
  * @param strategies the strategy ids, or {@code [all]}
  * @param accuracy whether to train and evaluate
- * @param accuracyEngine where accuracy is measured: {@code pytorch}, {@code onnxruntime} or {@code both}
+ * @param accuracyEngine where accuracy is measured
  * @param latency how latency is measured (engines, runs, batches, forks, duty cycle, threads)
  * @param outputDir the run folder, or empty
  * @param keepNetworks whether to save compressed networks
@@ -44,12 +44,12 @@ import org.waecompress.spi.train.TrainSettings;
  * @param sparkMaster the Spark master, for {@code run.executor=spark}
  */
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input,
-        String backboneWeights, String dataKind,
+        String backboneWeights, DataKind dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
-        boolean accuracy, String accuracyEngine, LatencySettings latency, String outputDir, boolean keepNetworks,
-        boolean onnx, boolean checkpoints, int checkpointSeconds, boolean paperReference, String device,
-        String executor,
+        boolean accuracy, AccuracyEngine accuracyEngine, LatencySettings latency, String outputDir,
+        boolean keepNetworks, boolean onnx, boolean checkpoints, int checkpointSeconds, boolean paperReference,
+        String device, String executor,
         String sparkMaster) {
 
     /**
@@ -59,33 +59,35 @@ public record ExperimentSettings(String name, long seed, String backbone, double
      * @return the settings
      */
     public static ExperimentSettings from(ExperimentConfig c) {
-        long seed = Long.parseLong(c.get("experiment.seed"));
-        String weights = c.get("backbone.weights");
-        int trainEpochs = i(c, "train.epochs");
-        String epochsFrom = c.sources().get("train.epochs");
-        if (!weights.isEmpty() && (epochsFrom.equals("defaults") || epochsFrom.startsWith("preset "))) {
+        long seed = c.get(HarnessSettings.SEED);
+        String weights = c.get(HarnessSettings.WEIGHTS);
+        int trainEpochs = c.get(HarnessSettings.TRAIN_EPOCHS);
+        if (!weights.isEmpty() && !c.userSet(HarnessSettings.TRAIN_EPOCHS.name())) {
             // a loaded backbone is fine-tuned only when the user asks for it
             trainEpochs = 0;
         }
         TrainSettings train = TrainSettings.builder().epochs(Math.max(1, trainEpochs))
-                .batchSize(i(c, "train.batchSize")).learningRate(d(c, "train.learningRate"))
-                .momentum(d(c, "train.momentum")).weightDecay(d(c, "train.weightDecay")).seed(seed)
-                .augmentation(new Augmentation(i(c, "data.augment.shift"), b(c, "data.augment.flip"))).build();
-        TrainSettings fine = train.toBuilder().epochs(i(c, "finetune.epochs")).batchSize(i(c, "finetune.batchSize"))
-                .learningRate(d(c, "finetune.learningRate")).build();
-        List<String> strategies = Arrays.stream(c.get("strategies").split(",")).map(String::trim)
+                .batchSize(c.get(HarnessSettings.TRAIN_BATCH)).learningRate(c.get(HarnessSettings.TRAIN_RATE))
+                .momentum(c.get(HarnessSettings.MOMENTUM)).weightDecay(c.get(HarnessSettings.WEIGHT_DECAY)).seed(seed)
+                .augmentation(new Augmentation(c.get(HarnessSettings.SHIFT), c.get(HarnessSettings.FLIP))).build();
+        TrainSettings fine = train.toBuilder().epochs(c.get(HarnessSettings.FINETUNE_EPOCHS))
+                .batchSize(c.get(HarnessSettings.FINETUNE_BATCH)).learningRate(c.get(HarnessSettings.FINETUNE_RATE))
+                .build();
+        List<String> strategies = Arrays.stream(c.get(HarnessSettings.STRATEGIES).split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();
-        return new ExperimentSettings(c.get("experiment.name"), seed, c.get("backbone.name"), d(c, "backbone.width"),
-                c.get("backbone.input"), weights, c.get("data.kind"), c.get("data.dir"), i(c, "data.trainSize"),
-                i(c, "data.testSize"), i(c, "data.synthetic.classes"), i(c, "data.synthetic.size"),
-                i(c, "data.synthetic.channels"), i(c, "data.folder.resize"), i(c, "data.folder.crop"),
-                trainEpochs == 0 ? null : train, fine, strategies, b(c, "accuracy.enabled"),
-                c.get("accuracy.engine"), latency(c),
-                c.get("output.dir"), b(c, "output.keepNetworks"), b(c, "output.onnx"), b(c, "output.checkpoints"),
-                i(c, "output.checkpointSeconds"),
-                b(c, "report.paperReference"), c.get("device"), c.get("run.executor").trim(),
-                c.get("run.executor").trim().equals("spark") ? sparkMaster(c.get("spark.master").trim())
-                        : c.get("spark.master").trim());
+        String executor = c.get(HarnessSettings.EXECUTOR).trim();
+        String master = c.get(HarnessSettings.SPARK_MASTER).trim();
+        return new ExperimentSettings(c.get(HarnessSettings.NAME), seed, c.get(HarnessSettings.BACKBONE),
+                c.get(HarnessSettings.WIDTH), c.get(HarnessSettings.INPUT), weights, c.get(HarnessSettings.DATA_KIND),
+                c.get(HarnessSettings.DATA_DIR), c.get(HarnessSettings.TRAIN_SIZE), c.get(HarnessSettings.TEST_SIZE),
+                c.get(HarnessSettings.SYNTHETIC_CLASSES), c.get(HarnessSettings.SYNTHETIC_SIZE),
+                c.get(HarnessSettings.SYNTHETIC_CHANNELS), c.get(HarnessSettings.FOLDER_RESIZE),
+                c.get(HarnessSettings.FOLDER_CROP), trainEpochs == 0 ? null : train, fine, strategies,
+                c.get(HarnessSettings.ACCURACY), c.get(HarnessSettings.ACCURACY_ENGINE), latency(c),
+                c.get(HarnessSettings.OUTPUT_DIR), c.get(HarnessSettings.KEEP_NETWORKS), c.get(HarnessSettings.ONNX),
+                c.get(HarnessSettings.CHECKPOINTS), c.get(HarnessSettings.CHECKPOINT_SECONDS),
+                c.get(HarnessSettings.PAPER_REFERENCE), c.get(HarnessSettings.DEVICE), executor,
+                executor.equals("spark") ? sparkMaster(master) : master);
     }
 
     private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(
@@ -136,7 +138,7 @@ public record ExperimentSettings(String name, long seed, String backbone, double
      * @return true when each row's exported file is evaluated on the test images
      */
     public boolean accuracyOnOnnxRuntime() {
-        return accuracy && !accuracyEngine.equals("pytorch");
+        return accuracy && accuracyEngine != AccuracyEngine.PYTORCH;
     }
 
     /**
@@ -145,25 +147,14 @@ public record ExperimentSettings(String name, long seed, String backbone, double
      * @return true when the built networks are evaluated on the test images
      */
     public boolean accuracyOnPyTorch() {
-        return accuracy && !accuracyEngine.equals("onnxruntime");
+        return accuracy && accuracyEngine != AccuracyEngine.ONNXRUNTIME;
     }
 
     private static LatencySettings latency(ExperimentConfig c) {
-        int threads = i(c, "latency.threads");
-        return new LatencySettings(LatencyEngine.parse(c.get("latency.engine")), i(c, "latency.warmup"),
-                i(c, "latency.runs"), i(c, "latency.batch"), i(c, "latency.throughputBatch"), i(c, "latency.forks"),
-                i(c, "latency.gapMs"), threads == 0 ? Latency.threads() : threads);
-    }
-
-    private static int i(ExperimentConfig c, String k) {
-        return Integer.parseInt(c.get(k));
-    }
-
-    private static double d(ExperimentConfig c, String k) {
-        return Double.parseDouble(c.get(k));
-    }
-
-    private static boolean b(ExperimentConfig c, String k) {
-        return Boolean.parseBoolean(c.get(k));
+        int threads = c.get(HarnessSettings.THREADS);
+        return new LatencySettings(LatencyEngine.parse(c.get(HarnessSettings.LATENCY_ENGINE)),
+                c.get(HarnessSettings.WARMUP), c.get(HarnessSettings.RUNS), c.get(HarnessSettings.BATCH),
+                c.get(HarnessSettings.THROUGHPUT_BATCH), c.get(HarnessSettings.FORKS), c.get(HarnessSettings.GAP_MS),
+                threads == 0 ? Latency.threads() : threads);
     }
 }

@@ -30,13 +30,13 @@ public record RunData(ImageDataset train, ImageDataset test, int trainTotal, Str
         ImageDataset test;
         String what;
         switch (s.dataKind()) {
-            case "fashion-mnist" -> {
+            case FASHION_MNIST -> {
                 FashionMnist.Options o = new FashionMnist.Options(true, true);
                 train = FashionMnist.load(Path.of(s.dataDir()), FashionMnist.Split.TRAIN, o);
                 test = FashionMnist.load(Path.of(s.dataDir()), FashionMnist.Split.TEST, o);
                 what = "Fashion-MNIST padded to 32x32";
             }
-            case "synthetic" -> {
+            case SYNTHETIC -> {
                 Shape shape = new Shape(s.syntheticChannels(), s.syntheticSize(), s.syntheticSize());
                 int n = s.trainSize() > 0 ? s.trainSize() : 2000;
                 int m = s.testSize() > 0 ? s.testSize() : 500;
@@ -44,7 +44,7 @@ public record RunData(ImageDataset train, ImageDataset test, int trainTotal, Str
                 test = SyntheticImages.create(s.seed() + 1, m, shape, s.syntheticClasses(), 0.1);
                 what = "synthetic class patterns " + shape;
             }
-            case "folder" -> {
+            case FOLDER -> {
                 Path root = Path.of(s.dataDir());
                 train = ImageFolderDataset.open(root.resolve("train"), s.folderResize(), s.folderCrop());
                 test = ImageFolderDataset.open(root.resolve("val"), s.folderResize(), s.folderCrop());
@@ -53,7 +53,7 @@ public record RunData(ImageDataset train, ImageDataset test, int trainTotal, Str
                 }
                 what = "image folder " + root;
             }
-            default -> throw new InvalidSettingException("data.kind", s.dataKind(), "unknown");
+            default -> throw new IllegalStateException("data.kind " + s.dataKind() + " has no loader");
         }
         int total = train.size();
         if (s.trainSize() > 0 && s.trainSize() < train.size()) {

@@ -43,6 +43,10 @@ import org.waecompress.spi.train.ProgressListener;
  *
  * <p>Times live in a {@link LatencyTable} per CPU, runtime version and thread count, measured the
  * first time a piece is needed and reused by every later prediction, in this run and the next.
+ *
+ * <p>Over 400 lines because cutting a network into pieces, timing pairs of them in context (sessions, the
+ * busy-machine probe and its retries) and summing the prediction depend on one notion of a piece; the table
+ * file is {@link LatencyTable}'s.
  */
 public final class LatencyModel {
 

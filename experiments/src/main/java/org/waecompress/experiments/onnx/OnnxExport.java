@@ -42,6 +42,10 @@ import org.waecompress.spi.spec.SpecTraversal;
  * the model's metadata ({@value #SPEC_KEY}), so a file says which network it is. Opset {@value
  * #OPSET}, IR version {@value #IR_VERSION}; the format's classes come from {@code
  * org.tribuo:tribuo-util-onnx} (ONNX's own protobuf definitions, compiled).
+ *
+ * <p>Over 400 lines because it holds the graph builder every node type's lowering calls ({@code OnnxContext}:
+ * names, initializers, constants, operators), the model's metadata and the write; the node types lower
+ * themselves.
  */
 public final class OnnxExport {
 

@@ -3,18 +3,50 @@ package org.waecompress.experiments.report;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.waecompress.experiments.config.HarnessSettings;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
 import org.waecompress.spi.setting.Setting;
 
 /**
- * The strategy keys as Markdown, from the strategies' own declarations: what {@code waec strategies
- * --markdown} prints and docs/configuration.md holds (a test checks the two are equal).
+ * The settings as Markdown and text, from their declarations: the strategy keys ({@code waec strategies
+ * --markdown}) and the harness keys ({@code waec settings --markdown}), which docs/configuration.md holds (a
+ * test checks they are equal), and the harness keys' lines of {@code waec settings} and {@code waec run --help}.
  */
 public final class SettingsTable {
 
     private SettingsTable() {}
+
+    /**
+     * Renders the harness settings ({@link HarnessSettings}) as the Markdown table of docs/configuration.md:
+     * what {@code waec settings --markdown} prints (a test checks the two are equal).
+     *
+     * @return the Markdown text
+     */
+    public static String harness() {
+        StringBuilder sb = new StringBuilder("| key | default | allowed | meaning |\n| --- | --- | --- | --- |\n");
+        for (Setting<?> st : HarnessSettings.ALL) {
+            sb.append("| `").append(st.name()).append("` | ").append(cell(st.defaultText())).append(" | ")
+                    .append(cell(st.allowed())).append(" | ").append(cell(st.doc())).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Renders the harness settings as plain lines, {@code key = default  (allowed) meaning}: what {@code waec
+     * settings} and {@code waec run --help} print.
+     *
+     * @return the text
+     */
+    public static String harnessText() {
+        StringBuilder sb = new StringBuilder();
+        for (Setting<?> st : HarnessSettings.ALL) {
+            sb.append("  ").append(st.name()).append(" = ").append(st.defaultText()).append("  (").append(st.allowed())
+                    .append(") ").append(st.doc().replace("`", "")).append('\n');
+        }
+        return sb.toString();
+    }
 
     /**
      * Renders every strategy's settings, then the variants with the defaults they change.

@@ -133,7 +133,7 @@ class ExperimentConfigTest {
         assertEquals("latency.runs = many: must be an integer >= 1 (from --set)", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
                 Map.of("backbone.width", "0"), null, null, new Properties(), STRATEGIES));
-        assertEquals("backbone.width = 0: must be in [0.01, 16] (from --set)", e.getMessage());
+        assertEquals("backbone.width = 0: must be a number in [0.01, 16] (from --set)", e.getMessage());
         e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
                 Map.of("data.kind", "cifar"), null, null, new Properties(), STRATEGIES));
         assertTrue(e.getMessage().startsWith("data.kind = cifar: must be one of fashion-mnist, synthetic, folder"));
@@ -152,14 +152,14 @@ class ExperimentConfigTest {
         assertEquals(new Augmentation(2, true), s.finetune().augmentation());
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> ExperimentConfig.load(
                 Map.of("data.augment.shift", "-1"), null, null, new Properties(), STRATEGIES));
-        assertEquals("data.augment.shift = -1: must be in [0, 64] (from --set)", e.getMessage());
+        assertEquals("data.augment.shift = -1: must be an integer in [0, 64] (from --set)", e.getMessage());
     }
 
     @Test
     void unknownPresetAndUnreadableFile() {
         BadInputException e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), null,
                 "fast", new Properties(), STRATEGIES));
-        assertTrue(e.getMessage().startsWith("unknown preset 'fast'; known presets: quick, speed, speed-quick, paper"));
+        assertTrue(e.getMessage().startsWith("unknown preset 'fast'; known presets: paper, quick, speed, speed-quick"));
         e = assertThrows(BadInputException.class, () -> ExperimentConfig.load(Map.of(), dir.resolve("no.yaml"),
                 null, new Properties(), STRATEGIES));
         assertTrue(e.getMessage().contains("file not found or not readable"));
@@ -168,7 +168,7 @@ class ExperimentConfigTest {
     @Test
     void everyDefaultKeyIsDeclared() {
         ExperimentConfig c = ExperimentConfig.load(Map.of(), null, null, new Properties(), STRATEGIES);
-        assertEquals(Keys.all().keySet(), c.values().keySet());
+        assertEquals(HarnessSettings.all().keySet(), c.values().keySet());
     }
 
     @Test
