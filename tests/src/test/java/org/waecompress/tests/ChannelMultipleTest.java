@@ -142,20 +142,26 @@ class ChannelMultipleTest {
     }
 
     @Test
-    void autoRoundsEachLayerToItsMultipleAndNeverRefusesANarrowNetwork() {
+    void autoIsOneMultipleForTheNetworkAndNeverRefusesANarrowOne() {
+        assertEquals(16, ChannelMultiple.resolve(ChannelMultiple.AUTO, 128, 16, "k", "n"));
+        assertEquals(8, ChannelMultiple.resolve(ChannelMultiple.AUTO, 16, 16, "k", "n"), "all layers <= the block");
+        assertEquals(8, ChannelMultiple.resolve(ChannelMultiple.AUTO, 128, 8, "k", "n"), "AVX2");
+        assertThrows(InvalidSettingException.class, () -> ChannelMultiple.resolve(16, 16, 16, "k", "n"),
+                "a number as wide as every layer is refused");
         int block = ChannelMultiple.runtimeBlock();
         NetworkSpec b = backbone();
-        NetworkSpec auto = SHIPPED.get("thinet-30").architecture(b, ctx("thinet-30", Map.of("channelMultiple",
-                "auto"), null));
-        int rounded = 0;
-        for (SpecTraversal.Visited v : auto.nodes()) {
-            if (v.node() instanceof ConvSpec c && b.node(v.path()) instanceof ConvSpec was && c.out() != was.out()) {
-                int m = ChannelMultiple.forLayer(ChannelMultiple.AUTO, was.out(), block);
-                assertEquals(0, c.out() % m, v.path() + ": " + was.out() + " -> " + c.out() + " with block " + block);
-                rounded++;
+        int m = ChannelMultiple.resolve(ChannelMultiple.AUTO, 128, block, "k", "n");
+        for (String id : List.of("thinet-30", "taylor-1")) {
+            NetworkSpec auto = SHIPPED.get(id).architecture(b, ctx(id, Map.of("channelMultiple", "auto"), null));
+            NetworkSpec fixed = SHIPPED.get(id).architecture(b, ctx(id, Map.of("channelMultiple",
+                    Integer.toString(m)), null));
+            assertEquals(org.waecompress.spi.spec.SpecJson.toJson(fixed), org.waecompress.spi.spec.SpecJson.toJson(
+                    auto), id + ": auto on this CPU (block " + block + ") is the multiple " + m + " for this network");
+            if (m > 1) {
+                List<Integer> counts = changed(b, auto);
+                assertTrue(!counts.isEmpty() && counts.stream().allMatch(n -> n % m == 0), id + ": " + counts);
             }
         }
-        assertTrue(rounded > 0, "thinet-30 pruned nothing");
         // every layer of ResNet-20 at a quarter width has at most 16 channels: 16 (AVX-512) is refused, auto is not
         NetworkSpec narrow = Backbones.create("resnet20", new Shape(3, 16, 16), 4, 0.25);
         for (String id : List.of("thinet", "taylor-1", "lowrank")) {

@@ -97,7 +97,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      * @param multipleKey the multiple's full key, for messages
      */
     record Settings(double target, int channelsPerStep, int batches, int stepFineTuneSteps, FlopsTerm flops,
-            int fineTuneEpochs, String groups, double fineTuneRate, int channelMultiple, String multipleKey) {}
+            int fineTuneEpochs, String groups, double fineTuneRate, int channelMultiple, String multipleKey) {
+
+        /** These settings with another channel multiple (what {@code auto} resolves to for a network). */
+        Settings withChannelMultiple(int multiple) {
+            return new Settings(target, channelsPerStep, batches, stepFineTuneSteps, flops, fineTuneEpochs, groups,
+                    fineTuneRate, multiple, multipleKey);
+        }
+    }
 
     /**
      * Molchanov et al.'s FLOPs regularisation, {@code score - lambda * cost of the map}.
@@ -243,9 +250,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
                 ? c.withOut(byProducer.get(p)) : leaf);
     }
 
-    private static void checkMultiple(NetworkSpec spec, List<String> groups, Settings s) {
-        ChannelMultiple.check(s.channelMultiple(), byName(spec, groups).values().stream()
-                .mapToInt(ChannelGroups.Group::channels).max().orElse(0), s.multipleKey(), spec.name());
+    /**
+     * The settings with the channel multiple resolved for this network ({@code auto}: the runtime's block,
+     * narrower than the widest group; a number checked).
+     */
+    private static Settings resolved(NetworkSpec spec, List<String> groups, Settings s) {
+        int widest = byName(spec, groups).values().stream().mapToInt(ChannelGroups.Group::channels).max().orElse(0);
+        return s.withChannelMultiple(ChannelMultiple.resolve(s.channelMultiple(), widest,
+                ChannelMultiple.runtimeBlock(), s.multipleKey(), spec.name()));
     }
 
     /** Whether some group is still wider than its floor. */
@@ -372,9 +384,8 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      */
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        Settings s = settings(ctx);
-        List<String> layers = prunable(backbone, s.groups(), ctx.key(GROUPS.name()));
-        checkMultiple(backbone, layers, s);
+        List<String> layers = prunable(backbone, settings(ctx).groups(), ctx.key(GROUPS.name()));
+        Settings s = resolved(backbone, layers, settings(ctx));
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, layers);
         if (!given.isEmpty()) {
             return perGroup(backbone, widths(backbone, given, s.channelMultiple()))
@@ -398,19 +409,17 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
-        Settings s = settings(ctx);
-        List<String> all = prunable(trained.spec(), s.groups(), ctx.key(GROUPS.name()));
-        checkMultiple(trained.spec(), all, s);
+        List<String> all = prunable(trained.spec(), settings(ctx).groups(), ctx.key(GROUPS.name()));
+        Settings s = resolved(trained.spec(), all, settings(ctx));
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, all);
         // per-group ratios: each listed group pruned to its width, in the same steps, with no MAC target
         int m = s.channelMultiple();
         Map<String, Integer> floors = given.isEmpty() ? new LinkedHashMap<>()
                 : widths(trained.spec(), given, m);
         List<String> groups = given.isEmpty() ? all : List.copyOf(floors.keySet());
-        // each group's multiple, from its width before pruning (auto: the runtime's block, halved for narrow ones)
+        // each group's multiple (one for the network: auto was resolved above)
         Map<String, Integer> multiples = new LinkedHashMap<>();
-        byName(trained.spec(), groups).forEach((name, g) -> multiples.put(name, ChannelMultiple.forLayer(m,
-                g.channels(), ChannelMultiple.runtimeBlock())));
+        groups.forEach(name -> multiples.put(name, m));
         if (given.isEmpty() && ChannelMultiple.rounds(m)) {
             // never below one multiple
             byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(

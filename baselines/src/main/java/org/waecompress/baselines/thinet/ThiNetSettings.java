@@ -49,6 +49,17 @@ public record ThiNetSettings(double ratio, int firstLayers, boolean gapHead, int
     static final List<Setting<?>> ALL = List.of(RATIO, FIRST_LAYERS, HEAD, IMAGES_PER_CLASS, LOCATIONS,
             LAYER_FINE_TUNE_STEPS, FINE_TUNE_EPOCHS, RATE_FACTOR, CHANNEL_MULTIPLE, LayerwiseStrategy.LAYER_RATIOS);
 
+    /**
+     * Returns these settings with another channel multiple (the one {@code auto} resolves to for a network).
+     *
+     * @param multiple the multiple
+     * @return the settings
+     */
+    ThiNetSettings withChannelMultiple(int multiple) {
+        return new ThiNetSettings(ratio, firstLayers, gapHead, imagesPerClass, locations, layerFineTuneSteps,
+                fineTuneEpochs, fineTuneRate, multiple);
+    }
+
     static ThiNetSettings from(CompressionContext ctx) {
         return new ThiNetSettings(ctx.get(RATIO), ctx.get(FIRST_LAYERS), ctx.get(HEAD).equals("gap"),
                 ctx.get(IMAGES_PER_CLASS), ctx.get(LOCATIONS), ctx.get(LAYER_FINE_TUNE_STEPS),

@@ -57,6 +57,17 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         return s.firstLayers() > 0 ? p.subList(0, Math.min(s.firstLayers(), p.size())) : p;
     }
 
+    /**
+     * The settings with the channel multiple resolved for this network ({@code auto}: the runtime's block,
+     * narrower than the widest selected layer; a number checked).
+     */
+    static ThiNetSettings resolved(NetworkSpec spec, ThiNetSettings s, CompressionContext ctx) {
+        int widest = layers(spec, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name())).stream()
+                .mapToInt(p -> ((ConvSpec) spec.node(p)).out()).max().orElse(0);
+        return s.withChannelMultiple(ChannelMultiple.resolve(s.channelMultiple(), widest,
+                ChannelMultiple.runtimeBlock(), ctx.key(ChannelMultiple.NAME), spec.name()));
+    }
+
     /** The channels a layer keeps at a ratio, rounded to the channel multiple. */
     static int keep(int channels, double ratio, int multiple) {
         return ChannelMultiple.round(channels * ratio, channels, multiple);
@@ -70,8 +81,6 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
         List<String> selected = layers(spec, s, ctx.key(ThiNetSettings.FIRST_LAYERS.name()));
         List<String> prunable = ChannelSurgery.prunable(spec);
         Map<String, Double> given = LayerwiseStrategy.layerRatios(ctx, prunable);
-        ChannelMultiple.check(s.channelMultiple(), selected.stream().mapToInt(p -> ((ConvSpec) spec.node(p)).out())
-                .max().orElse(0), ctx.key(ChannelMultiple.NAME), spec.name());
         Map<String, Double> out = new LinkedHashMap<>();
         if (given.isEmpty()) {
             selected.forEach(p -> out.put(p, s.ratio()));
@@ -89,7 +98,7 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
 
     @Override
     public Network compressUnit(Network net, String unit, double ratio, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx);
+        ThiNetSettings s = resolved(net.spec(), ThiNetSettings.from(ctx), ctx);
         int c = ((ConvSpec) net.spec().node(unit)).out();
         ImageDataset calib = ThiNetPruner.calibration(ctx.trainData(), s.imagesPerClass(), ctx.seed());
         return ThiNetPruner.prune(net, unit, keep(c, ratio, s.channelMultiple()), calib, s.locations(), ctx.seed());
@@ -97,7 +106,7 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
 
     @Override
     public NetworkSpec architecture(NetworkSpec backbone, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx);
+        ThiNetSettings s = resolved(backbone, ThiNetSettings.from(ctx), ctx);
         Map<String, Double> plan = plan(backbone, s, ctx);
         NetworkSpec pruned = SpecRewriter.rewrite(backbone, (p, leaf, in) -> plan.containsKey(p)
                 && leaf instanceof ConvSpec c
@@ -107,7 +116,7 @@ public final class ThiNetStrategy implements CompressionStrategy, LayerwiseStrat
 
     @Override
     public Network compress(Network trained, CompressionContext ctx) {
-        ThiNetSettings s = ThiNetSettings.from(ctx);
+        ThiNetSettings s = resolved(trained.spec(), ThiNetSettings.from(ctx), ctx);
         Map<String, Double> plan = plan(trained.spec(), s, ctx);
         List<String> layers = List.copyOf(plan.keySet());
         String id = ctx.strategyId();

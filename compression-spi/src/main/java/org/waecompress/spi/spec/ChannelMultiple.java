@@ -16,8 +16,10 @@ import org.waecompress.spi.setting.Setting;
  * one multiple and never above the layer's own count.
  *
  * <p>{@code auto} ({@link #AUTO}) takes the block of this CPU's kernels ({@link #runtimeBlock}: 16 with
- * AVX-512, 8 with AVX2 or AVX, 1 otherwise) and, for a layer not wider than that block, halves it until it
- * is narrower than the layer, so a narrow network still prunes; it is never refused.
+ * AVX-512, 8 with AVX2 or AVX, 1 otherwise). ThiNet and Taylor resolve it per network ({@link #resolve}: halved
+ * until it is narrower than the network's widest prunable layer, so a layer not wider than the block keeps its
+ * count, as with a number); {@link #round} given {@code auto} resolves it per layer instead ({@link
+ * #forLayer}), for the counts of low-rank and WAE. It is never refused.
  */
 public final class ChannelMultiple {
 
@@ -72,6 +74,32 @@ public final class ChannelMultiple {
         }
         int m = Math.max(1, runtimeBlock);
         while (m > 1 && m >= full) {
+            m /= 2;
+        }
+        return m;
+    }
+
+    /**
+     * Resolves the setting for one network: {@code auto} becomes the runtime's block, halved until it is
+     * narrower than the widest layer the strategy rounds (so a network of narrow layers still prunes, and a
+     * layer not wider than the block keeps its count, as with a number); a number is checked ({@link #check})
+     * and returned.
+     *
+     * @param multiple the setting's value
+     * @param widest the widest layer the strategy would round
+     * @param runtimeBlock the block {@code auto} starts from ({@link #runtimeBlock()})
+     * @param key the setting's full key
+     * @param network the network's name
+     * @return the multiple to round with, at least 1
+     * @throws InvalidSettingException naming the key for a number at least as wide as every layer
+     */
+    public static int resolve(int multiple, int widest, int runtimeBlock, String key, String network) {
+        if (multiple != AUTO) {
+            check(multiple, widest, key, network);
+            return multiple;
+        }
+        int m = Math.max(1, runtimeBlock);
+        while (m > 1 && m >= widest) {
             m /= 2;
         }
         return m;

@@ -194,8 +194,8 @@ final class TableNotes {
             int block = ChannelMultiple.runtimeBlock();
             notes.add("Channel counts and ranks rounded to multiples (strategy.ID.channelMultiple): "
                     + String.join(", ", multiples) + (multiples.stream().anyMatch(m -> m.endsWith(" auto"))
-                    ? "; auto = " + block + ", the channel block of this CPU's kernels, halved for a layer not wider "
-                    + "than it" : "") + ".");
+                    ? "; auto = " + block + ", the channel block of this CPU's kernels (ThiNet and Taylor: halved "
+                    + "until narrower than the network's widest pruned layer; low-rank: per layer)" : "") + ".");
         }
         if (!parts.isEmpty()) {
             notes.add("Fine-tuning rate as a factor of the run's (strategy.ID.fineTuneRateFactor; ThiNet, Taylor and "
