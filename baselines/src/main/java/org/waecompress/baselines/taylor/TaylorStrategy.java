@@ -321,7 +321,7 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      * maps; when every group would round back to no removal, the group the pick took most from loses one
      * multiple, so that each step makes progress.
      *
-     * @param multiples per group, its multiple (1: none; {@code auto} resolved per group by the caller)
+     * @param multiples per group, its multiple (1: none; {@code auto} resolved once for the network by the caller)
      * @return per group, the channels to remove
      */
     static Map<String, List<Integer>> step(Map<String, double[]> raw, Map<String, ChannelGroups.Group> groups,

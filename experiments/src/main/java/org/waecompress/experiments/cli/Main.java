@@ -72,8 +72,14 @@ public final class Main implements Runnable {
         String[] a = args.length == 0 ? new String[] {"run"} : args;
         CommandLine cmd = new CommandLine(new Main());
         // waec run --help lists the harness settings from their declarations (strategy keys: waec strategies)
-        cmd.getSubcommands().get("run").getCommandSpec().usageMessage().footer("%nPresets: " + String.join(", ",
-                Presets.names()) + "%n%nHarness settings (--set KEY=VALUE; strategy.ID.* keys: waec strategies):%n"
+        String presets;
+        try {
+            presets = String.join(", ", Presets.names());
+        } catch (IllegalStateException e) {
+            presets = "(cannot list them: " + e.getMessage() + ")"; // the help must not stop other commands
+        }
+        cmd.getSubcommands().get("run").getCommandSpec().usageMessage().footer("%nPresets: " + presets
+                + "%n%nHarness settings (--set KEY=VALUE; strategy.ID.* keys: waec strategies):%n"
                 + SettingsTable.harnessText().replace("%", "%%"));
         cmd.setExecutionExceptionHandler((thrown, line, parsed) -> {
             Throwable ex = unwrapInjection(thrown);

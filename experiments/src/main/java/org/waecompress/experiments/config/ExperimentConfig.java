@@ -16,6 +16,7 @@ import org.apache.commons.configuration2.CompositeConfiguration;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ImmutableConfiguration;
 import org.apache.commons.configuration2.MapConfiguration;
+import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
@@ -25,8 +26,8 @@ import org.waecompress.spi.setting.Setting;
 /**
  * The run's configuration, from four layers (highest first): {@code --set key=value}, system
  * properties {@code waec.<key>}, the user's file ({@code --config}, {@code .properties} or {@code
- * .yaml}), then a preset ({@code --preset}, a file on the classpath) and the defaults on the
- * classpath. It is read once and snapshot; every key is checked (an unknown key names the nearest
+ * .yaml}), then a preset ({@code --preset}, a file on the classpath) and the defaults that {@link
+ * HarnessSettings} declares. It is read once and snapshot; every key is checked (an unknown key names the nearest
  * known one) and the layer each value came from is kept for the run's provenance.
  */
 public final class ExperimentConfig {
@@ -260,6 +261,13 @@ public final class ExperimentConfig {
                         + "): no installed strategy '"
                         + p[1] + "'; installed: " + String.join(", ", new TreeSet<>(strategies)));
             }
+        }
+        String renamed = key.startsWith("strategy.") && key.endsWith(".epochs")
+                ? key.substring(0, key.length() - "epochs".length()) + CompressionContext.FINE_TUNE_EPOCHS : null;
+        if (renamed != null && known.contains(renamed)) {
+            // resize's own key before every strategy's fine-tune epochs became one setting
+            return new InvalidSettingException(key, value, "unknown key (from " + layer + "): it is now '" + renamed
+                    + "', the fine-tune epochs every strategy reads");
         }
         return new InvalidSettingException(key, value, "unknown key (from " + layer + ")"
                 + (near == null ? "; see docs/configuration.md" : "; did you mean '" + near + "'?"));

@@ -11,7 +11,8 @@ import org.waecompress.spi.setting.Setting;
  * meaning), as strategies declare theirs: {@link ExperimentConfig} takes the defaults and the checks from here,
  * {@link ExperimentSettings} reads the typed values, and {@code waec run --help}, {@code waec settings} and the
  * harness table of docs/configuration.md (generated, checked by a test) list them. Adding a setting is one
- * constant here and one entry in {@link #ALL}.
+ * constant here, its entry in {@link #ALL} and, where the harness uses it, one read in {@link
+ * ExperimentSettings}.
  */
 public final class HarnessSettings {
 
@@ -22,7 +23,7 @@ public final class HarnessSettings {
             "run name (folder name, table caption)");
     /** {@code experiment.seed}. */
     public static final Setting<Integer> SEED = Setting.integer("experiment.seed", 42,
-            "seed of initialisation, shuffling and synthetic data").atLeast(0);
+            "seed of initialisation, shuffling and synthetic data (up to 2147483647)").atLeast(0);
     /** {@code experiment.then}. */
     public static final Setting<String> THEN = Setting.text("experiment.then", "", "a plan run after this one, in "
             + "the subfolder of this run's folder named after it (the quick preset, the main job, runs "
@@ -223,7 +224,9 @@ public final class HarnessSettings {
             return Setting.word(e);
         }
         if (v instanceof Double d) {
-            return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+            // as the defaults file of earlier versions wrote them (1.0, 0.05, 0.0005), so a resume compares equal
+            return d == Math.rint(d) ? Double.toString(d)
+                    : java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
         }
         return String.valueOf(v);
     }

@@ -16,6 +16,7 @@ import org.waecompress.experiments.measure.LatencyEngine;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.onnx.OnnxExport;
 import org.waecompress.experiments.onnx.OrtNetwork;
+import org.waecompress.spi.spec.ChannelMultiple;
 
 /**
  * What a run's numbers were measured with, built as JSON data: the configuration and its sources, the
@@ -63,6 +64,8 @@ public final class Provenance {
         env.addProperty("interOpThreads", System.getProperty("ai.djl.pytorch.num_interop_threads", "engine default"));
         env.addProperty("ompWaitPolicy", System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset (spin, then sleep)"));
         env.addProperty("gitCommit", Machine.gitCommit());
+        // what channelMultiple = auto resolves from on this machine
+        env.addProperty("channelBlock", ChannelMultiple.runtimeBlock());
         env.add("devices", Machine.devices());
         o.add("environment", env);
         JsonObject lat = new JsonObject();

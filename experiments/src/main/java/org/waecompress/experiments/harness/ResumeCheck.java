@@ -14,6 +14,8 @@ import java.util.TreeSet;
 import org.waecompress.experiments.config.ExperimentConfig;
 import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.error.InvalidSettingException;
+import org.waecompress.spi.plugin.StackedStrategy;
+import org.waecompress.spi.plugin.StrategyVariant;
 
 /**
  * Keeps a run folder's rows true to the plan its provenance describes: a {@code --resume} whose
@@ -96,8 +98,9 @@ public final class ResumeCheck {
                 continue;
             }
             // the settings (and variant definitions) of a strategy whose row has not started yet are free
+            // (a variant or a stack stage that inherits the key from its base counts as that base)
             boolean notStarted = (k.startsWith("strategy.") || k.startsWith("variant."))
-                    && !started.contains(k.split("\\.", 3)[1]);
+                    && started.stream().noneMatch(row -> reaches(now, row, k.split("\\.", 3)[1]));
             if (affectsResults(k) && !notStarted) {
                 throw new InvalidSettingException(k, after, "differs from the plan that computed the rows in " + dir
                         + " (" + k + " = " + before + "); a resume continues the same plan: drop the change, or "
@@ -113,5 +116,23 @@ public final class ResumeCheck {
             return null;
         }
         return e.getAsJsonObject().get("value").getAsString();
+    }
+
+    /**
+     * Says whether a row's strategy reads the keys of {@code id}: it is {@code id}, a stack with a stage that
+     * does, or a variant whose base does (a variant inherits its base's keys).
+     */
+    static boolean reaches(ExperimentConfig config, String row, String id) {
+        if (row.equals(id)) {
+            return true;
+        }
+        if (StackedStrategy.isStack(row)) {
+            return StackedStrategy.stageIds(row).stream().anyMatch(stage -> reaches(config, stage, id));
+        }
+        if (config.strategies() != null && config.strategies().ids().contains(row)
+                && config.strategies().get(row) instanceof StrategyVariant v) {
+            return reaches(config, v.base().id(), id);
+        }
+        return false;
     }
 }

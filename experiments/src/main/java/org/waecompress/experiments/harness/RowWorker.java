@@ -22,6 +22,7 @@ import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StrategyRegistry;
+import org.waecompress.spi.spec.ChannelMultiple;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.train.Accuracy;
 import org.waecompress.spi.train.Evaluator;
@@ -110,7 +111,9 @@ public final class RowWorker {
         CompressionStrategy strategy = config.strategies().get(id);
         Map<String, String> settings = new TreeMap<>();
         config.strategy(id).getKeys().forEachRemaining(k -> settings.put(k, config.strategy(id).getString(k)));
-        NetworkTrainer rowTrainer = folder.rowTrainer(trainer, s.checkpoints(), id, "strategy " + id + " " + settings,
+        // channelMultiple = auto depends on the CPU's block: a checkpoint from a CPU with another block is not reused
+        NetworkTrainer rowTrainer = folder.rowTrainer(trainer, s.checkpoints(), id, "strategy " + id + " " + settings
+                + " channelBlock " + ChannelMultiple.runtimeBlock(),
                 Duration.ofSeconds(s.checkpointSeconds()));
         CompressionContext ctx = new CompressionContext(id, config.strategy(id), s.seed(),
                 data == null ? null : data.train(), rowTrainer, s.finetune(), log, folder.dir());
