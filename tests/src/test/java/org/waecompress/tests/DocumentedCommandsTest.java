@@ -133,7 +133,7 @@ class DocumentedCommandsTest {
     }
 
     private static void checkSets(Documented d, List<String> w, Set<String> known) {
-        // inspect, export and latency take a strategy's own setting (ratio=0.5) for STRATEGY-on-BACKBONE
+        // inspect and export take a strategy's own setting (ratio=0.5) for STRATEGY-on-BACKBONE
         String strategy = w.stream().filter(a -> a.contains("-on-")).findFirst().map(a -> a.split("-on-")[0])
                 .orElse(null);
         for (int i = 0; i + 1 < w.size(); i++) {

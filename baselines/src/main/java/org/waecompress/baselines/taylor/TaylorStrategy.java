@@ -321,21 +321,19 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
      * maps; when every group would round back to no removal, the group the pick took most from loses one
      * multiple, so that each step makes progress.
      *
-     * @param multiples per group, its multiple (1: none; {@code auto} resolved once for the network by the caller)
+     * @param multiple the multiple, above 1 ({@code auto} resolved for the network by the caller)
      * @return per group, the channels to remove
      */
     static Map<String, List<Integer>> step(Map<String, double[]> raw, Map<String, ChannelGroups.Group> groups,
-            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors,
-            Map<String, Integer> multiples) {
+            CostReport cost, FlopsTerm flops, int perStep, Map<String, Integer> floors, int multiple) {
         Map<String, double[]> scores = TaylorCriterion.normalise(raw);
         Map<String, List<Integer>> picked = lowest(scores, groups, cost, flops, perStep, floors);
-        if (multiples.values().stream().allMatch(x -> x <= 1)) {
+        if (multiple <= 1) {
             return picked;
         }
         Map<String, List<Integer>> out = new LinkedHashMap<>();
         String most = null;
         for (Map.Entry<String, double[]> e : scores.entrySet()) {
-            int multiple = multiples.getOrDefault(e.getKey(), 1);
             int w = e.getValue().length;
             int k = picked.getOrDefault(e.getKey(), List.of()).size();
             int floor = Math.max(floors.getOrDefault(e.getKey(), 1), Math.min(multiple, w));
@@ -349,7 +347,6 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         }
         if (out.isEmpty() && most != null) {
             double[] sc = scores.get(most);
-            int multiple = multiples.getOrDefault(most, 1);
             int floor = Math.max(floors.getOrDefault(most, 1), Math.min(multiple, sc.length));
             int kept = Math.max(floor, ((sc.length - 1) / multiple) * multiple);
             if (kept < sc.length) {
@@ -417,13 +414,10 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         Map<String, Integer> floors = given.isEmpty() ? new LinkedHashMap<>()
                 : widths(trained.spec(), given, m);
         List<String> groups = given.isEmpty() ? all : List.copyOf(floors.keySet());
-        // each group's multiple (one for the network: auto was resolved above)
-        Map<String, Integer> multiples = new LinkedHashMap<>();
-        groups.forEach(name -> multiples.put(name, m));
-        if (given.isEmpty() && ChannelMultiple.rounds(m)) {
+        if (given.isEmpty() && m > 1) {
             // never below one multiple
-            byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(
-                    multiples.get(name), g.channels(), multiples.get(name))));
+            byName(trained.spec(), groups).forEach((name, g) -> floors.put(name, ChannelMultiple.round(m,
+                    g.channels(), m)));
         }
         long goal = given.isEmpty() ? checkReachable(trained.spec(), groups, s.target(), ctx.key(TARGET.name())) : 0;
         int total = byName(trained.spec(), groups).values().stream().mapToInt(ChannelGroups.Group::channels).sum();
@@ -434,14 +428,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
             int step = loop.next();
             while (given.isEmpty() ? CostReport.of(loop.network().spec()).totalMacs() > goal
                     : above(loop.network().spec(), floors)) {
-                if (given.isEmpty() && ChannelMultiple.rounds(m) && !above(loop.network().spec(), floors)) {
+                if (given.isEmpty() && m > 1 && !above(loop.network().spec(), floors)) {
                     break;
                 }
                 Map<String, ChannelGroups.Group> current = byName(loop.network().spec(), groups);
                 Map<String, double[]> raw = groupScores(current, TaylorCriterion.rawScores(loop.network(),
                         producers(current), ctx.trainData(), s.batches(), ctx.fineTune().batchSize(), step * 997));
                 Map<String, List<Integer>> remove = step(raw, current, CostReport.of(loop.network().spec()),
-                        s.flops(), perStep, floors, multiples);
+                        s.flops(), perStep, floors, m);
                 if (remove.values().stream().allMatch(List::isEmpty)) {
                     break;
                 }

@@ -87,7 +87,7 @@ public final class ResumeCheck {
         for (String k : keys) {
             String before = value(cfg.get(k));
             String after = now.values().get(k);
-            if (before == null && "defaults".equals(now.sources().get(k))) {
+            if (before == null && ExperimentConfig.DEFAULTS_LAYER.equals(now.sources().get(k))) {
                 // a key newer than the run's version, at its default: the value that version used
                 continue;
             }
