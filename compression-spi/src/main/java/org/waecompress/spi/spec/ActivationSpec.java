@@ -1,5 +1,6 @@
 package org.waecompress.spi.spec;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
@@ -11,18 +12,23 @@ import org.waecompress.spi.nn.FunctionBlock;
  * An element-wise activation.
  *
  * @param name the node name
- * @param kind {@code relu}, {@code sigmoid} or {@code tanh}
+ * @param kind {@code relu}, {@code relu6} (ReLU clipped at 6, ONNX's {@code Clip(0, 6)}), {@code sigmoid},
+ *     {@code tanh}, {@code hardsigmoid} ({@code clip(x / 6 + 1/2, 0, 1)}, PyTorch's, ONNX's {@code HardSigmoid}
+ *     with alpha 1/6) or {@code hardswish} ({@code x * hardsigmoid(x)})
  */
 public record ActivationSpec(String name, String kind) implements LayerSpec {
 
     /** Validates the record. */
     public ActivationSpec {
         kind = kind == null ? "relu" : kind.toLowerCase(Locale.ROOT);
-        if (!List.of("relu", "sigmoid", "tanh").contains(kind)) {
+        if (!KINDS.contains(kind)) {
             throw new SpecException("activation " + name + ": unknown kind '" + kind
-                    + "'; expected relu, sigmoid or tanh");
+                    + "'; expected one of " + String.join(", ", KINDS));
         }
     }
+
+    /** The kinds this node computes. */
+    public static final List<String> KINDS = List.of("relu", "relu6", "sigmoid", "tanh", "hardsigmoid", "hardswish");
 
     /**
      * Returns a ReLU.
@@ -54,16 +60,27 @@ public record ActivationSpec(String name, String kind) implements LayerSpec {
         return switch (kind) {
             case "sigmoid" -> new FunctionBlock("sigmoid", Activation::sigmoid, ctx.outShape());
             case "tanh" -> new FunctionBlock("tanh", Activation::tanh, ctx.outShape());
+            case "relu6" -> new FunctionBlock("relu6", Activation::relu6, ctx.outShape());
+            case "hardsigmoid" -> new FunctionBlock("hardsigmoid", ActivationSpec::hardSigmoid, ctx.outShape());
+            case "hardswish" -> new FunctionBlock("hardswish", x -> x.mul(hardSigmoid(x)), ctx.outShape());
             default -> new FunctionBlock("relu", Activation::relu, ctx.outShape());
         };
     }
 
+    private static NDArray hardSigmoid(NDArray x) {
+        return x.mul(1f / 6).add(0.5f).clip(0, 1);
+    }
+
     @Override
     public String toOnnx(String x, Shape in, OnnxContext ctx) {
-        return ctx.op(switch (kind) {
-            case "sigmoid" -> "Sigmoid";
-            case "tanh" -> "Tanh";
-            default -> "Relu";
-        }).in(x).out();
+        return switch (kind) {
+            case "relu6" -> ctx.op("Clip").in(x, ctx.floats("min", new float[] {0f}), ctx.floats("max",
+                    new float[] {6f})).out();
+            case "hardsigmoid" -> ctx.op("HardSigmoid").in(x).attr("alpha", 1.0 / 6).attr("beta", 0.5).out();
+            case "hardswish" -> ctx.op("HardSwish").in(x).out();
+            case "sigmoid" -> ctx.op("Sigmoid").in(x).out();
+            case "tanh" -> ctx.op("Tanh").in(x).out();
+            default -> ctx.op("Relu").in(x).out();
+        };
     }
 }

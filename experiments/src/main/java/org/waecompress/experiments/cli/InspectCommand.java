@@ -80,21 +80,17 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean onnxFile = network.target.endsWith(".onnx");
+        boolean onnxFile = network.isOnnxFile();
         if (predict) {
             if (profile) {
                 throw new BadInputException("--predict and --profile: give one (--predict prints the profile too)");
             }
-            return predict(onnxFile);
+            return predict();
         }
         if (profile) {
             return profile(onnxFile);
         }
-        NetworkSpec spec = onnxFile ? specOf(Path.of(network.target)) : network.spec();
-        if (spec == null) {
-            throw new BadInputException(network.target + ": not exported by waec (no spec in its metadata); "
-                    + "--profile times any ONNX file");
-        }
+        NetworkSpec spec = network.spec();
         CostReport r = CostReport.of(spec);
         switch (format) {
             case "text" -> {
@@ -165,18 +161,14 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private int predict(boolean onnxFile) throws Exception {
+    private int predict() throws Exception {
         checkTimedOptions("--predict");
         if (!engine.equals("onnxruntime")) {
             throw new BadInputException("--engine " + engine + ": the latency model predicts ONNX Runtime only");
         }
         int t = threads == 0 ? Latency.threads() : threads;
         OrtNetwork.environment(t);  // the shared pool at this size before any session opens
-        NetworkSpec spec = onnxFile ? specOf(Path.of(network.target)) : network.spec();
-        if (spec == null) {
-            throw new BadInputException(network.target + ": not exported by waec (no spec in its metadata); the "
-                    + "latency model needs the network's layers");
-        }
+        NetworkSpec spec = network.spec();
         LatencyModel model = LatencyModel.open(latencyTable, t,
                 Machine.cpuModel());
         LatencyModel.Prediction pred = model.predict(spec, ConsoleProgress.stderr());

@@ -10,6 +10,7 @@ import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.BadInputException;
 import org.waecompress.experiments.config.InputShapes;
 import org.waecompress.experiments.harness.RunFolder;
+import org.waecompress.experiments.onnx.OnnxImport;
 import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.error.CompressionException;
@@ -55,6 +56,9 @@ final class NetworkTarget {
             description = "With a run folder: the row whose saved network to use (default ${DEFAULT-VALUE}).")
     String row;
 
+    /** Whether the ONNX file {@link #network} imported ended in a Softmax it dropped. */
+    boolean softmaxDropped;
+
     /**
      * Returns the target's spec without loading weights.
      *
@@ -66,6 +70,15 @@ final class NetworkTarget {
             throw new BadInputException("--set " + settings.get(0) + ": " + target + " is not "
                     + "STRATEGY-on-BACKBONE; settings shape a strategy's architecture, such as thinet-on-vgg16 "
                     + "--set ratio=0.5");
+        }
+        if (isOnnxFile()) {
+            if (input != null) {
+                throw new BadInputException("--input: " + target + " is an ONNX file; its input shape is fixed ("
+                        + "export it again for another)");
+            }
+            try (OnnxImport.Imported i = imported(target)) {
+                return i.network().spec();
+            }
         }
         Path saved = savedSpec();
         if (saved != null) {
@@ -79,16 +92,17 @@ final class NetworkTarget {
             strategy = target.substring(0, on);
             backbone = target.substring(on + 4);
         }
-        Backbones.Entry e = Backbones.get(backbone);
-        Shape in = input == null ? e.defaultInput() : parseShape(input);
-        if (!(width >= 0.01 && width <= 16)) {
-            throw new BadInputException("--width " + width + ": expected a number in [0.01, 16] (as backbone.width), "
-                    + "the factor of a small-image backbone's channels");
+        NetworkSpec b;
+        if (isOnnx(backbone)) {
+            if (input != null) {
+                throw new BadInputException("--input: " + backbone + " is an ONNX file; its input shape is fixed");
+            }
+            try (OnnxImport.Imported i = imported(backbone)) {
+                b = i.network().spec();
+            }
+        } else {
+            b = backboneSpec(backbone);
         }
-        if (classes != null && (classes < 1 || classes > 1_000_000)) {
-            throw new BadInputException("--classes " + classes + ": expected a number of classes in [1, 1000000]");
-        }
-        NetworkSpec b = e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
         if (strategy == null) {
             return b;
         }
@@ -122,14 +136,52 @@ final class NetworkTarget {
         }
     }
 
+    private NetworkSpec backboneSpec(String backbone) {
+        Backbones.Entry e = Backbones.get(backbone);
+        Shape in = input == null ? e.defaultInput() : parseShape(input);
+        if (!(width >= 0.01 && width <= 16)) {
+            throw new BadInputException("--width " + width + ": expected a number in [0.01, 16] (as backbone.width), "
+                    + "the factor of a small-image backbone's channels");
+        }
+        if (classes != null && (classes < 1 || classes > 1_000_000)) {
+            throw new BadInputException("--classes " + classes + ": expected a number of classes in [1, 1000000]");
+        }
+        return e.factory().create(in, classes == null ? e.defaultClasses() : classes, width);
+    }
+
     /**
-     * Returns whether the target is a saved network (a spec file or a run folder) with its own
+     * Returns whether the target is an ONNX file itself (not STRATEGY-on-FILE.onnx).
+     *
+     * @return true for a file to import
+     */
+    boolean isOnnxFile() {
+        return isOnnx(target) && (Files.exists(Path.of(target)) || !target.contains("-on-"));
+    }
+
+    static boolean isOnnx(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    }
+
+    /**
+     * Imports an ONNX file, printing what the import notes.
+     *
+     * @param file the file
+     * @return the imported network
+     */
+    static OnnxImport.Imported imported(String file) {
+        OnnxImport.Imported i = OnnxImport.read(Path.of(file));
+        i.notes().forEach(n -> System.err.println("import: " + n));
+        return i;
+    }
+
+    /**
+     * Returns whether the target is a saved network (a spec file, a run folder or an ONNX file) with its own
      * weights.
      *
      * @return true for a saved network
      */
     boolean isSaved() {
-        return target.endsWith(".json") || Files.isDirectory(Path.of(target));
+        return target.endsWith(".json") || isOnnxFile() || Files.isDirectory(Path.of(target));
     }
 
     /**
@@ -149,6 +201,11 @@ final class NetworkTarget {
             }
             if (input != null) {
                 throw new BadInputException("--input: " + target + " is a saved network; its input shape is fixed");
+            }
+            if (isOnnxFile()) {
+                OnnxImport.Imported i = imported(target);
+                softmaxDropped = i.softmaxDropped();
+                return i.network();
             }
             Path spec = savedSpec();
             try {

@@ -98,6 +98,26 @@ public final class OnnxCheck {
      * @throws CompressionException if the engines disagree on the number or size of outputs
      */
     public static Result compare(Network net, OrtNetwork onnx, int batch, long seed) {
+        return compare(net, onnx, batch, seed, false);
+    }
+
+    /**
+     * Runs an imported network on the PyTorch engine and the file it was imported from in ONNX Runtime,
+     * and compares: the import's check that it computes what the file computes.
+     *
+     * @param imported the import
+     * @param source the file
+     * @param batch the batch size
+     * @param seed the seed of the input (standard normal values)
+     * @return the comparison; with a dropped final Softmax, the softmax of the network's logits is compared
+     */
+    public static Result compareWithSource(OnnxImport.Imported imported, Path source, int batch, long seed) {
+        try (OrtNetwork o = OrtNetwork.open(source, 1)) {
+            return compare(imported.network(), o, batch, seed, imported.softmaxDropped());
+        }
+    }
+
+    private static Result compare(Network net, OrtNetwork onnx, int batch, long seed, boolean softmax) {
         long per = net.inputShape().size();
         float[] x = new float[Math.toIntExact(per * batch)];
         Random r = new Random(seed);
@@ -109,7 +129,7 @@ public final class OnnxCheck {
                 NDManager step = b.manager().newSubManager()) {
             NDArray in = step.create(x, b.batchInputShape(batch));
             for (NDArray y : b.forward(new NDList(in), false)) {
-                expected.add(y.toFloatArray());
+                expected.add((softmax ? y.softmax(-1) : y).toFloatArray());
             }
         }
         return compare(expected, onnx.run(x, batch), batch, onnx.file(), tolerance(net.spec()));
