@@ -536,9 +536,11 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
         for (String p : g.producers()) {
             macs += cost.macsOf(p);
         }
+        double perMap = macs / g.channels();
         for (ChannelGroups.Consumer c : g.consumers()) {
-            macs += cost.macsOf(c.path());
+            // a consumer's share: its MACs over the maps it reads (more than the group's after a concat)
+            perMap += cost.macsOf(c.path()) * c.perChannel() / (double) c.in().get(0);
         }
-        return macs / g.channels();
+        return perMap;
     }
 }

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.BatchNormSpec;
 import org.waecompress.spi.spec.ConcatSpec;
 import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
@@ -72,18 +74,67 @@ class ChannelGroupsTest {
     }
 
     @Test
-    void concatenationsAndTheOutputBlockAGroup() {
+    void concatenatedChannelsAreFollowedAtTheirOffsets() {
         NetworkSpec spec = new NetworkSpec("cat", new Shape(2, 8, 8), SequentialSpec.of("",
-                ConvSpec.of("a", 2, 4, 3, 1, 1, true),
-                new ConcatSpec("cat", List.of(ConvSpec.of("b", 4, 3, 1, 1, 0, true),
-                        ConvSpec.of("c", 4, 3, 1, 1, 0, true))),
+                ConvSpec.of("a", 2, 4, 3, 1, 1, false),
+                new ConcatSpec("cat", List.of(ConvSpec.of("b", 4, 3, 1, 1, 0, false),
+                        ConvSpec.of("c", 4, 3, 1, 1, 0, false))),
                 ConvSpec.of("d", 6, 5, 1, 1, 0, true)));
-        assertEquals(List.of("a"), ChannelGroups.all(spec).stream().map(ChannelGroups.Group::name).toList());
-        SpecException e = assertThrows(SpecException.class, () -> ChannelGroups.of(spec, "cat.b"));
-        assertTrue(e.getMessage().startsWith("cat.b: "), e.getMessage());
-        assertTrue(e.getMessage().contains("concat cat"), e.getMessage());
-        e = assertThrows(SpecException.class, () -> ChannelGroups.of(spec, "d"));
+        assertEquals(List.of("a", "cat.b", "cat.c"), ChannelGroups.all(spec).stream().map(ChannelGroups.Group::name)
+                .toList());
+        ChannelGroups.Group c = ChannelGroups.of(spec, "cat.c");
+        assertEquals(3, c.consumers().get(0).offset());
+        assertTrue(ChannelGroups.of(spec, "cat.b").simple());
+        // ThiNet's one-layer rule needs the channels first in their reader
+        assertTrue(!c.simple());
+        SpecException e = assertThrows(SpecException.class, () -> ChannelGroups.of(spec, "d"));
         assertTrue(e.getMessage().contains("network's output"), e.getMessage());
+        try (Network net = Network.random(spec, 5, 3)) {
+            for (String member : List.of("cat.b", "cat.c")) {
+                assertZeroedPruneExact(net, ChannelGroups.of(spec, member), new int[] {1});
+            }
+        }
+    }
+
+    @Test
+    void depthwiseConvolutionsAndIdentityBranchesCarryTheirInputsChannels() {
+        // a MobileNet block (expand, depthwise, batch-norm, project) then a DenseNet block (input kept beside
+        // a new conv's maps)
+        NetworkSpec spec = new NetworkSpec("dw", new Shape(2, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("expand", 2, 8, 1, 1, 0, false),
+                new ConvSpec("dw", 8, 8, HeightWidth.of(3), HeightWidth.of(1), HeightWidth.of(1), 8, false),
+                BatchNormSpec.of("bn", 8),
+                ConvSpec.of("project", 8, 6, 1, 1, 0, false),
+                new ConcatSpec("dense", List.of(SequentialSpec.of(""), ConvSpec.of("grow", 6, 4, 3, 1, 1, false))),
+                BatchNormSpec.of("bn2", 10),
+                ConvSpec.of("head", 10, 3, 1, 1, 0, true)));
+        ChannelGroups.Group expand = ChannelGroups.of(spec, "expand");
+        assertEquals(List.of("dw", "bn"), expand.passThrough());
+        assertEquals(List.of("project"), consumers(expand));
+        assertTrue(expand.simple());
+        ChannelGroups.Group project = ChannelGroups.of(spec, "project");
+        assertEquals(List.of("dense.grow", "head"), consumers(project));
+        ChannelGroups.Group grow = ChannelGroups.of(spec, "dense.grow");
+        assertEquals(6, grow.offsetOf("bn2"));
+        assertEquals(6, grow.consumers().get(0).offset());
+        try (Network net = Network.random(spec, 3, 4)) {
+            assertZeroedPruneExact(net, expand, new int[] {0, 5});
+            assertZeroedPruneExact(net, project, new int[] {2});
+            assertZeroedPruneExact(net, grow, new int[] {1, 3});
+        }
+    }
+
+    /** Zeroing a group's channels then pruning them leaves every output as it was. */
+    private static void assertZeroedPruneExact(Network net, ChannelGroups.Group g, int[] dead) {
+        int[] keep = IntStream.range(0, g.channels()).filter(c -> java.util.Arrays.stream(dead).noneMatch(d -> d == c))
+                .toArray();
+        try (Network z = zeroed(net, g, dead); Network p = ChannelSurgery.prune(z, g, keep)) {
+            for (String prod : g.producers()) {
+                assertEquals(keep.length, ((ConvSpec) p.spec().node(prod)).out(), prod);
+            }
+            assertEquals(0f, ChannelSurgeryTest.maxDiff(z, p), 1e-5f, g.name());
+            assertTrue(CostReport.of(p.spec()).totalMacs() < CostReport.of(z.spec()).totalMacs(), g.name());
+        }
     }
 
     /** Zeroes channels of every producer of a group and of the batch-norm after it. */
@@ -97,8 +148,11 @@ class ChannelGroupsTest {
                     w.get(p + ".weight").set(new NDIndex(c), 0f);
                 }
                 for (String bn : g.passThrough()) {
-                    w.get(bn + ".bias").set(new NDIndex(c), 0f);
-                    w.get(bn + ".running_mean").set(new NDIndex(c), 0f);
+                    int at = g.offsetOf(bn) + c;
+                    if (w.containsKey(bn + ".running_mean")) {
+                        w.get(bn + ".bias").set(new NDIndex(at), 0f);
+                        w.get(bn + ".running_mean").set(new NDIndex(at), 0f);
+                    }
                 }
             }
             return Network.of(net.spec(), net.classes(), w, "zeroed");

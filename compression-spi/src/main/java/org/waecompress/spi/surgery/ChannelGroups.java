@@ -28,7 +28,8 @@ import org.waecompress.spi.spec.SpecTraversal;
  *
  * <p>A symbolic channel space flows through the network. A convolution opens a new space (it is its
  * <em>producer</em>) and is a <em>consumer</em> of the space it reads; batch-norms are
- * <em>pass-through</em> layers whose per-channel tensors follow the space; activations, pooling,
+ * <em>pass-through</em> layers whose per-channel tensors follow the space, and so are depthwise
+ * convolutions (one filter per channel: MobileNet's); activations, pooling,
  * dropout and global pooling keep it; a flatten makes each channel own H*W features of the next
  * linear layer. A residual addition merges the spaces of its body and its shortcut: every conv
  * whose output reaches the same addition chain (a ResNet stage's stem or projection conv and every
@@ -49,8 +50,22 @@ public final class ChannelGroups {
      * @param axis the axis of its weight that indexes input channels (1 for conv and linear, 0 for a
      *     transposed convolution)
      * @param flattenShape the (C, H, W) map at a flatten between the channels and this layer, or null
+     * @param offset where the group's channels start in this layer's input channels (after a concat, the
+     *     channels of the branches before)
      */
-    public record Consumer(String path, Shape in, int axis, Shape flattenShape) {
+    public record Consumer(String path, Shape in, int axis, Shape flattenShape, int offset) {
+        /**
+         * A consumer that reads the group's channels first in its input (offset 0).
+         *
+         * @param path its node path
+         * @param in its input shape
+         * @param axis the axis of its weight that indexes input channels
+         * @param flattenShape the (C, H, W) map at a flatten, or null
+         */
+        public Consumer(String path, Shape in, int axis, Shape flattenShape) {
+            this(path, in, axis, flattenShape, 0);
+        }
+
         /**
          * Returns how many of this layer's inputs one channel owns.
          *
@@ -67,18 +82,47 @@ public final class ChannelGroups {
      * @param name the first producer's path, which names the group in settings
      * @param channels how many channels the group has
      * @param producers the convolutions whose output channels these are
-     * @param passThrough the batch-norms whose per-channel tensors follow them
+     * @param passThrough the batch-norms and depthwise convolutions whose per-channel tensors follow them
      * @param consumers the layers that read them
      * @param couplings the residual additions that merged producers, in execution order
+     * @param passThroughOffsets where the channels start in each pass-through layer whose channels do not
+     *     start with them (after a concat); others start at 0
      */
     public record Group(String name, int channels, List<String> producers, List<String> passThrough,
-            List<Consumer> consumers, List<String> couplings) {
+            List<Consumer> consumers, List<String> couplings, Map<String, Integer> passThroughOffsets) {
         /** Copies the lists. */
         public Group {
             producers = List.copyOf(producers);
             passThrough = List.copyOf(passThrough);
             consumers = List.copyOf(consumers);
             couplings = List.copyOf(couplings);
+            passThroughOffsets = Map.copyOf(passThroughOffsets);
+        }
+
+        /**
+         * A group whose channels start at 0 in every pass-through layer.
+         *
+         * @param name the first producer's path
+         * @param channels how many channels
+         * @param producers the producers
+         * @param passThrough the pass-through layers
+         * @param consumers the consumers
+         * @param couplings the residual additions
+         */
+        public Group(String name, int channels, List<String> producers, List<String> passThrough,
+                List<Consumer> consumers, List<String> couplings) {
+            this(name, channels, producers, passThrough, consumers, couplings, Map.of());
+        }
+
+        /**
+         * Returns where the group's channels start in a pass-through layer's channels: 0, or after a
+         * concat the channels of the branches before.
+         *
+         * @param path a pass-through layer of this group
+         * @return the offset
+         */
+        public int offsetOf(String path) {
+            return passThroughOffsets.getOrDefault(path, 0);
         }
 
         /**
@@ -88,7 +132,8 @@ public final class ChannelGroups {
          * @return true for a simple group
          */
         public boolean simple() {
-            return producers.size() == 1 && consumers.size() == 1;
+            return producers.size() == 1 && consumers.size() == 1 && consumers.get(0).offset() == 0
+                    && passThroughOffsets.values().stream().allMatch(o -> o == 0);
         }
     }
 
@@ -146,8 +191,27 @@ public final class ChannelGroups {
         return raw == null ? null : a.mergedAt.get(raw);
     }
 
-    /** A space id and, after a flatten, the map shape the channels came from. */
-    private record Flow(int id, Shape flattenShape) {}
+    /** One space's channels at an offset within a value's channels. */
+    private record Part(int id, int offset) {}
+
+    /**
+     * The channel spaces a value's channels are made of (one, or several after a concat, each at its
+     * offset) and, after a flatten, the map shape the channels came from.
+     */
+    private record Flow(List<Part> parts, Shape flattenShape) {
+        Flow(int id, Shape flattenShape) {
+            this(List.of(new Part(id, 0)), flattenShape);
+        }
+
+        /** The one space of a value that is not a concat's. */
+        int id() {
+            return parts.get(0).id();
+        }
+
+        boolean single() {
+            return parts.size() == 1;
+        }
+    }
 
     private static final class Space {
         final int channels;
@@ -155,6 +219,7 @@ public final class ChannelGroups {
         final List<String> passThrough = new ArrayList<>();
         final List<Consumer> consumers = new ArrayList<>();
         final List<String> couplings = new ArrayList<>();
+        final Map<String, Integer> offsets = new LinkedHashMap<>();
         String blocked;
 
         Space(int channels) {
@@ -174,7 +239,7 @@ public final class ChannelGroups {
             int in = open((int) spec.inputShape().get(0));
             block(in, "are the network's input");
             Flow out = trace(0, new Flow(in, null));
-            block(out.id(), "reach the network's output; nothing to prune into");
+            blockAll(out, "reach the network's output; nothing to prune into");
         }
 
         int open(int channels) {
@@ -223,7 +288,8 @@ public final class ChannelGroups {
             List<String> producers = new ArrayList<>(s.producers);
             List<String> order = new ArrayList<>(producerSpace.keySet());
             producers.sort(java.util.Comparator.comparingInt(order::indexOf));
-            return new Group(producers.get(0), s.channels, producers, s.passThrough, s.consumers, s.couplings);
+            return new Group(producers.get(0), s.channels, producers, s.passThrough, s.consumers, s.couplings,
+                    s.offsets);
         }
 
         private int union(int a, int b, String residual) {
@@ -242,6 +308,7 @@ public final class ChannelGroups {
             sa.producers.addAll(sb.producers);
             sa.passThrough.addAll(sb.passThrough);
             sa.consumers.addAll(sb.consumers);
+            sa.offsets.putAll(sb.offsets);
             for (String c : sb.couplings) {
                 if (!sa.couplings.contains(c)) {
                     sa.couplings.add(c);
@@ -269,17 +336,51 @@ public final class ChannelGroups {
             return v.node().type() + " " + (v.path().isEmpty() ? "(root)" : v.path());
         }
 
+        private void blockAll(Flow f, String reason) {
+            for (Part p : f.parts()) {
+                block(p.id(), reason);
+            }
+        }
+
+        private void consume(Flow f, String path, Shape in, int axis) {
+            for (Part p : f.parts()) {
+                Space sp = space(p.id());
+                if (sp.consumers.stream().anyMatch(c -> c.path().equals(path))) {
+                    block(p.id(), "are read twice by " + path + " (a concat of one branch twice)");
+                }
+                sp.consumers.add(new Consumer(path, in, axis, f.flattenShape(), p.offset()));
+            }
+        }
+
+        private void passThrough(Flow f, String path) {
+            for (Part p : f.parts()) {
+                Space sp = space(p.id());
+                if (sp.passThrough.contains(path)) {
+                    block(p.id(), "pass twice through " + path + " (a concat of one branch twice)");
+                }
+                sp.passThrough.add(path);
+                if (p.offset() != 0) {
+                    sp.offsets.put(path, p.offset());
+                }
+            }
+        }
+
         private Flow trace(int i, Flow f) {
             SpecTraversal.Visited v = nodes.get(i);
             LayerSpec n = v.node();
             String path = v.path();
+            if (n instanceof ConvSpec c && c.groups() > 1 && c.groups() == c.in() && c.groups() == c.out()) {
+                // depthwise: one filter per channel, so its channels are the input's and follow them
+                passThrough(f, path);
+                return new Flow(f.parts(), null);
+            }
             if (n instanceof ConvSpec c) {
                 int out = open(c.out());
                 if (c.groups() != 1) {
-                    block(f.id(), "are read by the grouped convolution " + path + ", which couples them");
+                    blockAll(f, "are read by the grouped convolution " + path + ", which couples them");
                     block(out, "come from a grouped convolution, which is not pruned");
                 } else {
-                    space(f.id()).consumers.add(new Consumer(path, v.in(), 1, f.flattenShape()));
+                    consume(f, path, v.in(), 1);
                 }
                 space(out).producers.add(path);
                 producerSpace.put(path, out);
@@ -287,17 +388,17 @@ public final class ChannelGroups {
             }
             if (n instanceof LinearSpec || n instanceof ConvTransposeSpec) {
                 int axis = n instanceof ConvTransposeSpec ? 0 : 1;
-                space(f.id()).consumers.add(new Consumer(path, v.in(), axis, f.flattenShape()));
+                consume(f, path, v.in(), axis);
                 int out = open((int) v.out().get(0));
                 block(out, "are outputs of " + where(v) + ", which is not pruned");
                 return new Flow(out, null);
             }
             if (n instanceof BatchNormSpec) {
-                space(f.id()).passThrough.add(path);
+                passThrough(f, path);
                 return f;
             }
             if (n instanceof FlattenSpec) {
-                return v.in().dimension() == 3 ? new Flow(f.id(), v.in()) : f;
+                return v.in().dimension() == 3 ? new Flow(f.parts(), v.in()) : f;
             }
             if (n instanceof ActivationSpec || n instanceof PoolSpec || n instanceof DropoutSpec
                     || n instanceof GlobalAvgPoolSpec) {
@@ -315,27 +416,51 @@ public final class ChannelGroups {
                 Flow body = trace(kids.get(0), f);
                 Flow side = kids.size() > 1 ? trace(kids.get(1), f) : f;
                 if (body.flattenShape() != null || side.flattenShape() != null) {
-                    block(body.id(), "flow into " + where(v) + " after a flatten");
-                    block(side.id(), "flow into " + where(v) + " after a flatten");
+                    blockAll(body, "flow into " + where(v) + " after a flatten");
+                    blockAll(side, "flow into " + where(v) + " after a flatten");
+                }
+                if (!body.single() || !side.single()) {
+                    if (body.parts().equals(side.parts())) {
+                        return body;
+                    }
+                    blockAll(body, "flow into " + where(v) + " from a concat, added to other channels");
+                    blockAll(side, "flow into " + where(v) + " from a concat, added to other channels");
+                    int out = open((int) v.out().get(0));
+                    block(out, "are outputs of " + where(v) + ", which adds concatenated channels");
+                    return new Flow(out, null);
                 }
                 return new Flow(union(body.id(), side.id(), path), null);
             }
             String couples = "flow into " + where(v) + ", which couples them to other layers";
             if (n instanceof ConcatSpec) {
-                // Every branch reads the same input; the branches' outputs are stacked.
+                // every branch reads the same input; the branches' outputs are stacked, each at its offset
+                List<Part> parts = new ArrayList<>();
+                int offset = 0;
+                boolean flat = false;
+                List<Flow> outs = new ArrayList<>();
                 for (int k : kids) {
-                    block(trace(k, f).id(), couples);
+                    Flow b = trace(k, f);
+                    outs.add(b);
+                    flat |= b.flattenShape() != null;
+                    for (Part p : b.parts()) {
+                        parts.add(new Part(p.id(), offset + p.offset()));
+                    }
+                    offset += (int) nodes.get(k).out().get(0);
                 }
-                int out = open((int) v.out().get(0));
-                block(out, "are outputs of " + where(v) + ", which is not followed");
-                return new Flow(out, null);
+                if (flat || v.out().dimension() != 3) {
+                    outs.forEach(b -> blockAll(b, couples));
+                    int out = open((int) v.out().get(0));
+                    block(out, "are outputs of " + where(v) + ", which is not followed");
+                    return new Flow(out, null);
+                }
+                return new Flow(parts, null);
             }
-            block(f.id(), couples);
+            blockAll(f, couples);
             for (int k : kids) {
                 int in = open((int) nodes.get(k).in().get(0));
                 block(in, "are inputs of " + where(nodes.get(k)) + " inside " + where(v));
                 Flow o = trace(k, new Flow(in, null));
-                block(o.id(), couples);
+                blockAll(o, couples);
             }
             int out = open((int) (v.out().dimension() == 0 ? 1 : v.out().get(0)));
             block(out, "are outputs of " + where(v) + ", which this analysis does not follow");

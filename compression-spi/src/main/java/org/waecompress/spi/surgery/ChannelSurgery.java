@@ -129,25 +129,51 @@ public final class ChannelSurgery {
                 sliceAll(w, p, ch, 0, List.of("weight", "bias"));
             }
             for (String p : group.passThrough()) {
-                sliceAll(w, p, ch, 0, List.of("weight", "bias", "running_mean", "running_var"));
+                NDArray kept = m.create(keptOf(group.offsetOf(p), idx, group.channels(),
+                        channelsOf(w, p, group.channels()), 1));
+                sliceAll(w, p, kept, 0, List.of("weight", "bias", "running_mean", "running_var"));
             }
             for (ChannelGroups.Consumer c : group.consumers()) {
-                NDArray in = ch;
                 long hw = c.perChannel();
-                if (hw > 1) {
-                    long[] f = new long[(int) (idx.length * hw)];
-                    for (int i = 0; i < idx.length; i++) {
-                        for (int j = 0; j < hw; j++) {
-                            f[(int) (i * hw + j)] = idx[i] * hw + j;
-                        }
-                    }
-                    in = m.create(f);
-                }
+                long total = c.in().get(0) / hw;
+                NDArray in = m.create(keptOf(c.offset(), idx, group.channels(), total, hw));
                 sliceAll(w, c.path(), in, c.axis(), List.of("weight"));
             }
             String what = group.producers().size() == 1 ? group.name() : "channel group " + group.name();
             return Network.of(pruned, net.classes(), w, "channel surgery on " + what);
         }
+    }
+
+    /**
+     * The indices a layer keeps along its channel axis: all of its channels but the group's removed ones,
+     * which start at {@code offset} (a concat puts other branches' channels around them); each channel
+     * owns {@code hw} consecutive entries (its H*W features after a flatten).
+     */
+    private static long[] keptOf(int offset, long[] keep, int groupChannels, long total, long hw) {
+        int kept = (int) (total - groupChannels + keep.length);
+        long[] out = new long[(int) (kept * hw)];
+        int n = 0;
+        for (long c = 0; c < total; c++) {
+            boolean inGroup = c >= offset && c < offset + groupChannels;
+            if (inGroup && Arrays.binarySearch(keep, c - offset) < 0) {
+                continue;
+            }
+            for (long j = 0; j < hw; j++) {
+                out[n++] = c * hw + j;
+            }
+        }
+        return out;
+    }
+
+    /** A pass-through layer's channel count: the length of its first per-channel tensor. */
+    private static long channelsOf(Map<String, NDArray> w, String path, int dflt) {
+        for (String n : List.of("running_mean", "weight")) {
+            NDArray t = w.get(SpecTraversal.paramName(path, n));
+            if (t != null) {
+                return t.getShape().get(0);
+            }
+        }
+        return dflt;
     }
 
     private static void sliceAll(Map<String, NDArray> w, String path, NDArray idx, int axis, List<String> names) {
