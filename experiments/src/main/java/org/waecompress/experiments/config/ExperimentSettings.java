@@ -18,6 +18,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param width the backbone width factor
  * @param input the input shape text, or {@code auto}
  * @param backboneWeights a trained backbone's file to load instead of training one, or empty
+ * @param backboneOnnx an ONNX file to import as the backbone instead of {@code backbone}, or empty
  * @param dataKind the data set
  * @param dataDir the data folder
  * @param trainSize training images (0 = all)
@@ -44,7 +45,7 @@ import org.waecompress.spi.train.TrainSettings;
  * @param sparkMaster the Spark master, for {@code run.executor=spark}
  */
 public record ExperimentSettings(String name, long seed, String backbone, double width, String input,
-        String backboneWeights, DataKind dataKind,
+        String backboneWeights, String backboneOnnx, DataKind dataKind,
         String dataDir, int trainSize, int testSize, int syntheticClasses, int syntheticSize, int syntheticChannels,
         int folderResize, int folderCrop, TrainSettings train, TrainSettings finetune, List<String> strategies,
         boolean accuracy, AccuracyEngine accuracyEngine, LatencySettings latency, String outputDir,
@@ -61,8 +62,13 @@ public record ExperimentSettings(String name, long seed, String backbone, double
     public static ExperimentSettings from(ExperimentConfig c) {
         long seed = c.get(HarnessSettings.SEED);
         String weights = c.get(HarnessSettings.WEIGHTS);
+        String onnx = c.get(HarnessSettings.ONNX_BACKBONE).trim();
+        if (!onnx.isEmpty() && !weights.isEmpty()) {
+            throw new InvalidSettingException(HarnessSettings.ONNX_BACKBONE.name(), onnx, "comes with its own "
+                    + "weights; leave backbone.weights (" + weights + ") out");
+        }
         int trainEpochs = c.get(HarnessSettings.TRAIN_EPOCHS);
-        if (!weights.isEmpty() && !c.userSet(HarnessSettings.TRAIN_EPOCHS.name())) {
+        if ((!weights.isEmpty() || !onnx.isEmpty()) && !c.userSet(HarnessSettings.TRAIN_EPOCHS.name())) {
             // a loaded backbone is fine-tuned only when the user asks for it
             trainEpochs = 0;
         }
@@ -78,7 +84,8 @@ public record ExperimentSettings(String name, long seed, String backbone, double
         String executor = c.get(HarnessSettings.EXECUTOR).trim();
         String master = c.get(HarnessSettings.SPARK_MASTER).trim();
         return new ExperimentSettings(c.get(HarnessSettings.NAME), seed, c.get(HarnessSettings.BACKBONE),
-                c.get(HarnessSettings.WIDTH), c.get(HarnessSettings.INPUT), weights, c.get(HarnessSettings.DATA_KIND),
+                c.get(HarnessSettings.WIDTH), c.get(HarnessSettings.INPUT), weights, onnx,
+                c.get(HarnessSettings.DATA_KIND),
                 c.get(HarnessSettings.DATA_DIR), c.get(HarnessSettings.TRAIN_SIZE), c.get(HarnessSettings.TEST_SIZE),
                 c.get(HarnessSettings.SYNTHETIC_CLASSES), c.get(HarnessSettings.SYNTHETIC_SIZE),
                 c.get(HarnessSettings.SYNTHETIC_CHANNELS), c.get(HarnessSettings.FOLDER_RESIZE),
@@ -88,6 +95,24 @@ public record ExperimentSettings(String name, long seed, String backbone, double
                 c.get(HarnessSettings.CHECKPOINTS), c.get(HarnessSettings.CHECKPOINT_SECONDS),
                 c.get(HarnessSettings.PAPER_REFERENCE), c.get(HarnessSettings.DEVICE), executor,
                 executor.equals("spark") ? sparkMaster(master) : master);
+    }
+
+    /**
+     * Returns the file the backbone's weights come from: {@code backbone.weights} or {@code backbone.onnx}.
+     *
+     * @return the path, or empty when the backbone is trained
+     */
+    public String backboneFile() {
+        return backboneOnnx.isEmpty() ? backboneWeights : backboneOnnx;
+    }
+
+    /**
+     * Returns the backbone as tables and notes name it: {@code backbone.name}, or the ONNX file's name.
+     *
+     * @return the label
+     */
+    public String backboneLabel() {
+        return backboneOnnx.isEmpty() ? backbone : java.nio.file.Path.of(backboneOnnx).getFileName().toString();
     }
 
     private static final java.util.regex.Pattern LOCAL = java.util.regex.Pattern.compile(

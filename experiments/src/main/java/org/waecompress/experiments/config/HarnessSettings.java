@@ -44,6 +44,12 @@ public final class HarnessSettings {
             + "waec saved; every tensor must match the backbone's (the first that does not is named); provenance "
             + "records the file's SHA-256; `train.epochs` then counts extra fine-tuning epochs and is 0 unless you "
             + "set it (empty: train the backbone)").allowing("path");
+    /** {@code backbone.onnx}. */
+    public static final Setting<String> ONNX_BACKBONE = Setting.text("backbone.onnx", "", "a trained CNN "
+            + "classifier as an ONNX file (`torch.onnx.export`, tf2onnx, `waec export`) to compress instead of "
+            + "`backbone.name`: its layers, weights, input shape and classes come from the file (docs/import.md); "
+            + "the data's images and classes must match it; `train.epochs` is 0 unless you set it (empty: use "
+            + "`backbone.name`)").allowing("path");
     /** {@code data.kind}. */
     public static final Setting<DataKind> DATA_KIND = Setting.choice("data.kind", DataKind.FASHION_MNIST,
             "the data set");
@@ -189,7 +195,8 @@ public final class HarnessSettings {
             "add the WAE paper's reported top-5 error and speed-up, in columns labelled as the paper's");
 
     /** Every harness setting, in documentation order. */
-    public static final List<Setting<?>> ALL = List.of(NAME, SEED, THEN, BACKBONE, WIDTH, INPUT, WEIGHTS, DATA_KIND,
+    public static final List<Setting<?>> ALL = List.of(NAME, SEED, THEN, BACKBONE, WIDTH, INPUT, WEIGHTS,
+            ONNX_BACKBONE, DATA_KIND,
             DATA_DIR, TRAIN_SIZE, TEST_SIZE, SYNTHETIC_CLASSES, SYNTHETIC_SIZE, SYNTHETIC_CHANNELS, FOLDER_RESIZE,
             FOLDER_CROP, SHIFT, FLIP, TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_RATE, MOMENTUM, WEIGHT_DECAY, FINETUNE_EPOCHS,
             FINETUNE_BATCH, FINETUNE_RATE, STRATEGIES, DEVICE, EXECUTOR, SPARK_MASTER, ACCURACY, ACCURACY_ENGINE,

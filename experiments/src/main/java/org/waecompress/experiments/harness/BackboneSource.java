@@ -1,5 +1,6 @@
 package org.waecompress.experiments.harness;
 
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.waecompress.backbones.SafeTensors;
 import org.waecompress.experiments.config.ExperimentSettings;
+import org.waecompress.experiments.onnx.OnnxImport;
 import org.waecompress.spi.error.CompressionException;
 import org.waecompress.spi.error.DataException;
 import org.waecompress.spi.error.InvalidSettingException;
@@ -68,7 +70,7 @@ final class BackboneSource {
         }
         if (preloaded != null) {
             Network loaded = preloaded;
-            log.message("backbone: loaded from " + s.backboneWeights());
+            log.message("backbone: loaded from " + s.backboneFile());
             if (data == null || s.train() == null) {
                 try {
                     loaded.save(folder.networks(), "backbone");
@@ -80,7 +82,7 @@ final class BackboneSource {
             }
             NetworkTrainer t = rowTrainer(trainer, s, folder, "backbone", "backbone");
             try (loaded) {
-                Network tuned = t.train("fine-tune " + spec.name() + " from " + s.backboneWeights(), loaded,
+                Network tuned = t.train("fine-tune " + spec.name() + " from " + s.backboneFile(), loaded,
                         data.train(), s.train()).network();
                 tuned.save(folder.networks(), "backbone");
                 folder.deleteCheckpoints("backbone");
@@ -148,16 +150,78 @@ final class BackboneSource {
      * @throws InvalidSettingException naming {@code backbone.weights}
      */
     static void checkUnchanged(JsonObject plan, ExperimentSettings s, RunFolder folder) {
-        if (s.backboneWeights().isEmpty() || !plan.has("backboneWeights") || Files.exists(folder.savedBackbone())) {
+        if (s.backboneFile().isEmpty() || !plan.has("backboneWeights") || Files.exists(folder.savedBackbone())) {
             return;
         }
-        Path f = Path.of(s.backboneWeights());
+        Path f = Path.of(s.backboneFile());
+        String key = s.backboneOnnx().isEmpty() ? "backbone.weights" : "backbone.onnx";
         String was = plan.getAsJsonObject("backboneWeights").get("sha256").getAsString();
         if (Files.isRegularFile(f) && !sha256(f).equals(was)) {
-            throw new InvalidSettingException("backbone.weights", f, "is not the file this run started from (its "
+            throw new InvalidSettingException(key, f, "is not the file this run started from (its "
                     + "SHA-256 was " + was.substring(0, 12) + "..., now " + sha256(f).substring(0, 12) + "...); "
                     + "resume with that file, or start a new run folder with --out");
         }
+    }
+
+    /**
+     * Imports {@code backbone.onnx}, checked against the data: its input shape must be the data's images'
+     * and its classes the data's (a plain {@code backbone.input} must agree too).
+     *
+     * @param s the settings
+     * @param data the run's data, or null for a plan without data
+     * @param log where the import's notes go
+     * @return the imported network (the caller closes it), or null without {@code backbone.onnx}
+     * @throws InvalidSettingException naming {@code backbone.onnx} for a missing file or a mismatch
+     * @throws DataException naming the file and node for a graph the importer does not take
+     */
+    static Network importOnnx(ExperimentSettings s, RunData data, ProgressListener log) {
+        if (s.backboneOnnx().isEmpty()) {
+            return null;
+        }
+        Path f = Path.of(s.backboneOnnx());
+        if (!Files.isRegularFile(f)) {
+            throw new InvalidSettingException("backbone.onnx", f, "file not found (relative paths start from the "
+                    + "folder you run waec in)");
+        }
+        OnnxImport.Imported i = OnnxImport.read(f);
+        Network n = i.network();
+        try {
+            i.notes().forEach(note -> log.message("backbone.onnx: " + note));
+            Shape in = n.inputShape();
+            if (!s.input().equals("auto") && !s.input().replace(" ", "").equals(in.get(0) + "x" + in.get(1) + "x"
+                    + in.get(2))) {
+                throw new InvalidSettingException("backbone.input", s.input(), f + " takes " + in + "; use auto");
+            }
+            if (data != null && !data.test().sampleShape().equals(in)) {
+                throw new InvalidSettingException("backbone.onnx", f, "takes images of " + in + " but the data's are "
+                        + data.test().sampleShape() + " (" + data.description() + "); give data of that shape "
+                        + "(data.kind = folder, data.folder.resize/crop) or export the model for the data's");
+            }
+            if (data != null && data.test().numClasses() != n.classes()) {
+                throw new InvalidSettingException("backbone.onnx", f, "has " + n.classes() + " classes but the data "
+                        + data.test().numClasses() + "; give data with the model's classes");
+            }
+            return n;
+        } catch (RuntimeException e) {
+            n.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Returns an imported backbone to start from, or null (closing it) when a resume has the run's own copy.
+     *
+     * @param imported the imported network
+     * @param folder the run folder
+     * @param resume whether the run resumes
+     * @return the network, or null
+     */
+    static Network unlessSaved(Network imported, RunFolder folder, boolean resume) {
+        if (resume && Files.exists(folder.savedBackbone())) {
+            imported.close();
+            return null;
+        }
+        return imported;
     }
 
     /**

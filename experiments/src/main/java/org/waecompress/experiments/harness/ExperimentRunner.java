@@ -161,23 +161,37 @@ public final class ExperimentRunner {
         }
         boolean needData = s.accuracy();
         RunData data = needData ? RunData.load(s) : null;
-        Shape input = PlanCheck.inputShape(s, data);
-        if (needData) {
-            s.finetune().augmentation().checkFits(input.get(1), input.get(2), "data.augment.shift");
-        }
-        int classes = data != null ? data.test().numClasses() : s.syntheticClasses();
-        NetworkSpec backboneSpec = Backbones.create(s.backbone(), input, classes, s.width());
+        // an ONNX backbone brings its layers, input shape and classes, which the data must match
+        Network imported = BackboneSource.importOnnx(s, data, log);
+        Shape input = imported != null ? imported.inputShape() : PlanCheck.inputShape(s, data);
+        int classes = imported != null ? imported.classes()
+                : data != null ? data.test().numClasses() : s.syntheticClasses();
+        NetworkSpec backboneSpec = imported != null ? imported.spec()
+                : Backbones.create(s.backbone(), input, classes, s.width());
         String dataDesc = data != null ? data.description()
-                : "no data: architectures at " + input + " with random weights (accuracy not measured)";
-        PlanCheck.checkArchitectures(ids, config, s, backboneSpec);
-        // a backbone file for another network is refused before the run folder records anything
-        Network preloaded = BackboneSource.preload(s, backboneSpec, classes, folder, resume);
+                : "no data: architectures at " + input + " with " + (imported != null ? "the file's" : "random")
+                        + " weights (accuracy not measured)";
+        Network preloaded;
+        try {
+            if (needData) {
+                s.finetune().augmentation().checkFits(input.get(1), input.get(2), "data.augment.shift");
+            }
+            PlanCheck.checkArchitectures(ids, config, s, backboneSpec);
+            // a backbone file for another network is refused before the run folder records anything
+            preloaded = imported != null ? BackboneSource.unlessSaved(imported, folder, resume)
+                    : BackboneSource.preload(s, backboneSpec, classes, folder, resume);
+        } catch (RuntimeException e) {
+            if (imported != null) {
+                imported.close();
+            }
+            throw e;
+        }
         PaperReferences paper;
         try {
             JsonObject provenance = Provenance.withStrategySettings(Provenance.of(config, args, dataDesc, started,
                     s.latency()), PlanCheck.effectiveSettings(config, s));
-            if (!s.backboneWeights().isEmpty()) {
-                Path wf = Path.of(s.backboneWeights());
+            if (!s.backboneFile().isEmpty()) {
+                Path wf = Path.of(s.backboneFile());
                 if (Files.isRegularFile(wf)) {
                     Provenance.withBackboneWeights(provenance, wf, BackboneSource.sha256(wf));
                 }
@@ -209,7 +223,7 @@ public final class ExperimentRunner {
                         data.test(), 250);
                 baseRow = Rows.measured("backbone", base.spec().name() + " (backbone)", null, base.spec(), baseCost,
                         acc, timing.backbone(base, baseBuilt), s.latency(), trainSeconds,
-                        paper.of(s.backbone(), "backbone"), Map.of());
+                        paper.of(s.backboneLabel(), "backbone"), Map.of());
                 store.append(baseRow);
             }
             rows.add(baseRow);
@@ -222,7 +236,7 @@ public final class ExperimentRunner {
                     ResultRow r = done.get(id);
                     if (r == null) {
                         r = strategyRow(id, config, s, base, baseBuilt, baseCost, data, trainer, folder,
-                                paper.of(s.backbone(), id), timing, log);
+                                paper.of(s.backboneLabel(), id), timing, log);
                         if (r != null) {
                             store.append(r);
                         }

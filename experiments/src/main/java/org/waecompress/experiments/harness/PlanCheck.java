@@ -16,6 +16,7 @@ import org.waecompress.spi.CompressionContext;
 import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.device.Devices;
 import org.waecompress.spi.error.InvalidSettingException;
+import org.waecompress.spi.network.Network;
 import org.waecompress.spi.plugin.StackedStrategy;
 import org.waecompress.spi.plugin.StrategyRegistry;
 import org.waecompress.spi.plugin.StrategyVariant;
@@ -102,6 +103,12 @@ public final class PlanCheck {
     public static void validateWithoutData(ExperimentConfig config, ExperimentSettings s) {
         List<String> ids = validate(config, s);
         if (!s.accuracy()) {
+            if (!s.backboneOnnx().isEmpty()) {
+                try (Network n = BackboneSource.importOnnx(s, null, ProgressListener.NONE)) {
+                    checkArchitectures(ids, config, s, n.spec());
+                }
+                return;
+            }
             checkArchitectures(ids, config, s, Backbones.create(s.backbone(), inputShape(s, null),
                     s.syntheticClasses(), s.width()));
         }

@@ -76,7 +76,7 @@ public final class RowWorker {
         PaperReferences paper = s.paperReference() ? PaperReferences.load() : PaperReferences.none();
         try (Network base = Network.load(folder.savedBackbone())) {
             Computed c = computeRow(id, config, s, base, CostReport.of(base.spec()), data, new NetworkTrainer(log),
-                    folder, paper.of(s.backbone(), id), log);
+                    folder, paper.of(s.backboneLabel(), id), log);
             if (c == null) {
                 return null;
             }

@@ -76,7 +76,7 @@ final class TableNotes {
             notes.add("Paper columns: as reported by Chen et al. (AAAI 2018) for VGG16 on ImageNet (Intel i7 3.5 GHz); "
                     + "not measured here.");
         }
-        String title = String.format(Locale.ROOT, "%s: %s", s.name(), s.backbone()
+        String title = String.format(Locale.ROOT, "%s: %s", s.name(), s.backboneLabel()
                 + (s.width() == 1.0 ? "" : " (width " + s.width() + ")"));
         return new Tables.Meta(title, notes);
     }

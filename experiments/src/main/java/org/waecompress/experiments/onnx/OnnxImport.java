@@ -167,7 +167,7 @@ public final class OnnxImport {
             throw new DataException(g.file + ": its output is " + out + " per image, not (classes); the importer "
                     + "takes classifiers");
         }
-        String name = g.model.getGraph().getName().isBlank() ? stem(g.file) : g.model.getGraph().getName();
+        String name = stem(g.file);
         NetworkSpec spec;
         try {
             spec = new NetworkSpec(name, in, new SequentialSpec("", items));
