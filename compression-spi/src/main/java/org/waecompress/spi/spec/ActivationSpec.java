@@ -47,7 +47,9 @@ public record ActivationSpec(String name, String kind) implements LayerSpec {
 
     @Override
     public QuantRole quantRole() {
-        return kind.equals("relu") ? QuantRole.RELU : QuantRole.FLOAT;
+        // ReLU6's output lies in [0, 6], so the quantization after it (a range from 0 to at most 6) computes the
+        // clip too, and ONNX Runtime drops the Clip into the quantize step as it drops a Relu
+        return kind.equals("relu") || kind.equals("relu6") ? QuantRole.RELU : QuantRole.FLOAT;
     }
 
     @Override

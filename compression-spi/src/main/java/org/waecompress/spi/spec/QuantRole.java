@@ -9,7 +9,10 @@ package org.waecompress.spi.spec;
 public enum QuantRole {
     /** A layer with weights (convolution, linear): int8 weights per output channel, int32 bias, uint8 input. */
     WEIGHTED,
-    /** A ReLU: the quantization after it clips at zero (ONNX Runtime drops it into the quantize step). */
+    /**
+     * A ReLU or ReLU6: the quantization after it clips at zero (and at most 6), so ONNX Runtime drops it into the
+     * quantize step.
+     */
     RELU,
     /** An operation that keeps values as they are (max-pool, flatten, dropout): the input's scale passes through. */
     PRESERVES,
