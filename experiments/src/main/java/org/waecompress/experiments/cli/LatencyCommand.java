@@ -16,6 +16,7 @@ import org.waecompress.experiments.measure.LatencyModel;
 import org.waecompress.experiments.measure.LatencySettings;
 import org.waecompress.experiments.measure.Timed;
 import org.waecompress.experiments.onnx.OnnxExport;
+import org.waecompress.experiments.onnx.OnnxImport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.error.CompressionException;
@@ -130,6 +131,9 @@ final class LatencyCommand implements Callable<Integer> {
                     try (OrtNetwork o = OrtNetwork.open(f, t)) {
                         spec = o.spec();
                     }
+                    if (spec == null) {
+                        spec = importedSpec(f);
+                    }
                     predicted.add(spec == null ? Double.NaN : model.predict(spec, ConsoleProgress.stderr()).totalMs());
                 }
                 System.out.println(String.format(Locale.ROOT, "Latency model: %s, %d entries", model.table().file(),
@@ -235,6 +239,16 @@ final class LatencyCommand implements Callable<Integer> {
         }
     }
 
+    /** The spec of an ONNX file without waec's metadata, as the importer reads it; null when it does not import. */
+    private static NetworkSpec importedSpec(Path f) {
+        try (OnnxImport.Imported i = OnnxImport.read(f)) {
+            return i.network().spec();
+        } catch (CompressionException e) {
+            System.err.println("waec latency: no prediction for " + f + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     /**
      * Says how well predictions fit measured medians: R-squared of predicted against measured, and
      * the median absolute relative error.
@@ -247,8 +261,8 @@ final class LatencyCommand implements Callable<Integer> {
             }
         }
         if (pairs.size() < 2) {
-            return "Latency model: fewer than two networks with a prediction (ONNX files need waec's spec in their "
-                    + "metadata); no fit";
+            return "Latency model: fewer than two networks with a prediction (an ONNX file that does not import has "
+                    + "none); no fit";
         }
         double mean = pairs.stream().mapToDouble(p -> p[0]).average().orElse(0);
         double res = pairs.stream().mapToDouble(p -> (p[0] - p[1]) * (p[0] - p[1])).sum();
