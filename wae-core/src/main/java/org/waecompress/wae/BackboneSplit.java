@@ -3,7 +3,9 @@ package org.waecompress.wae;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.waecompress.spi.error.InvalidSettingException;
+import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.LayerSpec;
+import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecTraversal;
@@ -11,7 +13,9 @@ import org.waecompress.spi.spec.SpecTraversal;
 /**
  * A backbone cut into its feature extractor and its classifier: the root must be a sequential node,
  * and the classifier starts at the first child whose output is no longer a {@code (C, H, W)} map
- * (a flatten or a global pooling). That rule covers VGG ({@code features} | {@code flatten,
+ * (a flatten or a global pooling), or, when no layer from there on has weights (SqueezeNet's classifier
+ * pools the class maps of its last convolution), at the last child with weights before it. That rule covers
+ * VGG ({@code features} | {@code flatten,
  * classifier}) and ResNet ({@code conv1 ... layer4} | {@code avgpool, fc}) alike, which is what makes
  * WAE "tolerant to any existing CNN".
  *
@@ -44,12 +48,35 @@ public record BackboneSplit(List<LayerSpec> features, List<LayerSpec> classifier
                 if (i == 0) {
                     break;
                 }
-                return new BackboneSplit(List.copyOf(children.subList(0, i)),
-                        List.copyOf(children.subList(i, children.size())), s);
+                int at = i;
+                if (children.subList(i, children.size()).stream().noneMatch(BackboneSplit::weighted)) {
+                    // a classifier without weights (SqueezeNet's global pooling of class maps): its last
+                    // weighted layer, the one that makes the class maps, belongs to it
+                    for (int j = i - 1; j >= 1 && at == i; j--) {
+                        if (weighted(children.get(j))) {
+                            at = j;
+                        }
+                    }
+                    if (at == i) {
+                        break;
+                    }
+                    s = backbone.inputShape();
+                    for (int j = 0; j < at; j++) {
+                        s = SpecTraversal.walk(children.get(j), SpecTraversal.childPath("", children.get(j), j), s,
+                                (p, n, a, b) -> { });
+                    }
+                }
+                return new BackboneSplit(List.copyOf(children.subList(0, at)),
+                        List.copyOf(children.subList(at, children.size())), s);
             }
             s = out;
         }
         throw new InvalidSettingException(key, backbone.name(), "has no feature/classifier split: no top-level layer "
                 + "turns the (C, H, W) feature map into a vector after at least one feature layer");
+    }
+
+    private static boolean weighted(LayerSpec n) {
+        return n instanceof ConvSpec || n instanceof LinearSpec || n.children().stream().anyMatch(
+                BackboneSplit::weighted);
     }
 }

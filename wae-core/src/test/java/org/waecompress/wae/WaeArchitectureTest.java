@@ -18,8 +18,10 @@ import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.BuiltNetwork;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ActivationSpec;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LinearSpec;
 import org.waecompress.spi.spec.NetworkSpec;
 import org.waecompress.spi.spec.SequentialSpec;
@@ -112,6 +114,23 @@ class WaeArchitectureTest {
         NetworkSpec s = WaeArchitecture.classifier(Backbones.create("resnet20"), o, WaeArchitecture.SplitKind.LEARNED,
                 false);
         assertTrue(s.parameters().keySet().stream().noneMatch(k -> k.startsWith("high.") || k.startsWith("fusion")));
+    }
+
+    @Test
+    void aClassifierWithoutWeightsTakesTheConvolutionThatMakesTheClassMaps() {
+        // SqueezeNet's head: a 1x1 convolution to one map per class, ReLU, global pooling
+        NetworkSpec squeeze = new NetworkSpec("squeeze", new Shape(3, 32, 32), SequentialSpec.of("",
+                ConvSpec.of("features", 3, 16, 3, 2, 1, true), ActivationSpec.relu("relu"),
+                ConvSpec.of("classes", 16, 5, 1, 1, 0, true), ActivationSpec.relu("relu2"),
+                new GlobalAvgPoolSpec("pool")));
+        BackboneSplit split = BackboneSplit.of(squeeze, "backbone");
+        assertEquals(2, split.features().size());
+        assertEquals(new Shape(16, 16, 16), split.featureShape());
+        NetworkSpec s = WaeArchitecture.classifier(squeeze, WaeArchitectureOptions.paper(),
+                WaeArchitecture.SplitKind.LEARNED, false);
+        assertEquals(new Shape(5), s.outputShape());
+        // the fusion head's class convolution reads both branches' features (16 + 4 channels)
+        assertEquals(20, ((ConvSpec) s.node("fusionHead.classes")).in());
     }
 
     @Test
