@@ -239,6 +239,30 @@ class OnnxImportTest {
         assertBad(OnnxGraphs.write(ext.build(), dir.resolve("ext.onnx")), "'weights.bin', which is missing");
     }
 
+    @Test
+    void aGraphTheTreeCannotExpressIsOneLineNamingTheNodes() throws Exception {
+        // a and b join in c, then a joins c again: not a tree of residual and concat blocks
+        OnnxGraphs g = new OnnxGraphs(2, 6, 6, 5);
+        String x = g.op("Relu", "/x/Relu", g.conv("x", "input", 2, 4, 3, 1, 1, 1)).out();
+        String a = g.conv("a", x, 4, 4, 3, 1, 1, 1);
+        String b = g.conv("b", x, 4, 4, 1, 1, 0, 1);
+        String c = g.op("Add", "/c/Add", a, b).out();
+        String d = g.op("Add", "/d/Add", c, a).out();
+        String gap = g.op("GlobalAveragePool", "/gap", d).out();
+        String flat = g.op("Flatten", "/flat", gap).i("axis", 1).out();
+        String y = g.op("Gemm", "/fc/Gemm", flat, g.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
+        assertBad(g.output(y, 3).write(dir.resolve("tangle.onnx")), "the tree of residual and concat blocks "
+                + "cannot express");
+        // a squeeze-excitation gate multiplies a branch into its input: Mul is named
+        OnnxGraphs se = new OnnxGraphs(2, 6, 6, 5);
+        String f = se.op("Relu", "/f/Relu", se.conv("f", "input", 2, 4, 3, 1, 1, 1)).out();
+        String s = se.op("Sigmoid", "/se/Sigmoid", se.op("GlobalAveragePool", "/se/pool", f).out()).out();
+        String m = se.op("Mul", "/se/Mul", f, s).out();
+        String p = se.op("Flatten", "/flat", se.op("GlobalAveragePool", "/gap", m).out()).i("axis", 1).out();
+        String out = se.op("Gemm", "/fc/Gemm", p, se.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
+        assertBad(se.output(out, 3).write(dir.resolve("se.onnx")), "Mul node '/se/Mul' is not an operator");
+    }
+
     private static void assertBad(Path f, String expected) {
         DataException e = assertThrows(DataException.class, () -> OnnxImport.read(f).close());
         assertTrue(e.getMessage().startsWith(f.toString() + ": "), e.getMessage());
