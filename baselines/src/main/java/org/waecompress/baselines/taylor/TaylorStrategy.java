@@ -12,6 +12,7 @@ import org.waecompress.spi.CompressionStrategy;
 import org.waecompress.spi.LayerwiseStrategy;
 import org.waecompress.spi.StagedPruning;
 import org.waecompress.spi.cost.CostReport;
+import org.waecompress.spi.cost.LayerCost;
 import org.waecompress.spi.error.InvalidSettingException;
 import org.waecompress.spi.network.Network;
 import org.waecompress.spi.setting.Setting;
@@ -537,6 +538,14 @@ public final class TaylorStrategy implements CompressionStrategy, LayerwiseStrat
             macs += cost.macsOf(p);
         }
         double perMap = macs / g.channels();
+        for (String p : g.passThrough()) {
+            // a depthwise convolution that carries the maps loses one filter with each
+            for (LayerCost l : cost.layers()) {
+                if (l.path().equals(p) && l.macs() > 0) {
+                    perMap += l.macs() / (double) l.out().get(0);
+                }
+            }
+        }
         for (ChannelGroups.Consumer c : g.consumers()) {
             // a consumer's share: its MACs over the maps it reads (more than the group's after a concat)
             perMap += cost.macsOf(c.path()) * c.perChannel() / (double) c.in().get(0);

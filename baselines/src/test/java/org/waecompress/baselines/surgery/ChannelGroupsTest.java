@@ -1,6 +1,7 @@
 package org.waecompress.baselines.surgery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,9 +85,9 @@ class ChannelGroupsTest {
                 .toList());
         ChannelGroups.Group c = ChannelGroups.of(spec, "cat.c");
         assertEquals(3, c.consumers().get(0).offset());
-        assertTrue(ChannelGroups.of(spec, "cat.b").simple());
-        // ThiNet's one-layer rule needs the channels first in their reader
-        assertTrue(!c.simple());
+        // ThiNet's one-layer rule needs a reader that reads the group's channels alone
+        assertFalse(ChannelGroups.of(spec, "cat.b").simple());
+        assertFalse(c.simple());
         SpecException e = assertThrows(SpecException.class, () -> ChannelGroups.of(spec, "d"));
         assertTrue(e.getMessage().contains("network's output"), e.getMessage());
         try (Network net = Network.random(spec, 5, 3)) {

@@ -126,14 +126,18 @@ public final class ChannelGroups {
         }
 
         /**
-         * Returns whether the group is one convolution read by one layer: the only case ThiNet's
-         * reconstruction handles, and the default prunable set (ThiNet's rule for ResNets).
+         * Returns whether the group is one convolution read by one layer that reads nothing else: the only
+         * case ThiNet's reconstruction handles, and the default prunable set (ThiNet's rule for ResNets).
          *
          * @return true for a simple group
          */
         public boolean simple() {
-            return producers.size() == 1 && consumers.size() == 1 && consumers.get(0).offset() == 0
-                    && passThroughOffsets.values().stream().allMatch(o -> o == 0);
+            if (producers.size() != 1 || consumers.size() != 1 || !passThroughOffsets.isEmpty()) {
+                return false;
+            }
+            Consumer c = consumers.get(0);
+            // the reader reads these channels and no others (not a concat of them with other branches)
+            return c.offset() == 0 && c.in().get(0) == channels * c.perChannel();
         }
     }
 
@@ -167,6 +171,10 @@ public final class ChannelGroups {
     public static Group of(NetworkSpec spec, String convPath) {
         Analysis a = new Analysis(spec);
         Integer raw = a.producerSpace.get(convPath);
+        if (raw == null && a.passThroughs.contains(convPath)) {
+            throw new SpecException(convPath + ": a depthwise convolution, whose channels are its input's; prune the "
+                    + "convolution that produces them");
+        }
         if (raw == null) {
             throw new SpecException(convPath + ": no convolution at this path in " + spec.name());
         }
@@ -233,6 +241,7 @@ public final class ChannelGroups {
         private final List<Space> spaces = new ArrayList<>();
         final Map<String, Integer> producerSpace = new LinkedHashMap<>();
         final Map<Integer, String> mergedAt = new LinkedHashMap<>();
+        final java.util.Set<String> passThroughs = new java.util.HashSet<>();
 
         Analysis(NetworkSpec spec) {
             this.nodes = spec.nodes();
@@ -333,7 +342,8 @@ public final class ChannelGroups {
         }
 
         private static String where(SpecTraversal.Visited v) {
-            return v.node().type() + " " + (v.path().isEmpty() ? "(root)" : v.path());
+            // an imported network's blocks are transparent (no path of their own)
+            return v.node().type() + " " + (v.path().isEmpty() ? "block" : v.path());
         }
 
         private void blockAll(Flow f, String reason) {
@@ -359,6 +369,7 @@ public final class ChannelGroups {
                     block(p.id(), "pass twice through " + path + " (a concat of one branch twice)");
                 }
                 sp.passThrough.add(path);
+                passThroughs.add(path);
                 if (p.offset() != 0) {
                     sp.offsets.put(path, p.offset());
                 }

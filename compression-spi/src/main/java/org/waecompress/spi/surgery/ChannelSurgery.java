@@ -63,8 +63,10 @@ public final class ChannelSurgery {
         ChannelGroups.Group g = ChannelGroups.of(spec, convPath);
         if (g.producers().size() > 1) {
             String at = ChannelGroups.firstCoupling(spec, convPath);
-            throw new SpecException(convPath + ": its channels flow into residual "
-                    + (at == null ? g.couplings().get(0) : at) + ", which couples them to other layers (channel "
+            String residual = at == null ? g.couplings().get(0) : at;
+            throw new SpecException(convPath + ": its channels flow into "
+                    + (residual.isEmpty() ? "a residual addition" : "residual " + residual)
+                    + ", which couples them to other layers (channel "
                     + "group '" + g.name() + "' of " + g.producers().size() + " convolutions; prune it as a "
                     + "whole, e.g. with the taylor strategies' 'groups' setting)");
         }
@@ -72,6 +74,10 @@ public final class ChannelSurgery {
             List<String> paths = g.consumers().stream().map(ChannelGroups.Consumer::path).toList();
             throw new SpecException(convPath + ": its channels are read by " + paths.size() + " layers "
                     + paths + ", which couples them (prune it as a channel group)");
+        }
+        if (!g.simple()) {
+            throw new SpecException(convPath + ": its channels reach " + g.consumers().get(0).path() + " through a "
+                    + "concat, beside other branches' channels (prune it as a channel group)");
         }
         return g;
     }

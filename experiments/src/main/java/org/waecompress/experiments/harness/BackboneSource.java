@@ -188,8 +188,7 @@ final class BackboneSource {
         try {
             i.notes().forEach(note -> log.message("backbone.onnx: " + note));
             Shape in = n.inputShape();
-            if (!s.input().equals("auto") && !s.input().replace(" ", "").equals(in.get(0) + "x" + in.get(1) + "x"
-                    + in.get(2))) {
+            if (!s.input().equals("auto") && !PlanCheck.parsedInput(s).equals(in)) {
                 throw new InvalidSettingException("backbone.input", s.input(), f + " takes " + in + "; use auto");
             }
             if (data != null && !data.test().sampleShape().equals(in)) {

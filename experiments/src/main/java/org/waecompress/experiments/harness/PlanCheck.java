@@ -173,17 +173,27 @@ public final class PlanCheck {
             }
             return new Shape(s.syntheticChannels(), s.syntheticSize(), s.syntheticSize());
         }
-        Shape sh;
-        try {
-            sh = InputShapes.parse(s.input());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException("backbone.input", s.input(), "must be auto or CxHxW, e.g. 3x224x224");
-        }
+        Shape sh = parsedInput(s);
         if (data != null && !data.test().sampleShape().equals(sh)) {
             throw new InvalidSettingException("backbone.input", s.input(), "the data's images are "
                     + data.test().sampleShape() + "; use auto or that shape");
         }
         return sh;
+    }
+
+    /**
+     * Parses a {@code backbone.input} that is not {@code auto}.
+     *
+     * @param s the settings
+     * @return the shape
+     * @throws InvalidSettingException naming {@code backbone.input} when it is not CxHxW
+     */
+    static Shape parsedInput(ExperimentSettings s) {
+        try {
+            return InputShapes.parse(s.input());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("backbone.input", s.input(), "must be auto or CxHxW, e.g. 3x224x224");
+        }
     }
 
     /**

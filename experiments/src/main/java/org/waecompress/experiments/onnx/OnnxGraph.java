@@ -110,13 +110,25 @@ final class OnnxGraph {
                 throw new DataException(file + ": initializer '" + name + "' keeps its data outside the file but names "
                         + "no location");
             }
-            Path data = file.toAbsolutePath().getParent().resolve(location).normalize();
+            Path dir = file.toAbsolutePath().getParent();
+            Path data = dir.resolve(location).normalize();
+            if (!data.startsWith(dir.normalize())) {
+                throw new DataException(file + ": initializer '" + name + "' keeps its data in '" + location
+                        + "', outside the model's folder; external data must lie beside the model");
+            }
             if (!Files.isRegularFile(data)) {
                 throw new DataException(file + ": initializer '" + name + "' keeps its data in '" + location
                         + "', which is missing (" + data + "); copy the external-data files beside the model");
             }
-            long offset = Long.parseLong(e.getOrDefault("offset", "0"));
-            long length = e.containsKey("length") ? Long.parseLong(e.get("length")) : -1;
+            long offset;
+            long length;
+            try {
+                offset = Long.parseLong(e.getOrDefault("offset", "0").trim());
+                length = e.containsKey("length") ? Long.parseLong(e.get("length").trim()) : -1;
+            } catch (NumberFormatException ex) {
+                throw new DataException(file + ": initializer '" + name + "' has an external-data offset or length "
+                        + "that is not a number (" + e + ")");
+            }
             try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "r")) {
                 long len = length < 0 ? f.length() - offset : length;
                 if (offset < 0 || offset + len > f.length()) {
@@ -124,7 +136,11 @@ final class OnnxGraph {
                             + (offset + len) + " of '" + location + "', which has " + f.length() + "; the external "
                             + "data file is truncated");
                 }
-                byte[] b = new byte[Math.toIntExact(len)];
+                if (len > Integer.MAX_VALUE - 8) {
+                    throw new DataException(file + ": initializer '" + name + "' has " + len + " bytes, more than one "
+                            + "tensor the importer reads (2 GB)");
+                }
+                byte[] b = new byte[(int) len];
                 f.seek(offset);
                 f.readFully(b);
                 return ByteString.copyFrom(b);

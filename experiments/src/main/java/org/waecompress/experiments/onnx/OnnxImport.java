@@ -97,12 +97,23 @@ public final class OnnxImport {
      * @throws DataException naming the file and the node for anything the importer does not take
      */
     public static Imported read(Path file) {
-        OnnxGraph g = OnnxGraph.read(file);
-        NetworkSpec meta = metadataSpec(g);
-        if (meta != null) {
-            return fromMetadata(g, meta);
+        try {
+            OnnxGraph g = OnnxGraph.read(file);
+            NetworkSpec meta = metadataSpec(g);
+            if (meta != null) {
+                return fromMetadata(g, meta);
+            }
+            return new OnnxImport(g).importGraph();
+        } catch (DataException e) {
+            throw e;
+        } catch (SpecException e) {
+            throw new DataException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // a value the checks above did not foresee (a damaged attribute or tensor): still one line naming the file
+            throw new DataException(file + ": cannot import it (" + e.getClass().getSimpleName() + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); the file may be damaged",
+                    e);
         }
-        return new OnnxImport(g).importGraph();
     }
 
     /** The spec in a waec-exported file's metadata, or null. */
@@ -119,7 +130,12 @@ public final class OnnxImport {
         int classes = (int) spec.outputShape().get(0);
         for (OnnxMl.StringStringEntryProto e : g.model.getMetadataPropsList()) {
             if (e.getKey().equals(OnnxExport.CLASSES_KEY)) {
-                classes = Integer.parseInt(e.getValue());
+                try {
+                    classes = Integer.parseInt(e.getValue().trim());
+                } catch (NumberFormatException ex) {
+                    throw new DataException(g.file + ": its metadata " + OnnxExport.CLASSES_KEY + " = '" + e.getValue()
+                            + "' is not a number of classes");
+                }
             }
         }
         Map<String, float[]> values = new LinkedHashMap<>();
@@ -226,6 +242,9 @@ public final class OnnxImport {
             ops.add(op);
         }
         for (OnnxGraph.Op o : ops) {
+            if (o.type().equals("Concat") && !o.consts().isEmpty()) {
+                throw unsupported(o, "concatenates a constant; the importer maps concats of branches");
+            }
             if (o.type().equals("Reshape") && o.constAt(1, g.constants) == null) {
                 throw unsupported(o, "computes its target shape in the graph; export with torch.flatten(x, 1) (or "
                         + "x.reshape(x.size(0), -1) without dynamic axes)");
@@ -419,6 +438,14 @@ public final class OnnxImport {
 
     /** One operator (or a fused pair) as a leaf, given its input shape; a null node for one that adds nothing. */
     private Step leaf(OnnxGraph.Op op, Shape s) {
+        try {
+            return mapped(op, s);
+        } catch (SpecException e) {
+            throw new DataException(g.file + ": " + op.label() + ": " + e.getMessage());
+        }
+    }
+
+    private Step mapped(OnnxGraph.Op op, Shape s) {
         return switch (op.type()) {
             case "Conv" -> new Step(conv(op, s), op.out());
             case "BatchNormalization" -> new Step(batchNorm(op, s), op.out());
@@ -450,17 +477,7 @@ public final class OnnxImport {
                 yield new Step(new FlattenSpec(name(op, null)), op.out());
             }
             case "Concat" -> new Step(null, op.out());
-            case "Pad" -> {
-                OnnxGraph.Tensor pads = op.constAt(1, g.constants);
-                OnnxGraph.Tensor value = op.constAt(2, g.constants);
-                boolean zero = pads != null && java.util.Arrays.stream(pads.longs()).allMatch(p -> p == 0);
-                if (!zero || op.inputs().size() > 3) {
-                    throw unsupported(op, "pads by " + (pads == null ? "a computed amount" : java.util.Arrays.toString(
-                            pads.longs())) + "; the importer maps a Pad of zero (PyTorch's before an average pool); "
-                            + "give the padding to the Conv or pool itself");
-                }
-                yield new Step(null, value == null || value.floats().length <= 1 ? op.out() : op.out());
-            }
+            case "Pad" -> pad(op, s);
             case "Softmax" -> throw unsupported(op, "stands before the output; the importer takes a Softmax only as "
                     + "the last operator (dropped, the network giving logits)");
             case "Add" -> throw unsupported(op, "adds a constant; the importer maps the Add of a residual block's two "
@@ -468,6 +485,36 @@ public final class OnnxImport {
             default -> throw unsupported(op, "cannot stand here (it needs " + op.data().size() + " inputs of one "
                     + "branch, or is not a layer)");
         };
+    }
+
+    /**
+     * A Pad: nothing when it pads by zero; a zero padding of height and width, equal on opposite sides,
+     * folded into the Conv or average pool after it (PyTorch writes a padded average pool so); else refused.
+     */
+    private Step pad(OnnxGraph.Op op, Shape s) {
+        OnnxGraph.Tensor pads = op.constAt(1, g.constants);
+        OnnxGraph.Tensor value = op.constAt(2, g.constants);
+        if (pads == null || (op.inputs().size() > 3 && !op.inputs().get(3).isEmpty())) {
+            throw unsupported(op, "pads by a computed amount or along chosen axes; the importer takes constant pads");
+        }
+        long[] p = pads.longs();
+        if (java.util.Arrays.stream(p).allMatch(x -> x == 0)) {
+            return new Step(null, op.out());
+        }
+        float v = value == null || value.size() == 0 ? 0f : value.floats()[0];
+        boolean spatial = p.length == 8 && p[0] == 0 && p[1] == 0 && p[4] == 0 && p[5] == 0 && p[2] == p[6]
+                && p[3] == p[7] && p[2] >= 0 && p[3] >= 0;
+        List<OnnxGraph.Op> after = consumers.getOrDefault(op.out(), List.of());
+        OnnxGraph.Op next = after.size() == 1 && !op.out().equals(output) ? after.get(0) : null;
+        boolean folds = next != null && (next.type().equals("Conv") || next.type().equals("AveragePool"));
+        if (!op.s("mode", "constant").equals("constant") || v != 0f || !spatial || !folds) {
+            throw unsupported(op, "pads by " + java.util.Arrays.toString(p) + " (mode " + op.s("mode", "constant")
+                    + ", value " + v + "); the importer folds a zero padding of height and width, equal on opposite "
+                    + "sides, into the one Conv or AveragePool after it");
+        }
+        HeightWidth extra = new HeightWidth((int) p[2], (int) p[3]);
+        LayerSpec folded = next.type().equals("Conv") ? conv(next, s, extra) : pool(next, s, extra);
+        return new Step(folded, next.out());
     }
 
     private OnnxGraph.Tensor weight(OnnxGraph.Op op, int i, String what) {
@@ -484,6 +531,10 @@ public final class OnnxImport {
     }
 
     private LayerSpec conv(OnnxGraph.Op op, Shape s) {
+        return conv(op, s, HeightWidth.of(0));
+    }
+
+    private LayerSpec conv(OnnxGraph.Op op, Shape s, HeightWidth extra) {
         OnnxGraph.Tensor w = weight(op, 1, "weight");
         OnnxGraph.Tensor b = op.constAt(2, g.constants);
         long[] d = w.dims();
@@ -505,8 +556,9 @@ public final class OnnxImport {
         if (!auto.equals("NOTSET") && !auto.equals("VALID")) {
             throw unsupported(op, "has auto_pad " + auto + "; export with explicit pads");
         }
-        HeightWidth pad = pads(op);
-        long[] st = op.ints("strides", 1, 1);
+        HeightWidth own = pads(op);
+        HeightWidth pad = new HeightWidth(own.h() + extra.h(), own.w() + extra.w());
+        long[] st = twoInts(op, "strides", 1);
         String name = name(op, w.name());
         ConvSpec c = new ConvSpec(name, (int) s.get(0), (int) d[0], new HeightWidth((int) d[2], (int) d[3]),
                 new HeightWidth((int) st[0], (int) st[1]), pad, groups, b != null);
@@ -516,6 +568,16 @@ public final class OnnxImport {
             put(name, "bias", b.floats());
         }
         return c;
+    }
+
+    /** An attribute of two integers (height, width), or its default for both. */
+    private long[] twoInts(OnnxGraph.Op op, String name, long dflt) {
+        long[] v = op.ints(name, dflt, dflt);
+        if (v.length != 2) {
+            throw unsupported(op, "has " + name + " " + java.util.Arrays.toString(v) + "; the importer maps 2-D "
+                    + "operators (two values)");
+        }
+        return v;
     }
 
     private HeightWidth pads(OnnxGraph.Op op) {
@@ -557,6 +619,9 @@ public final class OnnxImport {
                 || (op.inputs().size() > 2 && !op.inputs().get(2).isEmpty() && hi == null)) {
             throw unsupported(op, "reads its bounds from the graph; the importer takes constant bounds");
         }
+        if ((lo != null && lo.size() != 1) || (hi != null && hi.size() != 1)) {
+            throw unsupported(op, "has bounds that are not single values");
+        }
         double min = lo == null ? Double.NEGATIVE_INFINITY : lo.floats()[0];
         double max = hi == null ? Double.POSITIVE_INFINITY : hi.floats()[0];
         if (min == 0 && max == 6) {
@@ -570,8 +635,13 @@ public final class OnnxImport {
     }
 
     private LayerSpec pool(OnnxGraph.Op op, Shape s) {
+        return pool(op, s, HeightWidth.of(0));
+    }
+
+    /** A pool; {@code extra} is a zero padding a Pad before it added, which an average counts. */
+    private LayerSpec pool(OnnxGraph.Op op, Shape s, HeightWidth extra) {
         long[] k = op.ints("kernel_shape");
-        long[] st = op.ints("strides", 1, 1);
+        long[] st = twoInts(op, "strides", 1);
         String auto = op.s("auto_pad", "NOTSET");
         if (k.length != 2 || (!auto.equals("NOTSET") && !auto.equals("VALID"))) {
             throw unsupported(op, "is not a 2-D pool with explicit pads");
@@ -581,12 +651,13 @@ public final class OnnxImport {
                 throw unsupported(op, "has dilation " + dl + "; the spec's pools have dilation 1");
             }
         }
-        HeightWidth pad = pads(op);
+        HeightWidth own = pads(op);
+        HeightWidth pad = new HeightWidth(own.h() + extra.h(), own.w() + extra.w());
         boolean max = op.type().equals("MaxPool");
         if (max && op.node().getOutputCount() > 1 && !op.node().getOutput(1).isEmpty()) {
             throw unsupported(op, "returns indices; the importer maps MaxPool with one output");
         }
-        if (!max && op.i("count_include_pad", 0) == 0 && (pad.h() != 0 || pad.w() != 0)) {
+        if (!max && op.i("count_include_pad", 0) == 0 && (own.h() != 0 || own.w() != 0)) {
             throw unsupported(op, "pads without counting the padding (count_include_pad 0); the spec's average "
                     + "pool counts it (PyTorch's default)");
         }
@@ -621,10 +692,14 @@ public final class OnnxImport {
         OnnxGraph.Tensor w = weight(op, 1, "weight");
         OnnxGraph.Tensor b = op.constAt(2, g.constants);
         long[] d = w.dims();
+        if (d.length != 2) {
+            throw new DataException(g.file + ": " + op.label() + ": weight '" + w.name() + "' has shape "
+                    + java.util.Arrays.toString(d) + "; a Gemm's is (out, in) or (in, out)");
+        }
         boolean transB = op.i("transB", 0) != 0;
         long in = transB ? d[1] : d[0];
         long out = transB ? d[0] : d[1];
-        if (d.length != 2 || in != s.get(0)) {
+        if (in != s.get(0)) {
             throw new DataException(g.file + ": " + op.label() + ": weight '" + w.name() + "' of shape "
                     + java.util.Arrays.toString(d) + (transB ? " (transposed)" : "") + " does not match its input "
                     + s);
@@ -678,7 +753,9 @@ public final class OnnxImport {
             return false;
         }
         long[] to = t.longs();
-        return to.length == 2 && (to[1] == -1 || to[1] == s.size()) && (to[0] != -1 || to[1] == s.size());
+        // (batch, -1), (batch, features) or the same with the batch as 0, -1 or a fixed 1
+        boolean batch = to.length == 2 && (to[0] == 0 || to[0] == 1 || to[0] == -1);
+        return batch && (to[1] == -1 || to[1] == s.size()) && (to[0] != -1 || to[1] == s.size());
     }
 
     private static float[] transpose(float[] a, int rows, int cols) {

@@ -240,6 +240,67 @@ class OnnxImportTest {
     }
 
     @Test
+    void gemmsOtherFormsPaddedPoolsAndFoldedPadsComputeTheSame() throws Exception {
+        OnnxGraphs g = new OnnxGraphs(2, 9, 9, 12);
+        String x = g.op("Relu", "/x/Relu", g.conv("x", "input", 2, 4, 3, 1, 1, 1)).out();
+        // an average pool that pads and counts the padding, as PyTorch's AvgPool2d(3, 2, 1) by default
+        String avg = g.op("AveragePool", "/avg", x).ints("kernel_shape", 3, 3).ints("strides", 2, 2)
+                .ints("pads", 1, 1, 1, 1).i("count_include_pad", 1).out();
+        // a Pad of zeros before a pool and before a convolution (PyTorch writes padded average pools so)
+        String padded = g.op("Pad", "/pad1", avg, g.longs("p1", 0, 0, 1, 1, 0, 0, 1, 1)).out();
+        String pooled = g.op("AveragePool", "/avg2", padded).ints("kernel_shape", 2, 2).ints("strides", 1, 1).out();
+        String padded2 = g.op("Pad", "/pad2", pooled, g.longs("p2", 0, 0, 1, 2, 0, 0, 1, 2)).out();
+        String conv = g.conv("y", padded2, 4, 3, 3, 1, 0, 1);
+        String flat = g.op("Flatten", "/flat", conv).i("axis", 1).out();
+        // Keras-style (in, out) weights without transB, and alpha, beta other than 1
+        long features = 3L * 6 * 8;
+        String y = g.op("Gemm", "/fc/Gemm", flat, g.weight("fc.weight", 0.2, features, 5), g.weight("fc.bias", 0.1,
+                5)).f("alpha", 0.5f).f("beta", 2f).out();
+        Path f = g.output(y, 5).write(dir.resolve("forms.onnx"));
+        try (OnnxImport.Imported i = OnnxImport.read(f)) {
+            NetworkSpec s = i.network().spec();
+            assertEquals(new HeightWidth(1, 2), ((ConvSpec) s.node("y")).padding());
+            assertEquals(0, count(s, org.waecompress.spi.spec.DropoutSpec.class));
+            OnnxCheck.Result r = OnnxCheck.compareWithSource(i, f, 2, 3);
+            assertTrue(r.passes(), r.describe());
+        }
+    }
+
+    @Test
+    void operatorsOutsideWhatTheSpecComputesAreNamed() throws Exception {
+        OnnxMl.ModelProto m = invertedResidual(3).model();
+        OnnxMl.ModelProto.Builder clip = m.toBuilder();
+        for (OnnxMl.TensorProto.Builder t : clip.getGraphBuilder().getInitializerBuilderList()) {
+            if (t.getName().equals("/stem/Clip.max")) {
+                t.setRawData(com.google.protobuf.ByteString.copyFrom(java.nio.ByteBuffer.allocate(4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(3f).array()));
+            }
+        }
+        assertBad(OnnxGraphs.write(clip.build(), dir.resolve("clip3.onnx")), "Clip node '/stem/Clip' clips to "
+                + "[0.0, 3.0]");
+        OnnxGraphs h = new OnnxGraphs(2, 4, 4, 1);
+        String hs = h.op("HardSigmoid", "/hs", h.conv("c", "input", 2, 2, 1, 1, 0, 1)).out();
+        String fl = h.op("Flatten", "/flat", hs).i("axis", 1).out();
+        h.output(h.op("Gemm", "/fc", fl, h.weight("fc.weight", 0.3, 3, 32)).i("transB", 1).out(), 3);
+        assertBad(h.write(dir.resolve("hs.onnx")), "HardSigmoid node '/hs' has alpha 0.2");
+        OnnxGraphs r = new OnnxGraphs(2, 4, 4, 1);
+        String rs = r.op("Reshape", "/r", r.conv("c", "input", 2, 2, 1, 1, 0, 1), r.longs("to", 0, 8, 4)).out();
+        String rf = r.op("Flatten", "/flat", rs).i("axis", 1).out();
+        r.output(r.op("Gemm", "/fc", rf, r.weight("fc.weight", 0.3, 3, 32)).i("transB", 1).out(), 3);
+        assertBad(r.write(dir.resolve("reshape.onnx")), "which is not a flatten");
+        OnnxMl.ModelProto.Builder dynC = m.toBuilder();
+        dynC.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder()
+                .getDimBuilder(1).clearDimValue().setDimParam("channels");
+        assertBad(OnnxGraphs.write(dynC.build(), dir.resolve("dync.onnx")), "dynamic C ('channels')");
+        OnnxGraphs c = new OnnxGraphs(2, 4, 4, 1);
+        String cat = c.op("Concat", "/cat", c.conv("c", "input", 2, 2, 1, 1, 0, 1), c.weight("k", 1, 1, 2, 4, 4))
+                .i("axis", 1).out();
+        String cf = c.op("Flatten", "/flat", cat).i("axis", 1).out();
+        c.output(c.op("Gemm", "/fc", cf, c.weight("fc.weight", 0.3, 3, 64)).i("transB", 1).out(), 3);
+        assertBad(c.write(dir.resolve("cat.onnx")), "Concat node '/cat' concatenates a constant");
+    }
+
+    @Test
     void aGraphTheTreeCannotExpressIsOneLineNamingTheNodes() throws Exception {
         // a and b join in c, then a joins c again: not a tree of residual and concat blocks
         OnnxGraphs g = new OnnxGraphs(2, 6, 6, 5);
