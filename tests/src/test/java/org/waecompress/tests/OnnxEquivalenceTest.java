@@ -136,7 +136,7 @@ class OnnxEquivalenceTest {
         for (NetworkSpec s : specs) {
             SpecTraversal.nodes(s.root(), s.inputShape()).forEach(v -> seen.add(v.node().type()));
         }
-        seen.addAll(Set.of("convTranspose", "dropout", "flatten", "pool"));  // OnnxExportTest covers the rest
+        seen.addAll(Set.of("convTranspose", "dropout", "flatten", "pool", "gate"));  // OnnxExportTest covers the rest
         Set<String> all = new TreeSet<>(NodeTypes.all().keySet());
         all.removeAll(seen);
         all.removeAll(Set.of("testPluginScale", "testOpaque"));

@@ -19,11 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.waecompress.backbones.Backbones;
 import org.waecompress.spi.cost.CostReport;
 import org.waecompress.spi.network.Network;
+import org.waecompress.spi.spec.ActivationSpec;
 import org.waecompress.spi.spec.BatchNormSpec;
 import org.waecompress.spi.spec.ConcatSpec;
 import org.waecompress.spi.spec.ConvSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.NetworkSpec;
+import org.waecompress.spi.spec.PoolSpec;
 import org.waecompress.spi.spec.SequentialSpec;
 import org.waecompress.spi.spec.SpecException;
 import org.waecompress.spi.surgery.ChannelGroups;
@@ -122,6 +125,24 @@ class ChannelGroupsTest {
             assertZeroedPruneExact(net, expand, new int[] {0, 5});
             assertZeroedPruneExact(net, project, new int[] {2});
             assertZeroedPruneExact(net, grow, new int[] {1, 3});
+        }
+    }
+
+    @Test
+    void aSqueezeExcitationGateCouplesItsExciteConvolutionWithItsInput() {
+        NetworkSpec spec = new NetworkSpec("se", new Shape(2, 8, 8), SequentialSpec.of("",
+                ConvSpec.of("a", 2, 8, 3, 1, 1, false),
+                new GateSpec("se", SequentialSpec.of("", new PoolSpec("pool", "avg", HeightWidth.of(8), null, null,
+                        false), ConvSpec.of("squeeze", 8, 2, 1, 1, 0, false), ActivationSpec.relu("relu"),
+                        ConvSpec.of("excite", 2, 8, 1, 1, 0, false), new ActivationSpec("gate", "hardsigmoid"))),
+                ConvSpec.of("d", 8, 3, 1, 1, 0, true)));
+        ChannelGroups.Group a = ChannelGroups.of(spec, "a");
+        assertEquals(List.of("a", "se.excite"), a.producers());
+        assertEquals(List.of("se.squeeze", "d"), consumers(a));
+        assertFalse(a.simple());
+        try (Network net = Network.random(spec, 3, 6)) {
+            assertZeroedPruneExact(net, a, new int[] {2, 5});
+            assertZeroedPruneExact(net, ChannelGroups.of(spec, "se.squeeze"), new int[] {1});
         }
     }
 

@@ -14,7 +14,7 @@ final class BuiltInLayers {
     static final List<Class<? extends LayerSpec>> TYPES = List.of(
             ConvSpec.class, ConvTransposeSpec.class, BatchNormSpec.class, ActivationSpec.class, PoolSpec.class,
             GlobalAvgPoolSpec.class, FlattenSpec.class, DropoutSpec.class, LinearSpec.class, SequentialSpec.class,
-            ResidualSpec.class, ConcatSpec.class,
+            ResidualSpec.class, ConcatSpec.class, GateSpec.class,
             QuantizeSpec.class, Int8Spec.class);
 
     private BuiltInLayers() {}

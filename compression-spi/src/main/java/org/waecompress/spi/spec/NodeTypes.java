@@ -45,6 +45,7 @@ public final class NodeTypes {
         map.put("sequential", SequentialSpec.class);
         map.put("residual", ResidualSpec.class);
         map.put("concat", ConcatSpec.class);
+        map.put("gate", GateSpec.class);
         map.put("quantize", QuantizeSpec.class);
         map.put("int8", Int8Spec.class);
         for (NodeTypeProvider p : ServiceLoader.load(NodeTypeProvider.class)) {

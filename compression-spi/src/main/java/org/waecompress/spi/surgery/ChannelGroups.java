@@ -12,6 +12,7 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.ConvTransposeSpec;
 import org.waecompress.spi.spec.DropoutSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.LinearSpec;
@@ -29,7 +30,8 @@ import org.waecompress.spi.spec.SpecTraversal;
  * <p>A symbolic channel space flows through the network. A convolution opens a new space (it is its
  * <em>producer</em>) and is a <em>consumer</em> of the space it reads; batch-norms are
  * <em>pass-through</em> layers whose per-channel tensors follow the space, and so are depthwise
- * convolutions (one filter per channel: MobileNet's); activations, pooling,
+ * convolutions (one filter per channel: MobileNet's); a gate ({@code x * gate(x)}, squeeze-excitation)
+ * couples x's channels with its gate's last producer, as an addition does; activations, pooling,
  * dropout and global pooling keep it; a flatten makes each channel own H*W features of the next
  * linear layer. A residual addition merges the spaces of its body and its shortcut: every conv
  * whose output reaches the same addition chain (a ResNet stage's stem or projection conv and every
@@ -441,6 +443,19 @@ public final class ChannelGroups {
                     return new Flow(out, null);
                 }
                 return new Flow(union(body.id(), side.id(), path), null);
+            }
+            if (n instanceof GateSpec && kids.size() == 1) {
+                // x * gate(x): the gate's last producer (squeeze-excitation's excite convolution) makes one factor
+                // per channel of x, so its channels and x's are removed together, as at a residual addition
+                Flow gate = trace(kids.get(0), f);
+                if (gate.flattenShape() == null && gate.single() && f.single()) {
+                    return new Flow(union(gate.id(), f.id(), path), null);
+                }
+                blockAll(gate, "flow into " + where(v) + " from a flatten or a concat");
+                blockAll(f, "flow into " + where(v) + " beside a flatten or a concat");
+                int out = open((int) v.out().get(0));
+                block(out, "are outputs of " + where(v) + ", which multiplies concatenated channels");
+                return new Flow(out, null);
             }
             String couples = "flow into " + where(v) + ", which couples them to other layers";
             if (n instanceof ConcatSpec) {

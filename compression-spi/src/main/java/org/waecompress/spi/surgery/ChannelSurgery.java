@@ -64,8 +64,10 @@ public final class ChannelSurgery {
         if (g.producers().size() > 1) {
             String at = ChannelGroups.firstCoupling(spec, convPath);
             String residual = at == null ? g.couplings().get(0) : at;
+            String where = residual.isEmpty() ? "a residual addition or gate" : spec.node(residual).type() + " "
+                    + residual;
             throw new SpecException(convPath + ": its channels flow into "
-                    + (residual.isEmpty() ? "a residual addition" : "residual " + residual)
+                    + where
                     + ", which couples them to other layers (channel "
                     + "group '" + g.name() + "' of " + g.producers().size() + " convolutions; prune it as a "
                     + "whole, e.g. with the taylor strategies' 'groups' setting)");

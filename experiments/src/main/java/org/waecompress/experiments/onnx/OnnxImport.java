@@ -21,6 +21,7 @@ import org.waecompress.spi.spec.BatchNormSpec;
 import org.waecompress.spi.spec.ConcatSpec;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
@@ -58,7 +59,7 @@ public final class OnnxImport {
     /** The operators the importer maps (the default domain). */
     public static final List<String> OPERATORS = List.of("Conv", "BatchNormalization", "Relu", "Clip", "Sigmoid",
             "Tanh", "HardSigmoid", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul",
-            "Add", "Flatten", "Reshape", "Concat", "Dropout", "Identity", "Constant", "Softmax", "Pad");
+            "Add", "Mul", "Flatten", "Reshape", "Concat", "Dropout", "Identity", "Constant", "Softmax", "Pad");
 
     /**
      * An imported network and what the import did that a user should know.
@@ -331,8 +332,13 @@ public final class OnnxImport {
 
     /** The block from a fork at {@code v} to the Add or Concat {@code j} where its branches join. */
     private Fork fork(String v, OnnxGraph.Op j, Shape s) {
-        if (!j.type().equals("Add") && !j.type().equals("Concat")) {
-            throw unsupported(j, "joins branches; the importer joins them with Add (residual) or Concat only");
+        if (!j.type().equals("Add") && !j.type().equals("Concat") && !j.type().equals("Mul")) {
+            throw unsupported(j, "joins branches; the importer joins them with Add (residual), Mul (a gate) or "
+                    + "Concat only");
+        }
+        if (j.type().equals("Mul") && (j.data().size() != 2 || !j.data().contains(v))) {
+            throw unsupported(j, "multiplies two computed branches; the importer maps a gate, x * gate(x) (SiLU, "
+                    + "hard-swish, squeeze-excitation)");
         }
         if (j.type().equals("Concat")) {
             long axis = j.i("axis", 1);
@@ -389,6 +395,8 @@ public final class OnnxImport {
         String value = j.out();
         if (j.type().equals("Concat")) {
             node = new ConcatSpec("", branches.stream().map(b -> (LayerSpec) new SequentialSpec("", b)).toList());
+        } else if (j.type().equals("Mul")) {
+            node = new GateSpec("", new SequentialSpec("", branches.get(ends.get(0).equals(v) ? 1 : 0)));
         } else {
             String act = null;
             List<OnnxGraph.Op> after = consumers.getOrDefault(value, List.of());
@@ -482,6 +490,7 @@ public final class OnnxImport {
                     + "the last operator (dropped, the network giving logits)");
             case "Add" -> throw unsupported(op, "adds a constant; the importer maps the Add of a residual block's two "
                     + "branches and the bias Add after a MatMul");
+            case "Mul" -> throw unsupported(op, "multiplies by a constant; the importer maps a gate, x * gate(x)");
             default -> throw unsupported(op, "cannot stand here (it needs " + op.data().size() + " inputs of one "
                     + "branch, or is not a layer)");
         };

@@ -21,6 +21,7 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.ConvTransposeSpec;
 import org.waecompress.spi.spec.DropoutSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
@@ -61,6 +62,14 @@ class OnnxExportTest {
                         7)),
                 net("activations", ActivationSpec.relu("r"), new ActivationSpec("s", "sigmoid"),
                         new ActivationSpec("t", "tanh")),
+                net("activations-mobile", new ActivationSpec("r6", "relu6"), new ActivationSpec("hs", "hardswish"),
+                        new ActivationSpec("hg", "hardsigmoid")),
+                // squeeze-excitation (one factor per channel) and SiLU (x * sigmoid(x), one factor per element)
+                net("gate-se-silu", new GateSpec("se", SequentialSpec.of("", new PoolSpec("p", "avg",
+                        new HeightWidth(13, 11), null, null, false), ConvSpec.of("sq", 4, 2, 1, 1, 0, true),
+                        ActivationSpec.relu("r"), ConvSpec.of("ex", 2, 4, 1, 1, 0, true),
+                        new ActivationSpec("s", "sigmoid"))), new GateSpec("silu", new ActivationSpec("s",
+                        "sigmoid"))),
                 net("maxPool-ceil", new PoolSpec("p", "max", new HeightWidth(3, 2), new HeightWidth(2, 2),
                         new HeightWidth(1, 0), true)),
                 net("maxPool-floor", PoolSpec.max("p", 2, 2, 0, false)),

@@ -25,6 +25,7 @@ import org.waecompress.spi.spec.BatchNormSpec;
 import org.waecompress.spi.spec.ConcatSpec;
 import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LinearSpec;
@@ -46,7 +47,10 @@ class OnnxImportTest {
     @TempDir
     Path dir;
 
-    /** A MobileNet-style block (expand, depthwise, project, skip), a concat block and the new activations. */
+    /**
+     * A MobileNet-style block (expand, depthwise, project, skip), squeeze-excitation, a concat block, SiLU and
+     * the new activations.
+     */
     static NetworkSpec mixed() {
         ConvSpec dw = new ConvSpec("dw", 8, 8, HeightWidth.of(3), HeightWidth.of(1), HeightWidth.of(1), 8, false);
         return new NetworkSpec("mixed", new Shape(3, 16, 16), SequentialSpec.of("",
@@ -57,8 +61,12 @@ class OnnxImportTest {
                         BatchNormSpec.of("dw_bn", 8), new ActivationSpec("a2", "relu6"),
                         ConvSpec.of("project", 8, 4, 1, 1, 0, false), BatchNormSpec.of("project_bn", 4)), null,
                         null),
+                new GateSpec("se", SequentialSpec.of("", new PoolSpec("squeeze", "avg", HeightWidth.of(8), null, null,
+                        false), ConvSpec.of("reduce", 4, 2, 1, 1, 0, true), ActivationSpec.relu("r"),
+                        ConvSpec.of("expand", 2, 4, 1, 1, 0, true), new ActivationSpec("s", "hardsigmoid"))),
                 new ConcatSpec("fire", List.of(ConvSpec.of("e1", 4, 4, 1, 1, 0, true),
                         ConvSpec.of("e3", 4, 4, 3, 1, 1, true))),
+                new GateSpec("silu", new ActivationSpec("s", "sigmoid")),
                 new ActivationSpec("gate", "hardsigmoid"),
                 PoolSpec.max("pool", 2, 2, 0, false), new FlattenSpec("flat"), new LinearSpec("fc", 8 * 16, 10, true)));
     }
@@ -101,6 +109,7 @@ class OnnxImportTest {
                 assertEquals(spec.parameters().keySet(), i.network().spec().parameters().keySet());
                 assertEquals(count(spec, ResidualSpec.class), count(i.network().spec(), ResidualSpec.class));
                 assertEquals(count(spec, ConcatSpec.class), count(i.network().spec(), ConcatSpec.class));
+                assertEquals(count(spec, GateSpec.class), count(i.network().spec(), GateSpec.class));
                 OnnxCheck.Result r = OnnxCheck.compareWithSource(i, f, 2, 9);
                 assertTrue(r.passes(), r.describe());
                 OnnxTesting.assertEquivalent(i.network(), dir, 2);
@@ -314,14 +323,43 @@ class OnnxImportTest {
         String y = g.op("Gemm", "/fc/Gemm", flat, g.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
         assertBad(g.output(y, 3).write(dir.resolve("tangle.onnx")), "the tree of residual and concat blocks "
                 + "cannot express");
-        // a squeeze-excitation gate multiplies a branch into its input: Mul is named
-        OnnxGraphs se = new OnnxGraphs(2, 6, 6, 5);
-        String f = se.op("Relu", "/f/Relu", se.conv("f", "input", 2, 4, 3, 1, 1, 1)).out();
-        String s = se.op("Sigmoid", "/se/Sigmoid", se.op("GlobalAveragePool", "/se/pool", f).out()).out();
-        String m = se.op("Mul", "/se/Mul", f, s).out();
-        String p = se.op("Flatten", "/flat", se.op("GlobalAveragePool", "/gap", m).out()).i("axis", 1).out();
-        String out = se.op("Gemm", "/fc/Gemm", p, se.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
-        assertBad(se.output(out, 3).write(dir.resolve("se.onnx")), "Mul node '/se/Mul' is not an operator");
+        // a product of two computed branches is no gate (x * gate(x))
+        OnnxGraphs two = new OnnxGraphs(2, 6, 6, 5);
+        String f = two.op("Relu", "/f/Relu", two.conv("f", "input", 2, 4, 3, 1, 1, 1)).out();
+        String l = two.op("Sigmoid", "/l", f).out();
+        String r = two.op("Tanh", "/r", f).out();
+        String m = two.op("Mul", "/m/Mul", l, r).out();
+        String p = two.op("Flatten", "/flat", two.op("GlobalAveragePool", "/gap", m).out()).i("axis", 1).out();
+        String out = two.op("Gemm", "/fc/Gemm", p, two.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
+        assertBad(two.output(out, 3).write(dir.resolve("two.onnx")), "Mul node '/m/Mul' multiplies two computed "
+                + "branches");
+    }
+
+    @Test
+    void gatesImport() throws Exception {
+        // MobileNetV3's squeeze-excitation (pool, 1x1 convs, hard sigmoid, Mul with its input first), SiLU as
+        // Sigmoid + Mul, hard-swish at opset 13 as HardSigmoid + Mul
+        OnnxGraphs g = new OnnxGraphs(2, 6, 6, 5);
+        String f = g.op("Relu", "/f/Relu", g.conv("f", "input", 2, 8, 3, 1, 1, 1)).out();
+        String pool = g.op("GlobalAveragePool", "/se/avgpool/GlobalAveragePool", f).out();
+        String fc1 = g.op("Relu", "/se/relu", g.conv("se.fc1", pool, 8, 2, 1, 1, 0, 1)).out();
+        String hs = g.op("HardSigmoid", "/se/scale_activation/HardSigmoid", g.conv("se.fc2", fc1, 2, 8, 1, 1, 0, 1))
+                .f("alpha", 1f / 6).f("beta", 0.5f).out();
+        String se = g.op("Mul", "/se/Mul", hs, f).out();
+        String silu = g.op("Mul", "/silu/Mul", se, g.op("Sigmoid", "/silu/Sigmoid", se).out()).out();
+        String c = g.conv("c", silu, 8, 4, 1, 1, 0, 1);
+        String hsw = g.op("Mul", "/hs/Mul", c, g.op("HardSigmoid", "/hs/HardSigmoid", c).f("alpha", 1f / 6)
+                .f("beta", 0.5f).out()).out();
+        String flat = g.op("Flatten", "/flat", g.op("GlobalAveragePool", "/gap", hsw).out()).i("axis", 1).out();
+        String y = g.op("Gemm", "/fc/Gemm", flat, g.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
+        Path file = g.output(y, 3).write(dir.resolve("gates.onnx"));
+        try (OnnxImport.Imported i = OnnxImport.read(file)) {
+            assertEquals(3, count(i.network().spec(), GateSpec.class));
+            OnnxCheck.Result r = OnnxCheck.compareWithSource(i, file, 2, 3);
+            assertTrue(r.passes(), r.describe());
+            // the excite convolution's channels are f's: one group of two producers
+            assertEquals(List.of("f", "se.fc2"), ChannelGroups.of(i.network().spec(), "f").producers());
+        }
     }
 
     private static void assertBad(Path f, String expected) {
