@@ -9,6 +9,7 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.ConvTransposeSpec;
 import org.waecompress.spi.spec.DropoutSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.LayerSpec;
 import org.waecompress.spi.spec.LinearSpec;
@@ -63,8 +64,10 @@ public final class WaeArchitecture {
         SequentialSpec lowSeq = new SequentialSpec("low", bs.features());
         LayerSpec low = SpecRewriter.rewrite(lowSeq, "low", half, (p, leaf, s) -> leaf);
         Shape fl = new NetworkSpec("probe", half, low).outputShape();
+        // the paper's fully connected heads replace a classifier that reads the flattened maps through two or
+        // more linear layers (VGG's); one that pools the maps first (MobileNetV3's) is kept and re-fitted
         boolean fcBackbone = bs.classifier().stream()
-                .mapToLong(n -> countDense(n)).sum() >= 2;
+                .mapToLong(n -> countDense(n)).sum() >= 2 && !(bs.classifier().get(0) instanceof GlobalAvgPoolSpec);
         LayerSpec lowHead = head("lowHead", bs, fl, classes, width(o.lowHeadWidth(), fcBackbone, 1024));
         LayerSpec high = null;
         LayerSpec fusion = null;

@@ -134,6 +134,19 @@ class WaeArchitectureTest {
     }
 
     @Test
+    void aClassifierThatPoolsFirstIsKeptNotReplacedByThePapersFullyConnectedHead() {
+        // MobileNetV3's head: global pooling, then two linear layers
+        NetworkSpec mobile = new NetworkSpec("mobile", new Shape(3, 32, 32), SequentialSpec.of("",
+                ConvSpec.of("features", 3, 16, 3, 2, 1, true), ActivationSpec.relu("relu"),
+                new GlobalAvgPoolSpec("pool"), new LinearSpec("fc1", 16, 32, true), ActivationSpec.relu("r2"),
+                new LinearSpec("fc2", 32, 5, true)));
+        NetworkSpec s = WaeArchitecture.classifier(mobile, WaeArchitectureOptions.paper(),
+                WaeArchitecture.SplitKind.LEARNED, false);
+        assertEquals(16, ((LinearSpec) s.node("lowHead.fc1")).in());
+        assertEquals(20, ((LinearSpec) s.node("fusionHead.fc1")).in());
+    }
+
+    @Test
     void backboneWithoutSplitIsRejected() {
         NetworkSpec flat = new NetworkSpec("flat-mlp", new Shape(1, 4, 4), SequentialSpec.of("",
                 new FlattenSpec("f"), new LinearSpec("fc", 16, 3, true)));

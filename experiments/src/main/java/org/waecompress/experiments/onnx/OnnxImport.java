@@ -674,7 +674,7 @@ public final class OnnxImport {
                 new HeightWidth((int) st[0], (int) st[1]), pad, op.i("ceil_mode", 0) != 0);
     }
 
-    /** GlobalAveragePool: with the Flatten or flattening Reshape after it, the spec's global pool; else a pool. */
+    /** GlobalAveragePool: with the Flatten or flattening Reshape after it, to (C); else to (C, 1, 1). */
     private Step globalPool(OnnxGraph.Op op, Shape s) {
         List<OnnxGraph.Op> after = consumers.getOrDefault(op.out(), List.of());
         if (after.size() == 1 && !op.out().equals(output)) {
@@ -687,8 +687,7 @@ public final class OnnxImport {
         if (s.dimension() != 3) {
             throw unsupported(op, "reads " + s + ", not a (C, H, W) map");
         }
-        return new Step(new PoolSpec(name(op, null), "avg", new HeightWidth((int) s.get(1), (int) s.get(2)), null,
-                null, false), op.out());
+        return new Step(new GlobalAvgPoolSpec(name(op, null), true), op.out());
     }
 
     private LayerSpec gemm(OnnxGraph.Op op, Shape s) {

@@ -65,8 +65,8 @@ class OnnxExportTest {
                 net("activations-mobile", new ActivationSpec("r6", "relu6"), new ActivationSpec("hs", "hardswish"),
                         new ActivationSpec("hg", "hardsigmoid")),
                 // squeeze-excitation (one factor per channel) and SiLU (x * sigmoid(x), one factor per element)
-                net("gate-se-silu", new GateSpec("se", SequentialSpec.of("", new PoolSpec("p", "avg",
-                        new HeightWidth(13, 11), null, null, false), ConvSpec.of("sq", 4, 2, 1, 1, 0, true),
+                net("gate-se-silu", new GateSpec("se", SequentialSpec.of("", new GlobalAvgPoolSpec("p", true),
+                        ConvSpec.of("sq", 4, 2, 1, 1, 0, true),
                         ActivationSpec.relu("r"), ConvSpec.of("ex", 2, 4, 1, 1, 0, true),
                         new ActivationSpec("s", "sigmoid"))), new GateSpec("silu", new ActivationSpec("s",
                         "sigmoid"))),
