@@ -9,6 +9,7 @@ import org.waecompress.spi.spec.ConvSpec;
 import org.waecompress.spi.spec.ConvTransposeSpec;
 import org.waecompress.spi.spec.DropoutSpec;
 import org.waecompress.spi.spec.FlattenSpec;
+import org.waecompress.spi.spec.GateSpec;
 import org.waecompress.spi.spec.GlobalAvgPoolSpec;
 import org.waecompress.spi.spec.HeightWidth;
 import org.waecompress.spi.spec.Int8Spec;
@@ -50,6 +51,8 @@ public final class TestSpecs {
                 new ConvTransposeSpec("up", 8, 4, HeightWidth.of(4), HeightWidth.of(2), HeightWidth.of(1),
                         HeightWidth.of(0), true),
                 PoolSpec.max("pool", 2, 2, 0, true),
+                new GateSpec("se", SequentialSpec.of("", new GlobalAvgPoolSpec("squeeze", true),
+                        ConvSpec.of("excite", 4, 4, 1, 1, 0, true), new ActivationSpec("hs", "hardsigmoid"))),
                 new ActivationSpec("squash", "sigmoid"),
                 new FlattenSpec("flat"),
                 new DropoutSpec("drop", 0.1),

@@ -194,6 +194,9 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private String origin() {
+        if (network.isOnnxFile()) {
+            return "imported (" + Path.of(network.target).getFileName() + ")";
+        }
         if (network.isSaved()) {
             return "saved";
         }
