@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,7 +19,6 @@ import org.waecompress.experiments.harness.RunData;
 import org.waecompress.experiments.harness.RunFolder;
 import org.waecompress.experiments.onnx.OnnxCheck;
 import org.waecompress.experiments.onnx.OnnxExport;
-import org.waecompress.experiments.onnx.OnnxImport;
 import org.waecompress.experiments.onnx.OrtNetwork;
 import org.waecompress.experiments.report.ConsoleProgress;
 import org.waecompress.spi.CompressionContext;
@@ -136,8 +134,8 @@ final class ExportCommand implements Callable<Integer> {
 
     /** Compares the imported network with the file it came from, in ONNX Runtime; refuses to write on a mismatch. */
     private String sourceCheck(Network loaded) {
-        OnnxImport.Imported again = new OnnxImport.Imported(loaded, List.of(), network.softmaxDropped);
-        OnnxCheck.Result r = OnnxCheck.compareWithSource(again, Path.of(network.target), 1, seed);
+        OnnxCheck.Result r = OnnxCheck.compareWithSource(loaded, network.softmaxDropped, Path.of(network.target), 1,
+                seed);
         if (!r.passes()) {
             throw new CompressionException(out + ": not written: the imported network does not compute what "
                     + network.target + " computes in ONNX Runtime: " + r.describe() + " (docs/import.md)");

@@ -112,8 +112,22 @@ public final class OnnxCheck {
      * @return the comparison; with a dropped final Softmax, the softmax of the network's logits is compared
      */
     public static Result compareWithSource(OnnxImport.Imported imported, Path source, int batch, long seed) {
+        return compareWithSource(imported.network(), imported.softmaxDropped(), source, batch, seed);
+    }
+
+    /**
+     * Runs a network imported from a file on the PyTorch engine and that file in ONNX Runtime, and compares.
+     *
+     * @param net the imported network
+     * @param softmaxDropped whether the import dropped a final Softmax (its softmax is then compared)
+     * @param source the file
+     * @param batch the batch size
+     * @param seed the seed of the input (standard normal values)
+     * @return the comparison
+     */
+    public static Result compareWithSource(Network net, boolean softmaxDropped, Path source, int batch, long seed) {
         try (OrtNetwork o = OrtNetwork.open(source, 1)) {
-            return compare(imported.network(), o, batch, seed, imported.softmaxDropped());
+            return compare(net, o, batch, seed, softmaxDropped);
         }
     }
 
