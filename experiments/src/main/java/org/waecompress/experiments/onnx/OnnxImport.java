@@ -301,22 +301,18 @@ public final class OnnxImport {
                 throw new DataException(g.file + ": value '" + v + "' leads nowhere before '" + to + "'");
             }
             if (cons.size() == 1 && cons.get(0).data().size() == 1) {
-                OnnxGraph.Op op = cons.get(0);
-                Step st = leaf(op, s);
-                if (st.node != null) {
-                    items.add(st.node);
-                    s = route(st.node, s, op);
-                }
-                v = st.value;
+                Applied a = apply(cons.get(0), s, items);
+                v = a.value();
+                s = a.shape();
                 continue;
             }
             String join = ipdom.get(v);
             OnnxGraph.Op j = producer.get(join);
             if (order.get(join) > order.get(to) || j == null || cons.size() == 1) {
-                throw new DataException(g.file + ": the branches that read '" + v + "' do not join in one Add or "
-                        + "Concat inside their block (the tree of residual and concat blocks cannot express this "
-                        + "graph; " + (cons.size() == 1 ? cons.get(0).label() + " reads values of two blocks)" : "they "
-                        + "meet at '" + join + "')"));
+                throw new DataException(g.file + ": the branches that read '" + v + "' do not join in one Add, "
+                        + "Concat or Mul inside their block (the tree of residual, concat and gate blocks cannot "
+                        + "express this graph; " + (cons.size() == 1 ? cons.get(0).label() + " reads values of two "
+                        + "blocks)" : "they meet at '" + join + "')"));
             }
             Fork f = fork(v, j, s);
             items.add(f.node);
@@ -327,6 +323,19 @@ public final class OnnxImport {
     }
 
     private record Step(LayerSpec node, String value) {}
+
+    /** The value an applied operator gives and its shape. */
+    private record Applied(String value, Shape shape) {}
+
+    /** Maps one operator (or fused pair) reading a value of shape {@code s}, adding its leaf to {@code items}. */
+    private Applied apply(OnnxGraph.Op op, Shape s, List<LayerSpec> items) {
+        Step st = leaf(op, s);
+        if (st.node == null) {
+            return new Applied(st.value, s);
+        }
+        items.add(st.node);
+        return new Applied(st.value, route(st.node, s, op));
+    }
 
     private record Fork(LayerSpec node, Shape out, String value) {}
 
@@ -353,13 +362,11 @@ public final class OnnxImport {
             throw unsupported(j, "reads the same value twice or is not an Add of two branches");
         }
         List<List<LayerSpec>> branches = new ArrayList<>();
-        List<Shape> outs = new ArrayList<>();
         Set<OnnxGraph.Op> used = new HashSet<>();
         for (String end : ends) {
             List<LayerSpec> b = new ArrayList<>();
             if (end.equals(v)) {
                 used.add(j);
-                outs.add(s);
             } else {
                 OnnxGraph.Op first = null;
                 for (OnnxGraph.Op c : cons) {
@@ -367,23 +374,19 @@ public final class OnnxImport {
                         if (first != null) {
                             throw new DataException(g.file + ": two operators that read '" + v + "' (" + first.label()
                                     + ", " + c.label() + ") lead into the same input of " + j.label() + "; the "
-                                    + "tree of residual and concat blocks cannot express it");
+                                    + "tree of residual, concat and gate blocks cannot express it");
                         }
                         first = c;
                     }
                 }
                 if (first == null || first.data().size() != 1) {
                     throw new DataException(g.file + ": input '" + end + "' of " + j.label() + " does not come from "
-                            + "the fork at '" + v + "'; the tree of residual and concat blocks cannot express it");
+                            + "the fork at '" + v + "'; the tree of residual, concat and gate blocks cannot express "
+                            + "it");
                 }
                 used.add(first);
-                Step st = leaf(first, s);
-                Shape bs = s;
-                if (st.node != null) {
-                    b.add(st.node);
-                    bs = route(st.node, s, first);
-                }
-                outs.add(chain(st.value, end, bs, b));
+                Applied a = apply(first, s, b);
+                chain(a.value(), end, a.shape(), b);
             }
             branches.add(b);
         }

@@ -311,7 +311,7 @@ class OnnxImportTest {
 
     @Test
     void aGraphTheTreeCannotExpressIsOneLineNamingTheNodes() throws Exception {
-        // a and b join in c, then a joins c again: not a tree of residual and concat blocks
+        // a and b join in c, then a joins c again: not a tree of residual, concat and gate blocks
         OnnxGraphs g = new OnnxGraphs(2, 6, 6, 5);
         String x = g.op("Relu", "/x/Relu", g.conv("x", "input", 2, 4, 3, 1, 1, 1)).out();
         String a = g.conv("a", x, 4, 4, 3, 1, 1, 1);
@@ -321,7 +321,7 @@ class OnnxImportTest {
         String gap = g.op("GlobalAveragePool", "/gap", d).out();
         String flat = g.op("Flatten", "/flat", gap).i("axis", 1).out();
         String y = g.op("Gemm", "/fc/Gemm", flat, g.weight("fc.weight", 0.3, 3, 4)).i("transB", 1).out();
-        assertBad(g.output(y, 3).write(dir.resolve("tangle.onnx")), "the tree of residual and concat blocks "
+        assertBad(g.output(y, 3).write(dir.resolve("tangle.onnx")), "the tree of residual, concat and gate blocks "
                 + "cannot express");
         // a product of two computed branches is no gate (x * gate(x))
         OnnxGraphs two = new OnnxGraphs(2, 6, 6, 5);
